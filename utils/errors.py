@@ -1,0 +1,11 @@
+"""The one exception type that reaches the user as a one-line message.
+
+Scripts catch `UserError` at the top level, print `error: <message>` on stderr and exit
+with status 2. Anything that is the user's input's fault (a missing folder, an unreadable
+image, a checkpoint of another architecture) is raised as a `UserError` whose message
+names the file and the problem; anything else is a bug and keeps its traceback.
+"""
+
+
+class UserError(Exception):
+    """A problem with the user's input, reported as one line naming the file."""
