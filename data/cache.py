@@ -1,0 +1,176 @@
+"""Decode a frame source once into a uint8 cache (N x 3 x S x S) and reuse it.
+
+A source is a folder of images or a video file. Its cache lives in
+`<cache_dir>/<name>-<hash>/`: `frames.u8` (raw uint8, read back as a memory map, so a
+feature film costs no RAM until a batch touches it), `source_index.npy` and
+`timestamps.npy` (where each cached frame came from in the source), and `meta.json`,
+written last, which records the source's signature (file names, sizes, modification
+times). A cache whose signature no longer matches its source is rebuilt; a build is
+written to a temporary folder and renamed into place, so an interrupted build is never
+mistaken for a finished one.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Iterator, List, Optional, Tuple
+
+import numpy as np
+from tqdm import tqdm
+
+from data import video
+from data.frames import list_frame_files, read_frame
+from utils.errors import UserError
+
+CACHE_VERSION = 1
+# Frame folders carry no timing; timecodes assume this rate (the paper's film is ~24 fps).
+FOLDER_FPS = 24.0
+
+
+@dataclass
+class FrameCache:
+    """Frames of one source at model resolution, with where each came from."""
+    source: str
+    frames: np.ndarray          # (N, 3, S, S) uint8, usually a read-only memory map
+    source_index: np.ndarray    # (N,) int64: frame number in the source (decode order / file order)
+    timestamps: np.ndarray      # (N,) float64 seconds
+    source_fps: float           # frame rate of the source (FOLDER_FPS for folders)
+    kind: str                   # "folder" or "video"
+    folder: str                 # the cache folder itself
+
+    def __len__(self) -> int:
+        return int(self.frames.shape[0])
+
+
+def default_cache_dir() -> str:
+    """$REPRO_VAE_CACHE, else ~/.cache/repro-vae."""
+    return os.environ.get("REPRO_VAE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "repro-vae")
+
+
+def _source_kind(source: str) -> str:
+    if os.path.isdir(source):
+        return "folder"
+    if os.path.isfile(source):
+        if video.is_video_file(source):
+            return "video"
+        raise UserError(f"{source}: not a folder of frames nor a video file this tool reads "
+                        f"({', '.join(video.VIDEO_EXTENSIONS)})")
+    raise UserError(f"{source}: no such folder or video file")
+
+
+def _signature(source: str, kind: str) -> Tuple[str, List[str]]:
+    """A hash that changes whenever the source's frames may have changed; also the frame files."""
+    digest = hashlib.sha1()
+    files: List[str] = []
+    if kind == "folder":
+        files = list_frame_files(source)
+        for path in files:
+            stat = os.stat(path)
+            digest.update(f"{os.path.basename(path)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    else:
+        stat = os.stat(source)
+        digest.update(f"{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest(), files
+
+
+def _cache_folder(cache_dir: str, source: str, size: int, fps: Optional[float]) -> str:
+    key = f"{os.path.abspath(source)}|{size}|{fps}|{CACHE_VERSION}"
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(os.path.abspath(source)))[:40] or "frames"
+    return os.path.join(cache_dir, f"{name}-{hashlib.sha1(key.encode()).hexdigest()[:12]}")
+
+
+def _read_meta(folder: str) -> Optional[dict]:
+    try:
+        with open(os.path.join(folder, "meta.json")) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _open(folder: str, meta: dict, source: str) -> FrameCache:
+    shape = (meta["count"], 3, meta["size"], meta["size"])
+    frames = np.memmap(os.path.join(folder, "frames.u8"), dtype=np.uint8, mode="r", shape=shape)
+    return FrameCache(source=source, frames=frames,
+                      source_index=np.load(os.path.join(folder, "source_index.npy")),
+                      timestamps=np.load(os.path.join(folder, "timestamps.npy")),
+                      source_fps=float(meta["source_fps"]), kind=meta["kind"], folder=folder)
+
+
+def _folder_frames(files: List[str], size: int, show_progress: bool) -> Iterator[Tuple[np.ndarray, int, float]]:
+    """Frames of an image folder in order, decoded by a few threads; checks sizes agree."""
+    first_size = None
+    pool = ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2))
+    try:
+        decoded = pool.map(lambda p: read_frame(p, size), files)
+        for position, (rgb, original_size) in enumerate(
+                tqdm(decoded, total=len(files), unit="frame", desc="caching frames",
+                     disable=not show_progress)):
+            if first_size is None:
+                first_size = original_size
+            elif original_size != first_size:
+                raise UserError(f"{files[position]}: frame is {original_size[0]}x{original_size[1]} but "
+                                f"{os.path.basename(files[0])} is {first_size[0]}x{first_size[1]} "
+                                "(mixed frame sizes in one folder)")
+            yield rgb, position, position / FOLDER_FPS
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _build(source: str, kind: str, files: List[str], folder: str, signature: str, size: int,
+           fps: Optional[float], show_progress: bool) -> dict:
+    os.makedirs(os.path.dirname(folder), exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=os.path.basename(folder) + ".building-", dir=os.path.dirname(folder))
+    try:
+        if kind == "folder":
+            frames = _folder_frames(files, size, show_progress)
+            source_fps = FOLDER_FPS
+        else:
+            info = video.probe_video(source)
+            frames = video.iter_video_frames(source, size=size, fps=fps, show_progress=show_progress)
+            source_fps = info.fps
+        indices, times = [], []
+        with open(os.path.join(staging, "frames.u8"), "wb") as raw:
+            for rgb, index, timestamp in frames:
+                raw.write(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes())
+                indices.append(index)
+                times.append(timestamp)
+        if not indices:
+            raise UserError(f"{source}: no frames could be read")
+        np.save(os.path.join(staging, "source_index.npy"), np.asarray(indices, dtype=np.int64))
+        np.save(os.path.join(staging, "timestamps.npy"), np.asarray(times, dtype=np.float64))
+        meta = {"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
+                "signature": signature, "count": len(indices), "size": size, "fps": fps,
+                "source_fps": source_fps}
+        with open(os.path.join(staging, "meta.json"), "w") as handle:
+            json.dump(meta, handle, indent=1)
+        if os.path.exists(folder):
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+        return meta
+    finally:
+        if os.path.exists(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
+                fps: Optional[float] = None, show_progress: bool = True) -> FrameCache:
+    """The cached frames of `source` (a folder of images or a video), building the cache if needed.
+
+    `fps` samples a video at that rate (None: every frame); it is ignored for folders.
+    Raises UserError for a missing, empty or unreadable source.
+    """
+    kind = _source_kind(source)
+    if kind == "folder":
+        fps = None
+    folder = _cache_folder(cache_dir or default_cache_dir(), source, size, fps)
+    signature, files = _signature(source, kind)
+    meta = _read_meta(folder)
+    if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
+            and meta.get("size") == size):
+        meta = _build(source, kind, files, folder, signature, size, fps, show_progress)
+    return _open(folder, meta, source)

@@ -1,0 +1,19 @@
+"""The bundled sample: a synthetic anime-like film with exact labels, made on first use.
+
+It is the default data of main.py, inference.py and pure_test.py, so that every script runs
+with no arguments. It is written once into the cache folder and reused.
+"""
+
+import os
+from typing import Dict, Optional
+
+from data.cache import default_cache_dir
+
+SAMPLE_VERSION = "sample-v1"
+
+
+def bundled_sample(cache_dir: Optional[str] = None) -> Dict[str, str]:
+    """Paths of the sample: "train" and "val" frame folders, "val_labels" (.npy), "truth" (.json)."""
+    from data.synthetic import write_sample
+    folder = os.path.join(cache_dir or default_cache_dir(), SAMPLE_VERSION)
+    return write_sample(folder)

@@ -1,0 +1,118 @@
+"""Encode a film's frames with trained checkpoints and rank frame pairs as scene changes.
+
+    python inference.py                               # the bundled sample, checkpoints in output/
+    python inference.py --image_folder V --model_folder O --span 1
+
+For each evaluated checkpoint of epoch i, writes into --results_folder (default: the model
+folder, as the original did):
+  latent_mu_<i>.npy, latent_logvar_<i>.npy   (N, latent_dim) float32
+  kld_scores_<i>.npy                         (N-1,) float32, entry j = KL(frame j || frame j+1)
+  scene_change_res<i>.npy                    pair indices by descending score (first --top_K)
+"""
+
+import os
+import sys
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from data.cache import load_frames
+from data.sample import bundled_sample
+from main import build_model
+from models.repro_vae import ReproVAE
+from opts import IMAGE_SIZE, parse_options
+from utils.atomic import save_npy
+from utils.changes import pair_kl_scores, rank_changes
+from utils.checkpoints import checkpoint_epoch, list_checkpoints, load_checkpoint, load_model_state
+from utils.cli import run_cli
+from utils.device import pick_device
+from utils.errors import UserError
+
+ARCHITECTURE_OPTIONS = ("latent_dim", "hidden_dims", "activation")
+
+
+def model_from_checkpoint(path: str, opt) -> ReproVAE:
+    """The checkpoint's model; its stored architecture wins over options the user did not type.
+
+    An option the user typed that contradicts the checkpoint is a UserError, as is a bare
+    state dict that does not fit the model the options describe.
+    """
+    state = load_checkpoint(path)
+    config = state.get("model_config")
+    if config is not None:
+        for name in ARCHITECTURE_OPTIONS:
+            if name in opt.explicit and getattr(opt, name) != config.get(name):
+                raise UserError(f"{path}: checkpoint has {name} {config.get(name)}, but --{name} is "
+                                f"{getattr(opt, name)}")
+        try:
+            model = ReproVAE(**config)
+        except (TypeError, ValueError) as err:
+            raise UserError(f"{path}: checkpoint holds an unusable model description ({err})")
+    else:
+        model = build_model(opt)
+    load_model_state(model, state["model"], path)
+    return model.eval()
+
+
+def encode_frames(model: ReproVAE, frames: np.ndarray, batch_size: int, device: torch.device,
+                  desc: str = "encoding") -> Tuple[np.ndarray, np.ndarray]:
+    """(mu, log_var) of every frame, each (N, latent_dim) float32; reads the cache batch by batch."""
+    model = model.to(device).eval()
+    mus, log_vars = [], []
+    with torch.no_grad():
+        for start in tqdm(range(0, len(frames), batch_size), desc=desc, unit="batch", leave=False):
+            batch = torch.from_numpy(np.array(frames[start:start + batch_size]))
+            mu, log_var = model.encode(batch.to(device).float().div_(255))
+            mus.append(mu.float().cpu().numpy())
+            log_vars.append(log_var.float().cpu().numpy())
+    return np.concatenate(mus), np.concatenate(log_vars)
+
+
+def checkpoints_to_evaluate(opt) -> List[Tuple[int, str]]:
+    """(epoch, path) of --model, or of every --span-th checkpoint of the model folder."""
+    if opt.model:
+        return [(checkpoint_epoch(opt.model), opt.model)]
+    found = list_checkpoints(opt.model_folder)
+    if not found:
+        raise UserError(f"{opt.model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "
+                        "in the model folder; train first with main.py")
+    return found[::opt.span]
+
+
+def infer(opt) -> List[str]:
+    """Run detection as the options say; returns the ranked result files written."""
+    torch.manual_seed(opt.seed)
+    device = pick_device(opt.device)
+    opt.model_folder = opt.model_folder or opt.output_folder
+    if opt.image_folder is None:
+        opt.image_folder = bundled_sample(opt.cache_dir)["val"]
+    checkpoints = checkpoints_to_evaluate(opt)
+    cache = load_frames(opt.image_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+    if len(cache) < 2:
+        raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
+    results_folder = opt.results_folder or (os.path.dirname(opt.model) if opt.model else opt.model_folder)
+    os.makedirs(results_folder, exist_ok=True)
+    written = []
+    for epoch, path in checkpoints:
+        model = model_from_checkpoint(path, opt)
+        mu, log_var = encode_frames(model, cache.frames, opt.bs, device, desc=f"encoding (epoch {epoch})")
+        scores = pair_kl_scores(mu, log_var)
+        ranked = rank_changes(scores, opt.top_K)
+        save_npy(os.path.join(results_folder, f"latent_mu_{epoch}.npy"), mu)
+        save_npy(os.path.join(results_folder, f"latent_logvar_{epoch}.npy"), log_var)
+        save_npy(os.path.join(results_folder, f"kld_scores_{epoch}.npy"), scores)
+        written.append(save_npy(os.path.join(results_folder, f"scene_change_res{epoch}.npy"), ranked))
+        print(f"epoch {epoch}: {len(cache)} frames scored, results in {results_folder}", file=sys.stderr)
+    return written
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    opt = parse_options(argv, prog="inference.py",
+                        description="Score consecutive frames with trained checkpoints and rank scene changes.")
+    return run_cli(lambda: infer(opt))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

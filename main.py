@@ -1,0 +1,160 @@
+"""Train the repro-VAE on a film's frames and write a checkpoint after every epoch.
+
+    python main.py                                   # the bundled sample, paper's best settings
+    python main.py --train_folder T --val_folder V --output_folder O --max_iters 100
+
+Flow: options -> frame cache -> model -> epochs (Adam, ReduceLROnPlateau) -> checkpoints
+`model_state_<epoch>_val_loss_<loss>.pkl` and `loss_history.json` in --output_folder.
+"""
+
+import json
+import os
+import sys
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from data.cache import load_frames
+from data.sample import bundled_sample
+from models.repro_vae import ReproVAE
+from opts import IMAGE_SIZE, parse_options
+from utils.atomic import save_text
+from utils.checkpoints import checkpoint_name, list_checkpoints, load_checkpoint, load_model_state, save_checkpoint
+from utils.cli import run_cli
+from utils.device import pick_device
+from utils.errors import UserError
+
+VAL_LOSS_FRAMES = 1024  # validation loss on at most this many evenly spaced frames
+
+
+def build_model(opt) -> ReproVAE:
+    """The model the options describe."""
+    return ReproVAE(latent_dim=opt.latent_dim, hidden_dims=opt.hidden_dims,
+                    activation=opt.activation, image_size=IMAGE_SIZE)
+
+
+def loss_settings(opt) -> Dict:
+    """Keyword arguments of ReproVAE.loss_function taken from the options."""
+    return {"loss_type": opt.loss_type, "beta": opt.beta, "tau": opt.tau, "gamma": opt.gamma}
+
+
+def uses_reprojection(opt) -> bool:
+    """Only loss H with tau > 0 needs the reconstruction encoded again."""
+    return opt.loss_type == "H" and opt.tau > 0
+
+
+def _capacity(opt, iteration: int) -> float:
+    return min(opt.max_capacity, opt.max_capacity * iteration / max(opt.Capacity_max_iter, 1.0))
+
+
+def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.device, seed: int) -> float:
+    """Mean loss on evenly spaced validation frames, with a fixed noise draw (comparable across epochs)."""
+    picks = torch.from_numpy(np.linspace(0, len(frames) - 1, min(len(frames), VAL_LOSS_FRAMES)).astype(np.int64))
+    total = 0.0
+    model.eval()
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.no_grad(), torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        for start in range(0, len(picks), opt.bs):
+            x = frames[picks[start:start + opt.bs]].to(device).float().div_(255)
+            out = model(x, reproject=uses_reprojection(opt))
+            total += float(model.loss_function(out, x, capacity=opt.max_capacity, **loss_settings(opt))["loss"]) * len(x)
+    model.train()
+    return total / len(picks)
+
+
+def _resume_state(opt, model, optimizer, scheduler) -> tuple:
+    """Load the newest checkpoint of --output_folder; returns (next epoch, history, iteration)."""
+    found = list_checkpoints(opt.output_folder) if os.path.isdir(opt.output_folder) else []
+    if not found:
+        print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
+        return 0, [], 0
+    epoch, path = found[-1]
+    state = load_checkpoint(path)
+    if state.get("model_config", model.config) != model.config:
+        raise UserError(f"{path}: checkpoint of another architecture ({state['model_config']}); "
+                        f"the options describe {model.config}")
+    load_model_state(model, state["model"], path)
+    for key, target in (("optimizer", optimizer), ("scheduler", scheduler)):
+        if key in state:
+            target.load_state_dict(state[key])
+    if "rng" in state:
+        torch.set_rng_state(state["rng"])
+    print(f"resuming after epoch {epoch} from {path}", file=sys.stderr)
+    return epoch + 1, list(state.get("history", [])), int(state.get("iteration", 0))
+
+
+def train(opt) -> List[str]:
+    """Train as the options say; returns the paths of the checkpoints written."""
+    torch.manual_seed(opt.seed)
+    device = pick_device(opt.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    if opt.train_folder is None:
+        sample = bundled_sample(opt.cache_dir)
+        opt.train_folder = sample["train"]
+        opt.val_folder = opt.val_folder or sample["val"]
+    train_cache = load_frames(opt.train_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+    frames = torch.from_numpy(np.array(train_cache.frames)).to(device)
+    val_frames = None
+    if opt.val_folder:
+        val_frames = torch.from_numpy(np.array(load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps).frames))
+
+    model = build_model(opt).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.w_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.3, patience=3)
+    start_epoch, history, iteration = 0, [], 0
+    if opt.resume:
+        start_epoch, history, iteration = _resume_state(opt, model, optimizer, scheduler)
+    os.makedirs(opt.output_folder, exist_ok=True)
+    print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}), "
+          f"epochs {start_epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
+
+    options = {k: v for k, v in vars(opt).items() if k != "explicit"}
+    written = []
+    reproject = uses_reprojection(opt)
+    for epoch in range(start_epoch, opt.max_iters):
+        order = torch.randperm(len(frames), generator=torch.Generator().manual_seed(opt.seed * 100003 + epoch))
+        sums: Dict[str, float] = defaultdict(float)
+        bar = tqdm(range(0, len(frames), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
+        for start in bar:
+            x = frames[order[start:start + opt.bs].to(device)].float().div_(255)
+            out = model(x, reproject=reproject)
+            terms = model.loss_function(out, x, capacity=_capacity(opt, iteration), **loss_settings(opt))
+            if not torch.isfinite(terms["loss"]):
+                raise UserError(f"{opt.output_folder}: training diverged at epoch {epoch}: the loss is "
+                                f"{float(terms['loss'])}; try a lower --lr (now {opt.lr})")
+            optimizer.zero_grad(set_to_none=True)
+            terms["loss"].backward()
+            optimizer.step()
+            iteration += 1
+            for name, value in terms.items():
+                sums[name] += value.item() * len(x)
+            bar.set_postfix({k: f"{v.item():.4g}" for k, v in terms.items()})
+        means = {name: total / len(frames) for name, total in sums.items()}
+        val_loss = validation_loss(model, val_frames, opt, device, opt.seed) if val_frames is not None else means["loss"]
+        scheduler.step(means["loss"])
+        history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"]})
+        print("epoch {epoch}: loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
+              "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
+              file=sys.stderr)
+        path = os.path.join(opt.output_folder, checkpoint_name(epoch, val_loss))
+        save_checkpoint(path, {"model": model.state_dict(), "model_config": model.config,
+                               "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                               "epoch": epoch, "iteration": iteration, "loss": val_loss,
+                               "history": history, "options": options, "rng": torch.get_rng_state()})
+        save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
+        written.append(path)
+    return written
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    opt = parse_options(argv, prog="main.py", description="Train the repro-VAE on a film's frames.")
+    return run_cli(lambda: train(opt))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

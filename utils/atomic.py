@@ -1,0 +1,52 @@
+"""Write files under a temporary name and rename them into place.
+
+A crash or Ctrl-C mid-write then leaves the previous file (or none), never a truncated
+one that a later run would trust.
+"""
+
+import contextlib
+import os
+import tempfile
+from typing import Callable, Iterator
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yield a temporary path beside `path`; rename it to `path` if the block succeeds."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    suffix = os.path.splitext(path)[1]
+    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=suffix + ".tmp",
+                                         dir=folder)
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_with(path: str, writer: Callable[[str], None]) -> str:
+    """Call `writer(temporary_path)`, then rename the result to `path`; returns `path`."""
+    with atomic_path(path) as temporary:
+        writer(temporary)
+    return path
+
+
+def save_npy(path: str, array: np.ndarray) -> str:
+    """np.save to `path` atomically (without np.save appending a second .npy)."""
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            np.save(handle, array)
+    return write_with(path, write)
+
+
+def save_text(path: str, text: str) -> str:
+    """Write `text` to `path` atomically."""
+    def write(temporary: str) -> None:
+        with open(temporary, "w") as handle:
+            handle.write(text)
+    return write_with(path, write)

@@ -1,0 +1,18 @@
+"""Run a script's main function so that user errors end as one line and a non-zero exit."""
+
+import sys
+from typing import Callable
+
+
+def run_cli(job: Callable[[], object]) -> int:
+    """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130."""
+    from utils.errors import UserError
+    try:
+        job()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
