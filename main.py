@@ -126,7 +126,7 @@ def train(opt) -> List[str]:
             terms = model.loss_function(out, x, capacity=_capacity(opt, iteration), **loss_settings(opt))
             if not torch.isfinite(terms["loss"]):
                 raise UserError(f"{opt.output_folder}: training diverged at epoch {epoch}: the loss is "
-                                f"{float(terms['loss'])}; try a lower --lr (now {opt.lr})")
+                                f"{terms['loss'].item()}; try a lower --lr (now {opt.lr})")
             optimizer.zero_grad(set_to_none=True)
             terms["loss"].backward()
             optimizer.step()

@@ -1,0 +1,354 @@
+"""Stream small RGB frames out of a video file with PyAV.
+
+Frames are scaled down inside FFmpeg (swscale, area averaging) as they are decoded, so memory
+stays flat however long the film is: only the decoder's own buffers and one small frame at a
+time are ever held.
+
+    for rgb, index, t in iter_video_frames("film.mp4", size=64):
+        ...  # rgb: uint8 (3, 64, 64); index: frame number in decode order; t: seconds
+
+Frame numbering: `index` counts every frame the decoder outputs, from 0, in the order it
+outputs them (presentation order). That is the numbering labels use; `video_frame_count`
+gives the total. Sampling with `fps=` skips frames but keeps this numbering.
+
+Every problem caused by the input file is raised as `UserError` with a one-line message that
+names the file. A file that breaks part-way (truncated download, corrupt tail) is read up to
+the break and a single `VideoTruncatedWarning` says how many frames were read.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import av
+import av.error
+import numpy as np
+from av.video.reformatter import VideoReformatter
+
+from utils.errors import UserError
+
+VIDEO_EXTENSIONS = (
+    ".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif",
+)
+
+# swscale filter used to shrink frames: true area averaging when downscaling (no aliasing on
+# line art), bilinear-like when upscaling.
+INTERPOLATION = "AREA"
+
+# Frame rate assumed when the container says nothing usable about it.
+DEFAULT_FPS = 25.0
+
+# A stream whose last frame ends this many seconds before the duration the container
+# declares for it is reported as truncated.
+_TRUNCATION_TOLERANCE_S = 1.0
+
+# Errors PyAV/FFmpeg raise for unreadable input (FFmpegError covers InvalidDataError,
+# av.error.EOFError, av.error.OSError, ...; UnicodeDecodeError comes from odd metadata).
+_AV_ERRORS = (av.error.FFmpegError, OSError, UnicodeDecodeError)
+
+
+class VideoTruncatedWarning(UserWarning):
+    """The video broke off part-way; the frames before the break were read."""
+
+
+@dataclass
+class VideoInfo:
+    path: str
+    width: int  # display size, after rotation (sample aspect ratio is not applied)
+    height: int
+    fps: float  # average frame rate (guessed if the container lacks it)
+    duration: float | None  # seconds, if known
+    frame_count_estimate: int | None  # for a progress bar total; not exact
+    rotation: int  # 0/90/180/270: counter-clockwise degrees applied to the stored picture
+    codec: str
+
+
+def is_video_file(path) -> bool:
+    """True if `path` is an existing file whose extension is a known video extension."""
+    p = Path(path)
+    return p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _av_reason(exc: BaseException) -> str:
+    """A short reason from a PyAV/OS error, without repeating the file name."""
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return _one_line(reason)
+
+
+def normalize_rotation(degrees) -> int:
+    """Round a display-matrix angle to 0, 90, 180 or 270 (counter-clockwise degrees)."""
+    if degrees is None:
+        return 0
+    try:
+        d = float(degrees)
+    except (TypeError, ValueError):
+        return 0
+    if not math.isfinite(d):
+        return 0
+    return int(round(d / 90.0)) % 4 * 90
+
+
+def rotate_chw(rgb: np.ndarray, rotation: int) -> np.ndarray:
+    """Rotate a channels-first image (C, H, W) counter-clockwise by `rotation` degrees.
+
+    `rotation` follows PyAV's `VideoFrame.rotation` (the display matrix angle, counter-
+    clockwise): rotating the stored picture by it gives the upright picture. Multiples of 90
+    only (other values are rounded). Returns a contiguous array.
+    """
+    k = normalize_rotation(rotation) // 90
+    if k == 0:
+        return rgb
+    return np.ascontiguousarray(np.rot90(rgb, k=k, axes=(1, 2)))
+
+
+def _open(path):
+    """Check the file and open it with PyAV; returns (container, first video stream)."""
+    p = str(path)
+    if not os.path.exists(p):
+        raise UserError(f"{p}: file not found")
+    if not os.path.isfile(p):
+        raise UserError(f"{p}: not a file")
+    try:
+        container = av.open(p, mode="r", metadata_errors="replace")
+    except _AV_ERRORS as e:
+        raise UserError(
+            f"{p}: cannot be opened as a video: not a media file, an unknown container or a "
+            f"truncated file ({_av_reason(e)})"
+        ) from None
+    try:
+        if not container.streams.video:
+            raise UserError(f"{p} has no video stream")
+        stream = container.streams.video[0]
+        if stream.codec_context is None:
+            name = getattr(getattr(stream, "codec", None), "name", None) or "unknown"
+            raise UserError(f"{p}: no decoder for its video codec ({name})")
+    except BaseException:
+        container.close()
+        raise
+    return container, stream
+
+
+def _as_float(x) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return v if math.isfinite(v) and v > 0 else None
+
+
+def _stream_duration(stream) -> float | None:
+    """Duration the container declares for the video stream itself, in seconds."""
+    if stream.duration and stream.time_base:
+        return _as_float(stream.duration * stream.time_base)
+    return None
+
+
+def _info(path, container, stream, rotation: int) -> VideoInfo:
+    duration = _stream_duration(stream)
+    if duration is None and container.duration:
+        duration = _as_float(container.duration / av.time_base)
+
+    frames = stream.frames if stream.frames and stream.frames > 0 else None
+    fps = None
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate,
+                 getattr(stream.codec_context, "framerate", None)):
+        fps = _as_float(rate)
+        if fps is not None and fps < 1000:  # 1/time_base nonsense like 90000 is not a rate
+            break
+        fps = None
+    if fps is None and frames and duration:
+        fps = frames / duration
+    if fps is None:
+        fps = DEFAULT_FPS
+
+    if frames is not None:
+        estimate = int(frames)
+    elif duration is not None:
+        estimate = max(1, int(round(duration * fps)))
+    else:
+        estimate = None
+
+    cc = stream.codec_context
+    width, height = int(cc.width or stream.width or 0), int(cc.height or stream.height or 0)
+    if rotation in (90, 270):
+        width, height = height, width
+    codec = cc.name or getattr(getattr(stream, "codec", None), "name", "") or ""
+    return VideoInfo(
+        path=str(path), width=width, height=height, fps=float(fps), duration=duration,
+        frame_count_estimate=estimate, rotation=rotation, codec=codec,
+    )
+
+
+def _decoded_frames(path, container, stream) -> Iterator:
+    """Yield every decoded frame of `stream`, handling broken files.
+
+    No frame at all -> UserError. A break after some frames -> stop there (after draining the
+    frames the decoder already holds) and warn once with the count. A stream that ends cleanly
+    but short of what its header declares (fewer packets than the sample count of an
+    mp4/mov, or well before the declared duration) is also reported with one warning.
+    """
+    p = str(path)
+    count = 0
+    packets = 0  # non-empty packets demuxed, compared with the header's frame count
+    first_start = None  # start time (s) of the first frame
+    last_end = None  # end time (s) of the last frame
+    error = None
+    try:
+        for packet in container.demux(stream):
+            if packet.size:
+                packets += 1
+            for frame in packet.decode():
+                count += 1
+                if frame.pts is not None and frame.time_base is not None:
+                    if first_start is None:
+                        first_start = float(frame.pts * frame.time_base)
+                    last_end = float((frame.pts + (frame.duration or 0)) * frame.time_base)
+                yield frame
+    except _AV_ERRORS as e:
+        error = e
+    if error is not None:
+        # Stop reading, but drain the frames decoded before the break.
+        try:
+            for frame in stream.codec_context.decode(None):
+                count += 1
+                yield frame
+        except _AV_ERRORS:
+            pass
+        if count == 0:
+            raise UserError(f"{p}: no video frame could be decoded ({_av_reason(error)})")
+        warnings.warn(
+            f"{p}: video stream broke off after {count} frames ({_av_reason(error)}); "
+            f"the file looks truncated or corrupt, using the {count} frames read",
+            VideoTruncatedWarning, stacklevel=3,
+        )
+        return
+    if count == 0:
+        raise UserError(f"{p}: no video frame could be decoded")
+
+    problem = None
+    listed = stream.frames if stream.frames and stream.frames > 0 else None
+    if listed is not None and packets < listed:
+        problem = f"only {packets} of the {listed} packets its header lists were read"
+    elif first_start is not None and last_end is not None:
+        elapsed = last_end - first_start
+        declared, tolerance = _stream_duration(stream), _TRUNCATION_TOLERANCE_S
+        if declared is None and container.duration:
+            # the container's duration may include a longer audio track: be lenient
+            declared, tolerance = _as_float(container.duration / av.time_base), 2.0
+        if declared is not None and elapsed < declared - tolerance:
+            problem = f"it ended at {elapsed:.1f} s of the {declared:.1f} s its header declares"
+    if problem is not None:
+        warnings.warn(
+            f"{p}: video stream ended after {count} frames but {problem}; "
+            f"the file looks truncated, using the {count} frames read",
+            VideoTruncatedWarning, stacklevel=3,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def probe_video(path) -> VideoInfo:
+    """Read a video's size, rate, duration and rotation (decodes only the first frame)."""
+    container, stream = _open(path)
+    with container:
+        rotation = 0
+        for frame in _decoded_frames(path, container, stream):
+            rotation = normalize_rotation(frame.rotation)
+            break
+        return _info(path, container, stream, rotation)
+
+
+def video_frame_count(path) -> int:
+    """Exact number of frames the decoder gives for the first video stream (decodes it all)."""
+    container, stream = _open(path)
+    with container:
+        stream.thread_type = "AUTO"
+        n = 0
+        for _ in _decoded_frames(path, container, stream):
+            n += 1
+        return n
+
+
+def iter_video_frames(
+    path, size: int = 64, fps: float | None = None, show_progress: bool = False
+) -> Iterator[tuple[np.ndarray, int, float]]:
+    """Yield `(rgb, source_index, timestamp)` for the frames of the first video stream.
+
+    rgb: uint8 array (3, size, size), resized without keeping the aspect ratio, area-averaged,
+        rotated upright from the display matrix.
+    source_index: 0-based index of the frame among all decoded frames (even when sampling).
+    timestamp: presentation time in seconds from the first frame (which is 0.0); index / fps
+        when the frame has no pts.
+    fps: None yields every frame; a rate f yields the first frame at or after each multiple
+        of 1/f seconds (by timestamp, so variable frame rate is handled).
+    """
+    size = int(size)
+    if size < 1:
+        raise ValueError(f"size must be a positive integer, got {size}")
+    if fps is not None:
+        fps = float(fps)
+        if not (math.isfinite(fps) and fps > 0):
+            raise ValueError(f"fps must be a positive number or None, got {fps}")
+        eps = min(1e-3, 0.1 / fps)  # tolerance for timestamps rounded to the time base
+
+    container, stream = _open(path)
+    with container:
+        stream.thread_type = "AUTO"
+        info = _info(path, container, stream, rotation=0)
+        native_fps = info.fps
+        reformatter = VideoReformatter()  # one scaler context reused for every frame
+        origin = None  # pts of the first frame
+        next_k = 0  # index of the next sampling instant k / fps
+
+        bar = None
+        if show_progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=info.frame_count_estimate, unit="frame",
+                       desc=os.path.basename(str(path)), dynamic_ncols=True)
+        try:
+            for index, frame in enumerate(_decoded_frames(path, container, stream)):
+                if bar is not None:
+                    bar.update(1)
+                pts, tb = frame.pts, frame.time_base
+                if pts is not None and tb is not None:
+                    if origin is None:
+                        origin = pts
+                    t = float((pts - origin) * tb)
+                else:
+                    t = index / native_fps
+
+                if fps is not None:
+                    if t < next_k / fps - eps:
+                        continue
+                    next_k = max(next_k, int(math.floor((t + eps) * fps)) + 1)
+
+                small = reformatter.reformat(
+                    frame, width=size, height=size, format="rgb24",
+                    interpolation=INTERPOLATION,
+                    src_color_range=frame.color_range or None,
+                )
+                rgb = small.to_ndarray()  # (size, size, 3); may be a view with row padding
+                rgb = np.ascontiguousarray(rgb.transpose(2, 0, 1))
+                rotation = normalize_rotation(frame.rotation)
+                if rotation:
+                    rgb = rotate_chw(rgb, rotation)
+                yield rgb, index, t
+        finally:
+            if bar is not None:
+                bar.close()

@@ -1,0 +1,71 @@
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import write_frames
+from data.cache import load_frames
+from data.frames import list_frame_files, natural_key, read_frame
+from utils.errors import UserError
+
+
+def test_natural_order_puts_frame_2_before_frame_10(tmp_path):
+    frames = [np.full((8, 8, 3), i * 20, dtype=np.uint8) for i in range(12)]
+    write_frames(tmp_path, frames, prefix="shot_")
+    names = [os.path.basename(p) for p in list_frame_files(str(tmp_path))]
+    assert names[:3] == ["shot_0.png", "shot_1.png", "shot_2.png"] and names[-1] == "shot_11.png"
+    assert sorted(["f10", "f2", "f1"], key=natural_key) == ["f1", "f2", "f10"]
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".webp", ".bmp"])
+def test_common_formats_are_read_as_rgb_64(tmp_path, ext):
+    path = str(tmp_path / f"frame_0{ext}")
+    Image.new("L", (100, 60), 200).save(path)  # greyscale input comes out as RGB
+    rgb, original = read_frame(path, 64)
+    assert rgb.shape == (3, 64, 64) and rgb.dtype == np.uint8 and original == (100, 60)
+    assert abs(int(rgb.mean()) - 200) <= 3
+
+
+def test_resize_antialiases_fine_detail(tmp_path):
+    stripes = np.zeros((256, 256, 3), dtype=np.uint8)
+    stripes[:, ::2] = 255  # one-pixel stripes average to grey, not to black or white
+    path = write_frames(tmp_path, [stripes])
+    rgb, _ = read_frame(os.path.join(path, "frame_0.png"), 64)
+    assert 110 < rgb.mean() < 145 and rgb.std() < 20
+
+
+def test_cache_is_built_once_and_rebuilt_when_frames_change(two_scene_folder, isolated_cache):
+    cache = load_frames(two_scene_folder, str(isolated_cache), 64, show_progress=False)
+    assert cache.frames.shape == (40, 3, 64, 64) and cache.frames.dtype == np.uint8
+    assert cache.source_index.tolist() == list(range(40))
+    assert cache.frames[0, 2].mean() > cache.frames[0, 0].mean()  # blue scene
+    meta_time = os.path.getmtime(os.path.join(cache.folder, "meta.json"))
+    again = load_frames(two_scene_folder, str(isolated_cache), 64, show_progress=False)
+    assert os.path.getmtime(os.path.join(again.folder, "meta.json")) == meta_time
+    Image.new("RGB", (32, 24), (0, 255, 0)).save(os.path.join(two_scene_folder, "frame_40.png"))
+    rebuilt = load_frames(two_scene_folder, str(isolated_cache), 64, show_progress=False)
+    assert len(rebuilt) == 41 and rebuilt.frames[40, 1].mean() > 200
+
+
+def test_missing_and_empty_folders_are_user_errors(tmp_path):
+    with pytest.raises(UserError, match="no such"):
+        load_frames(str(tmp_path / "nope"), show_progress=False)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="no frames found"):
+        load_frames(str(tmp_path / "empty"), show_progress=False)
+
+
+def test_unreadable_image_names_the_file(two_scene_folder):
+    with open(os.path.join(two_scene_folder, "frame_5.png"), "wb") as handle:
+        handle.write(b"not a png at all")
+    with pytest.raises(UserError, match="frame_5.png: unreadable image"):
+        load_frames(two_scene_folder, show_progress=False)
+
+
+def test_mixed_frame_sizes_are_refused(two_scene_folder, isolated_cache):
+    Image.new("RGB", (64, 48)).save(os.path.join(two_scene_folder, "frame_7.png"))
+    with pytest.raises(UserError, match="frame_7.png.*mixed frame sizes"):
+        load_frames(two_scene_folder, show_progress=False)
+    leftovers = [n for n in os.listdir(isolated_cache) if "building" in n] if isolated_cache.exists() else []
+    assert leftovers == []  # the failed build left nothing half-written

@@ -1,0 +1,136 @@
+"""The three scripts end to end on a tiny clip, as a user runs them, plus their bad inputs."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import inference
+import main
+import pure_test
+from conftest import ROOT
+
+TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
+
+
+def train(folder, out, *extra):
+    return main.main(["--train_folder", folder, "--val_folder", folder, "--output_folder", str(out),
+                      "--lr", "1e-3", *TINY, *extra])
+
+
+def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "3") == 0
+    names = sorted(os.listdir(out))
+    checkpoints = [n for n in names if n.startswith("model_state_")]
+    assert [n.split("_")[2] for n in checkpoints] == ["0", "1", "2"]
+    assert "loss_history.json" in names
+
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(out), "--span", "2"]) == 0
+    for epoch in (0, 2):
+        mu = np.load(out / f"latent_mu_{epoch}.npy")
+        assert mu.shape == (40, 3) and mu.dtype == np.float32
+        assert np.load(out / f"latent_logvar_{epoch}.npy").shape == (40, 3)
+        scores = np.load(out / f"kld_scores_{epoch}.npy")
+        ranked = np.load(out / f"scene_change_res{epoch}.npy")
+        assert scores.shape == (39,) and sorted(ranked.tolist()) == list(range(39))
+        assert np.all(np.diff(scores[ranked]) <= 0)
+    assert not (out / "scene_change_res1.npy").exists()  # --span 2 skips epoch 1
+
+    # the blue -> red change (pair 19) is the top-ranked pair after training
+    assert np.load(out / "scene_change_res2.npy")[0] == 19
+    labels = tmp_path / "labels.npy"
+    np.save(labels, np.array([19]))
+    capsys.readouterr()
+    assert pure_test.main(["--labels", str(labels), "--dictionary", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "scene_change_res2.npy    1.0000" in table and "mean" in table
+
+
+def test_seed_makes_training_and_inference_repeatable(two_scene_folder, tmp_path):
+    for run in ("a", "b"):
+        assert train(two_scene_folder, tmp_path / run, "--max_iters", "1", "--seed", "7") == 0
+        assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / run)]) == 0
+    assert np.array_equal(np.load(tmp_path / "a" / "kld_scores_0.npy"), np.load(tmp_path / "b" / "kld_scores_0.npy"))
+    assert train(two_scene_folder, tmp_path / "c", "--max_iters", "1", "--seed", "8") == 0
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "c")]) == 0
+    assert not np.array_equal(np.load(tmp_path / "a" / "latent_mu_0.npy"), np.load(tmp_path / "c" / "latent_mu_0.npy"))
+
+
+def test_resume_continues_exactly(two_scene_folder, tmp_path):
+    assert train(two_scene_folder, tmp_path / "full", "--max_iters", "2") == 0
+    assert train(two_scene_folder, tmp_path / "split", "--max_iters", "1") == 0
+    assert train(two_scene_folder, tmp_path / "split", "--max_iters", "2", "--resume") == 0
+    full = sorted(n for n in os.listdir(tmp_path / "full") if n.startswith("model_state_1_"))
+    split = sorted(n for n in os.listdir(tmp_path / "split") if n.startswith("model_state_1_"))
+    assert full == split  # same epoch-1 loss in the name: the resumed run did exactly the same steps
+
+
+def test_baseline_vae_and_loss_b_train(two_scene_folder, tmp_path):
+    assert train(two_scene_folder, tmp_path / "base", "--max_iters", "1", "--tau", "0", "--beta", "2",
+                 "--activation", "relu") == 0
+    assert train(two_scene_folder, tmp_path / "b", "--max_iters", "1", "--loss_type", "B") == 0
+
+
+def test_nan_loss_stops_with_a_clear_error(two_scene_folder, tmp_path, capsys):
+    assert train(two_scene_folder, tmp_path / "nan", "--max_iters", "2", "--lr", "1e30") == 2
+    err = capsys.readouterr().err
+    assert "training diverged" in err and "--lr" in err
+
+
+def test_checkpoint_with_another_latent_size_is_refused(two_scene_folder, tmp_path, capsys):
+    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
+    capsys.readouterr()
+    code = inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+                           "--latent_dim", "5"])
+    assert code == 2
+    assert "checkpoint has latent_dim 3, but --latent_dim is 5" in capsys.readouterr().err
+    # a bare state dict of another size (the original code's format) is refused too
+    import torch
+    bare = tmp_path / "bare" / "model_state_0_val_loss_1.0.pkl"
+    bare.parent.mkdir()
+    torch.save(torch.load(next((tmp_path / "run").glob("model_state_0_*.pkl")), weights_only=True)["model"], bare)
+    assert inference.main(["--image_folder", two_scene_folder, "--model", str(bare), *TINY[:3],
+                           "--latent_dim", "4"]) == 2
+    assert "another architecture" in capsys.readouterr().err
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path, two_scene_folder, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main.main(["--train_folder", str(tmp_path / "empty"), "--output_folder", str(tmp_path / "o")]) == 2
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "empty")]) == 2
+    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run")]) == 0
+    np.save(tmp_path / "far.npy", np.array([5, 400]))
+    capsys.readouterr()
+    assert pure_test.main(["--labels", str(tmp_path / "far.npy"), "--directory", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "label 400 is out of range" in err and len(err.strip().splitlines()) == 1
+
+
+def test_original_command_lines_run_as_written(two_scene_folder, tmp_path):
+    """The original README's three commands, folders substituted, small --max_iters, in a real shell."""
+    out, labels = tmp_path / "O", tmp_path / "L.npy"
+    np.save(labels, np.array([19]))
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    commands = [
+        f"{sys.executable} main.py --val_folder {two_scene_folder} --train_folder {two_scene_folder} --bs 256 "
+        f"--hidden-dims [32, 64, 128, 256] --max_iters 1 --loss_type H --lr 0.0001 --latent_dim 10 --tau 200 "
+        f"--beta 4 --output_folder {out}",
+        f"{sys.executable} inference.py --beta 4 --latent_dim 10 --bs 256 --span 1 --image_folder "
+        f"{two_scene_folder} --model_folder {out}",
+        f"{sys.executable} pure_test.py --labels {labels} --dictionary {out}",
+    ]
+    for command in commands:
+        done = subprocess.run(command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert "scene_change_res0.npy" in done.stdout
+
+
+def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "main.py", "--train_folder", str(tmp_path / "missing")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: {tmp_path / 'missing'}: no such folder or video file"

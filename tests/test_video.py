@@ -1,0 +1,366 @@
+"""Tests for data/video.py: videos are generated here with PyAV, plus the real clips in
+../shared/data when that folder exists."""
+
+import sys
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from data.video import (  # noqa: E402
+    VIDEO_EXTENSIONS,
+    VideoInfo,
+    VideoTruncatedWarning,
+    is_video_file,
+    iter_video_frames,
+    normalize_rotation,
+    probe_video,
+    rotate_chw,
+    video_frame_count,
+)
+from utils.errors import UserError  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+CODEC = "libx264" if "libx264" in av.codecs_available else "mpeg4"
+FPS = 24
+N = 60
+W, H = 96, 72
+PALETTE = np.array(
+    [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0], [255, 255, 0]],
+    dtype=np.uint8,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# video generation
+
+
+def encode_video(path, frames, rate=FPS, codec=CODEC, pts_ms=None, rotation=None,
+                 faststart=False, pix_fmt="yuv420p"):
+    """Encode a list of HxWx3 uint8 RGB arrays. pts_ms: explicit timestamps in ms (VFR)."""
+    h, w = frames[0].shape[:2]
+    container_options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=container_options) as c:
+        options = {"crf": "16"} if codec == "libx264" else {}
+        s = c.add_stream(codec, rate=rate, options=options)
+        s.width, s.height, s.pix_fmt = w, h, pix_fmt
+        if codec == "mpeg4":
+            s.bit_rate = 4_000_000
+        if pts_ms is not None:
+            s.time_base = Fraction(1, 1000)
+            s.codec_context.time_base = Fraction(1, 1000)
+        if rotation is not None:
+            s.set_display_rotation(rotation)
+        for i, a in enumerate(frames):
+            f = av.VideoFrame.from_ndarray(np.ascontiguousarray(a), format="rgb24")
+            if pts_ms is not None:
+                f.pts = pts_ms[i]
+                f.time_base = Fraction(1, 1000)
+            for pk in s.encode(f):
+                c.mux(pk)
+        for pk in s.encode():
+            c.mux(pk)
+    return Path(path)
+
+
+def solid_frames(n=N, w=W, h=H):
+    return [np.broadcast_to(PALETTE[i % len(PALETTE)], (h, w, 3)).copy() for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def vids(tmp_path_factory):
+    d = tmp_path_factory.mktemp("videos")
+    v = {}
+    v["main"] = encode_video(d / "colours.mp4", solid_frames())
+    v["odd"] = encode_video(d / "odd.mp4", solid_frames(30, 101, 57), codec="mpeg4")
+    quad = np.zeros((H, W, 3), np.uint8)
+    quad[: H // 2, : W // 2] = [255, 0, 0]  # red top-left quadrant of the stored picture
+    v["quad"] = quad
+    if hasattr(av.video.stream.VideoStream, "set_display_rotation"):
+        v["rot90"] = encode_video(d / "rot90.mp4", [quad] * 5, rotation=90)
+        v["rot270"] = encode_video(d / "rot270.mp4", [quad] * 5, rotation=-90)
+    v["vfr_pts"] = [0, 40, 80, 200, 240, 280, 600, 640, 680, 720, 760, 1000]
+    v["vfr"] = encode_video(d / "vfr.mp4", solid_frames(len(v["vfr_pts"])), pts_ms=v["vfr_pts"])
+    rng = np.random.default_rng(0)
+    noise = [rng.integers(0, 256, (H, W, 3), dtype=np.uint8) for _ in range(N)]
+    v["noise"] = encode_video(d / "noise.mp4", noise)
+    v["noise_fs"] = encode_video(d / "noise_fs.mp4", noise, faststart=True)
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# normal decoding
+
+
+def test_is_video_file(tmp_path, vids):
+    assert is_video_file(vids["main"])
+    assert is_video_file(str(vids["main"]))
+    upper = tmp_path / "CLIP.MKV"
+    upper.write_bytes(b"x")
+    assert is_video_file(upper)
+    txt = tmp_path / "notes.txt"
+    txt.write_text("x")
+    assert not is_video_file(txt)
+    assert not is_video_file(tmp_path / "missing.mp4")
+    folder = tmp_path / "folder.mp4"
+    folder.mkdir()
+    assert not is_video_file(folder)
+    assert ".gif" in VIDEO_EXTENSIONS and ".mp4" in VIDEO_EXTENSIONS
+
+
+def test_probe(vids):
+    info = probe_video(vids["main"])
+    assert isinstance(info, VideoInfo)
+    assert (info.width, info.height) == (W, H)
+    assert info.fps == pytest.approx(FPS)
+    assert info.duration == pytest.approx(N / FPS, abs=0.1)
+    assert info.frame_count_estimate == N
+    assert info.rotation == 0
+    assert info.codec in ("h264", "mpeg4")
+    assert info.path == str(vids["main"])
+
+
+def test_all_frames_indices_timestamps_shape(vids):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", VideoTruncatedWarning)
+        out = list(iter_video_frames(vids["main"]))
+    assert len(out) == N
+    assert [i for _, i, _ in out] == list(range(N))
+    ts = np.array([t for _, _, t in out])
+    assert ts[0] == pytest.approx(0.0, abs=1e-6)
+    assert np.all(np.diff(ts) > 0)
+    np.testing.assert_allclose(ts, np.arange(N) / FPS, atol=2e-3)
+    for rgb, _, _ in out:
+        assert rgb.shape == (3, 64, 64) and rgb.dtype == np.uint8
+        assert rgb.flags["C_CONTIGUOUS"]
+    assert video_frame_count(vids["main"]) == N
+
+
+def test_colours_survive(vids):
+    for rgb, i, _ in iter_video_frames(vids["main"], size=64):
+        want = PALETTE[i % len(PALETTE)].astype(float)
+        got = rgb.reshape(3, -1).mean(axis=1)
+        assert np.abs(got - want).max() < 25, (i, got, want)
+    # a red frame is mostly red
+    rgb = next(iter_video_frames(vids["main"]))[0]
+    assert rgb[0].mean() > 200 and rgb[1].mean() < 40 and rgb[2].mean() < 40
+
+
+@pytest.mark.parametrize("size", [32, 17, 128])
+def test_other_sizes(vids, size):
+    out = list(iter_video_frames(vids["main"], size=size))
+    assert len(out) == N
+    assert all(rgb.shape == (3, size, size) and rgb.dtype == np.uint8 for rgb, _, _ in out)
+
+
+def test_fps_sampling(vids):
+    out = list(iter_video_frames(vids["main"], fps=8))
+    idx = [i for _, i, _ in out]
+    ts = np.array([t for _, _, t in out])
+    assert abs(len(out) - N / 3) <= 1
+    assert idx[0] == 0
+    assert all(abs(d - 3) <= 1 for d in np.diff(idx))
+    np.testing.assert_allclose(np.diff(ts), 1 / 8, atol=1 / FPS + 1e-3)
+    # source_index keeps the full numbering: the same frames as in the unsampled run
+    full = {i: rgb for rgb, i, _ in iter_video_frames(vids["main"])}
+    for rgb, i, _ in out:
+        assert np.array_equal(rgb, full[i])
+    # a rate above the video's yields every frame
+    assert len(list(iter_video_frames(vids["main"], fps=100))) == N
+
+
+def test_bad_arguments(vids):
+    with pytest.raises(ValueError):
+        next(iter_video_frames(vids["main"], size=0))
+    with pytest.raises(ValueError):
+        next(iter_video_frames(vids["main"], fps=0))
+
+
+def test_odd_size(vids):
+    info = probe_video(vids["odd"])
+    assert (info.width, info.height) == (101, 57)
+    out = list(iter_video_frames(vids["odd"]))
+    assert len(out) == 30 == video_frame_count(vids["odd"])
+    for rgb, i, _ in out:
+        assert rgb.shape == (3, 64, 64)
+        want = PALETTE[i % len(PALETTE)].astype(float)
+        assert np.abs(rgb.reshape(3, -1).mean(axis=1) - want).max() < 25
+
+
+def test_progress_bar(vids, capsys):
+    out = list(iter_video_frames(vids["main"], show_progress=True))
+    assert len(out) == N
+    err = capsys.readouterr().err
+    assert "frame" in err and str(N) in err
+
+
+def test_vfr_timestamps_and_sampling(vids):
+    pts = vids["vfr_pts"]
+    out = list(iter_video_frames(vids["vfr"]))
+    assert [i for _, i, _ in out] == list(range(len(pts)))
+    np.testing.assert_allclose([t for _, _, t in out], np.array(pts) / 1000, atol=2e-3)
+    # first frame at or after each multiple of 0.2 s: 0.0, 0.2, 0.6 (covers 0.4), 1.0 (covers 0.8)
+    sampled = list(iter_video_frames(vids["vfr"], fps=5))
+    assert [i for _, i, _ in sampled] == [0, 3, 6, 11]
+    np.testing.assert_allclose([t for _, _, t in sampled], [0.0, 0.2, 0.6, 1.0], atol=2e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# rotation
+
+
+def test_rotate_chw_helper():
+    a = np.zeros((3, 4, 4), np.uint8)
+    a[:, 0, 0] = 255  # top-left
+    assert rotate_chw(a, 0) is a
+    # counter-clockwise: top-left -> bottom-left
+    assert rotate_chw(a, 90)[0, 3, 0] == 255
+    assert rotate_chw(a, 180)[0, 3, 3] == 255
+    assert rotate_chw(a, 270)[0, 0, 3] == 255
+    assert rotate_chw(a, -90)[0, 0, 3] == 255
+    assert rotate_chw(a, 90).flags["C_CONTIGUOUS"]
+    assert [normalize_rotation(x) for x in (0, 90, -90, 180, -180, 270, 89, None)] == [
+        0, 90, 270, 180, 180, 270, 90, 0]
+
+
+def _red_quadrant(rgb):
+    """Which quadrant (row, col) of a (3, S, S) frame is the red one."""
+    s = rgb.shape[1] // 2
+    r = rgb[0].astype(int) - rgb[1].astype(int)
+    q = {(a, b): r[a * s:(a + 1) * s, b * s:(b + 1) * s].mean() for a in (0, 1) for b in (0, 1)}
+    return max(q, key=q.get)
+
+
+def test_rotated_video(vids):
+    if "rot90" not in vids:
+        pytest.skip("this PyAV cannot write a display matrix (rotate_chw is tested directly)")
+    # unrotated picture has red top-left
+    small_quad = next(iter_video_frames(vids["main"]))  # sanity of the helper on a plain video
+    assert small_quad[0].shape == (3, 64, 64)
+
+    info = probe_video(vids["rot90"])
+    assert info.rotation == 90
+    assert (info.width, info.height) == (H, W)  # display size is swapped
+    frames = list(iter_video_frames(vids["rot90"]))
+    assert len(frames) == 5
+    assert _red_quadrant(frames[0][0]) == (1, 0)  # rotated 90 deg counter-clockwise
+
+    info = probe_video(vids["rot270"])
+    assert info.rotation == 270
+    assert (info.width, info.height) == (H, W)
+    assert _red_quadrant(next(iter_video_frames(vids["rot270"]))[0]) == (0, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+
+
+def _assert_user_error(path, fn):
+    with pytest.raises(UserError) as e:
+        fn(path)
+    msg = str(e.value)
+    assert Path(path).name in msg
+    assert "\n" not in msg
+    return msg
+
+
+ALL_ENTRY_POINTS = [
+    probe_video,
+    video_frame_count,
+    lambda p: list(iter_video_frames(p)),
+]
+
+
+@pytest.mark.parametrize("fn", ALL_ENTRY_POINTS)
+def test_missing_file(tmp_path, fn):
+    msg = _assert_user_error(tmp_path / "nope.mp4", fn)
+    assert "not found" in msg
+
+
+@pytest.mark.parametrize("fn", ALL_ENTRY_POINTS)
+def test_text_file_renamed(tmp_path, fn):
+    p = tmp_path / "notes.mp4"
+    p.write_text("this is not a video, just some text\n" * 50)
+    _assert_user_error(p, fn)
+
+
+def test_empty_file_and_folder(tmp_path):
+    p = tmp_path / "empty.mp4"
+    p.write_bytes(b"")
+    _assert_user_error(p, probe_video)
+    d = tmp_path / "clips.mp4"
+    d.mkdir()
+    _assert_user_error(d, lambda x: list(iter_video_frames(x)))
+
+
+@pytest.mark.parametrize("fn", ALL_ENTRY_POINTS)
+def test_audio_only(tmp_path, fn):
+    p = tmp_path / "sine.m4a"
+    with av.open(str(p), "w") as c:
+        s = c.add_stream("aac", rate=44100, layout="mono")
+        t = np.arange(22050) / 44100
+        a = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
+        f = av.AudioFrame.from_ndarray(a, format="fltp", layout="mono")
+        f.sample_rate, f.pts = 44100, 0
+        for pk in s.encode(f):
+            c.mux(pk)
+        for pk in s.encode():
+            c.mux(pk)
+    msg = _assert_user_error(p, fn)
+    assert "no video stream" in msg
+
+
+@pytest.mark.parametrize("which", ["noise", "noise_fs"])
+def test_truncated(vids, tmp_path, which):
+    """Cut at half: a UserError naming the file, or fewer frames and one warning."""
+    data = vids[which].read_bytes()
+    p = tmp_path / f"cut_{which}.mp4"
+    p.write_bytes(data[: len(data) // 2])
+    for fn in ALL_ENTRY_POINTS:
+        try:
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                result = fn(p)
+        except UserError as e:
+            assert p.name in str(e) and "\n" not in str(e)
+            continue
+        if isinstance(result, VideoInfo):
+            continue  # probing only needs the first frame
+        n = result if isinstance(result, int) else len(result)
+        assert 0 < n < N
+        msgs = [str(x.message) for x in w if issubclass(x.category, VideoTruncatedWarning)]
+        assert len(msgs) == 1 and p.name in msgs[0] and str(n) in msgs[0]
+        if isinstance(result, list):
+            assert [i for _, i, _ in result] == list(range(n))
+
+
+# --------------------------------------------------------------------------------------------
+# real clips beside the repo
+
+
+@pytest.mark.parametrize("name,count", [("rick.mp4", 5301), ("cartoon_space.mp4", 1561)])
+def test_real_clip_counts(name, count):
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is absent")
+    p = SHARED_DATA / name
+    if not p.is_file():
+        pytest.skip(f"{p} is absent")
+    assert video_frame_count(p) == count
+    n = 0
+    last = -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", VideoTruncatedWarning)
+        for rgb, i, t in iter_video_frames(p, size=64):
+            assert i == last + 1
+            last = i
+            n += 1
+    assert rgb.shape == (3, 64, 64) and rgb.dtype == np.uint8
+    assert n == count
