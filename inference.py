@@ -8,6 +8,10 @@ folder, as the original did):
   latent_mu_<i>.npy, latent_logvar_<i>.npy   (N, latent_dim) float32
   kld_scores_<i>.npy                         (N-1,) float32, entry j = KL(frame j || frame j+1)
   scene_change_res<i>.npy                    pair indices by descending score (first --top_K)
+  change_scores_<i>.npy / .png               the K-free change score (cuts and gradual transitions)
+  scene_change_flags<i>.npy                  (N-1,) bool, entry j true = a change between j and j+1
+  scenes_<i>.csv, scenes_<i>.json            the scene list (PySceneDetect's list-scenes CSV layout)
+  scenes_<i>/scene_<n>.jpg                   first frame of each scene, with --save_images
 """
 
 import os
@@ -18,17 +22,20 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from data.cache import load_frames
+from data.cache import FrameCache, load_frames, sampled_frame_rate
 from data.sample import bundled_sample
 from main import build_model
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE, parse_options
 from utils.atomic import save_npy
-from utils.changes import pair_kl_scores, rank_changes
+from utils.changes import detect_changes, pair_kl_scores, rank_changes
 from utils.checkpoints import checkpoint_epoch, list_checkpoints, load_checkpoint, load_model_state
 from utils.cli import run_cli
 from utils.device import pick_device
 from utils.errors import UserError
+from utils.plots import plot_scores
+from utils.scenes import scene_list, write_scene_files
+from utils.thumbnails import save_scene_thumbnails
 
 ARCHITECTURE_OPTIONS = ("latent_dim", "hidden_dims", "activation")
 
@@ -90,6 +97,7 @@ def infer(opt) -> List[str]:
         opt.image_folder = bundled_sample(opt.cache_dir)["val"]
     checkpoints = checkpoints_to_evaluate(opt)
     cache = load_frames(opt.image_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+    frame_rate = sampled_frame_rate(cache, opt.fps)
     if len(cache) < 2:
         raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
     results_folder = opt.results_folder or (os.path.dirname(opt.model) if opt.model else opt.model_folder)
@@ -98,14 +106,37 @@ def infer(opt) -> List[str]:
     for epoch, path in checkpoints:
         model = model_from_checkpoint(path, opt)
         mu, log_var = encode_frames(model, cache.frames, opt.bs, device, desc=f"encoding (epoch {epoch})")
-        scores = pair_kl_scores(mu, log_var)
-        ranked = rank_changes(scores, opt.top_K)
-        save_npy(os.path.join(results_folder, f"latent_mu_{epoch}.npy"), mu)
-        save_npy(os.path.join(results_folder, f"latent_logvar_{epoch}.npy"), log_var)
-        save_npy(os.path.join(results_folder, f"kld_scores_{epoch}.npy"), scores)
-        written.append(save_npy(os.path.join(results_folder, f"scene_change_res{epoch}.npy"), ranked))
-        print(f"epoch {epoch}: {len(cache)} frames scored, results in {results_folder}", file=sys.stderr)
+        written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, opt))
     return written
+
+
+def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, cache: FrameCache,
+                  frame_rate: float, opt) -> str:
+    """Scores, ranking, K-free changes, scene lists and the score picture of one checkpoint."""
+    def path(name: str) -> str:
+        return os.path.join(folder, name)
+
+    scores = pair_kl_scores(mu, log_var)
+    change_score, flags = detect_changes(
+        mu, log_var, frame_rate, min_scene_seconds=opt.min_scene_len, ratio=opt.threshold,
+        cut_score=opt.cut_score, transition_seconds=opt.transition_seconds,
+        transition_score=opt.transition_score)
+    save_npy(path(f"latent_mu_{epoch}.npy"), mu)
+    save_npy(path(f"latent_logvar_{epoch}.npy"), log_var)
+    save_npy(path(f"kld_scores_{epoch}.npy"), scores)
+    save_npy(path(f"change_scores_{epoch}.npy"), change_score)
+    save_npy(path(f"scene_change_flags{epoch}.npy"), flags)
+    scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps)
+    write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), cache.source)
+    plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags,
+                title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "
+                      f"{int(flags.sum())} scene changes")
+    if opt.save_images:
+        save_scene_thumbnails(cache.source, cache.kind, scenes, path(f"scenes_{epoch}"))
+    ranked = save_npy(path(f"scene_change_res{epoch}.npy"), rank_changes(scores, opt.top_K))
+    print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} scenes ({int(flags.sum())} changes) "
+          f"-> {path(f'scenes_{epoch}.csv')}", file=sys.stderr)
+    return ranked
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

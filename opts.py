@@ -61,7 +61,8 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
                       help="where decoded 64x64 frame caches and the bundled sample are kept "
                            "(default: $REPRO_VAE_CACHE or ~/.cache/repro-vae)")
     data.add_argument("--fps", type=float, default=None,
-                      help="sample a video at this many frames per second (default: every frame)")
+                      help="sample a video at this many frames per second (default: every frame); for a "
+                           "folder of frames, the rate they were taken at (default 24)")
 
     model = parser.add_argument_group("model")
     model.add_argument("--hidden-dims", "--hidden_dims", dest="hidden_dims", nargs="+",
@@ -103,6 +104,18 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
                         help="evaluate every span-th checkpoint, in epoch order")
     detect.add_argument("--top_K", type=int, default=0,
                         help="keep the first K ranked frame pairs in scene_change_res<i>.npy (0: all)")
+    detect.add_argument("--min_scene_len", type=_non_negative_float, default=0.4,
+                        help="shortest scene in seconds: two changes are never closer than this")
+    detect.add_argument("--threshold", type=_non_negative_float, default=3.0,
+                        help="a change's score must be this many times the rolling median around it")
+    detect.add_argument("--cut_score", type=_non_negative_float, default=3.0,
+                        help="least score of a cut: log(1 + KL / the film's median KL) of neighbouring frames")
+    detect.add_argument("--transition_seconds", type=_non_negative_float, default=2.0,
+                        help="longest gradual transition (dissolve, wipe, push) to look for; 0: cuts only")
+    detect.add_argument("--transition_score", type=_non_negative_float, default=2.0,
+                        help="least multi-distance score of a gradual transition")
+    detect.add_argument("--save_images", action="store_true",
+                        help="also save a thumbnail of each scene's first frame (scenes_<i>/)")
     detect.add_argument("--results_folder", "--inference_output", dest="results_folder", default=None,
                         help="where inference.py writes its files (default: the model folder)")
 
@@ -113,6 +126,11 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     score.add_argument("--directory", "--dictionary", dest="directory", default=None,
                        help="a folder of scene_change_res<i>.npy files, or one such file "
                             "(default: --model_folder, else --output_folder)")
+    score.add_argument("--tolerance", type=int, default=2,
+                       help="a detected change within this many frames of a label counts as found")
+    score.add_argument("--label_convention", choices=["pair", "first_frame"], default="pair",
+                       help="pair: index i = change between frame i and i+1 (the original's); "
+                            "first_frame: index = first frame of the new shot")
     return parser
 
 

@@ -161,10 +161,12 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
                 fps: Optional[float] = None, show_progress: bool = True) -> FrameCache:
     """The cached frames of `source` (a folder of images or a video), building the cache if needed.
 
-    `fps` samples a video at that rate (None: every frame); it is ignored for folders.
+    `fps` samples a video at that rate (None: every frame); for a folder it is the rate the
+    frames were taken at (default FOLDER_FPS), which only sets their timestamps.
     Raises UserError for a missing, empty or unreadable source.
     """
     kind = _source_kind(source)
+    folder_fps = fps
     if kind == "folder":
         fps = None
     folder = _cache_folder(cache_dir or default_cache_dir(), source, size, fps)
@@ -173,4 +175,15 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
             and meta.get("size") == size):
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress)
-    return _open(folder, meta, source)
+    cache = _open(folder, meta, source)
+    if kind == "folder" and folder_fps:
+        cache.source_fps = float(folder_fps)
+        cache.timestamps = cache.source_index / cache.source_fps
+    return cache
+
+
+def sampled_frame_rate(cache: FrameCache, fps: Optional[float]) -> float:
+    """Frames per second of the cached frames: the --fps sampling rate, else the source's rate."""
+    if cache.kind == "video" and fps:
+        return min(float(fps), cache.source_fps)
+    return cache.source_fps

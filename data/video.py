@@ -352,3 +352,27 @@ def iter_video_frames(
         finally:
             if bar is not None:
                 bar.close()
+
+
+def grab_frames(path, indices) -> dict:
+    """Full-size RGB PIL images of the frames with these 0-based decode-order indices.
+
+    One sequential decode that stops after the last wanted frame (for scene thumbnails).
+    """
+    wanted = sorted(set(int(i) for i in indices))
+    images = {}
+    if not wanted:
+        return images
+    container, stream = _open(path)
+    with container:
+        stream.thread_type = "AUTO"
+        rotation = None
+        for index, frame in enumerate(_decoded_frames(path, container, stream)):
+            if rotation is None:
+                rotation = normalize_rotation(frame.rotation)
+            if index in wanted:
+                image = frame.to_image()
+                images[index] = image.rotate(rotation, expand=True) if rotation else image
+                if len(images) == len(wanted):
+                    break
+    return images

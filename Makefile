@@ -1,0 +1,28 @@
+# Two commands do all the set-up:  `make demo` (train, detect and score on the bundled sample)
+# and `make test` (the test suite). Both create the virtual environment .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# CPU-sized demo: the paper's model and loss, fewer epochs and smaller batches than its 100 x 256.
+DEMO_ARGS ?= --max_iters 10 --bs 64 --lr 1e-3 --output_folder runs/demo
+
+.PHONY: setup demo test clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+demo: setup
+	$(PY) main.py $(DEMO_ARGS)
+	$(PY) inference.py $(DEMO_ARGS)
+	$(PY) pure_test.py $(DEMO_ARGS)
+
+test: setup
+	$(PY) -m pytest -q tests
+
+clean:
+	rm -rf runs $(VENV)

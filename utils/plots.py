@@ -1,0 +1,57 @@
+"""Pictures of results: the loss curves of a run and the score curve with its changes.
+
+matplotlib runs headless (Agg); every picture is written atomically.
+"""
+
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from utils.atomic import write_with
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_loss_history(history: List[Dict], path: str) -> str:
+    """The loss terms per epoch, one panel each, as a PNG."""
+    plt = _pyplot()
+    names = ["loss", "reconstruction", "kld", "reprojection_kld"]
+    epochs = [h["epoch"] for h in history]
+    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3))
+    for ax, name in zip(axes, names):
+        ax.plot(epochs, [h[name] for h in history], marker=".")
+        if name == "loss" and "val_loss" in history[0]:
+            ax.plot(epochs, [h["val_loss"] for h in history], marker=".", label="validation")
+            ax.legend()
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+    fig.tight_layout()
+    write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))
+    plt.close(fig)
+    return path
+
+
+def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = None,
+                labels: Optional[np.ndarray] = None, title: str = "") -> str:
+    """The change score per frame pair, with selected changes (and labels, if given) marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(14, 3.2))
+    ax.plot(np.arange(len(scores)), scores, lw=0.7, color="tab:blue", label="score")
+    if labels is not None:
+        for i, label in enumerate(labels):
+            ax.axvline(label, color="tab:green", lw=0.8, alpha=0.5, label="label" if i == 0 else None)
+    if flags is not None and np.any(flags):
+        picked = np.flatnonzero(flags)
+        ax.plot(picked, np.asarray(scores)[picked], "v", color="tab:red", ms=5, label="detected change")
+    ax.set_xlabel("frame pair (i = change between frame i and i+1)")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))
+    plt.close(fig)
+    return path
