@@ -7,7 +7,8 @@ For each evaluated checkpoint of epoch i, writes into --results_folder (default:
 folder, as the original did):
   latent_mu_<i>.npy, latent_logvar_<i>.npy   (N, latent_dim) float32
   kld_scores_<i>.npy                         (N-1,) float32, entry j = KL(frame j || frame j+1)
-  scene_change_res<i>.npy                    pair indices by descending score (first --top_K)
+  scene_change_res<i>.npy                    pair indices ranked (first --top_K): by the KL (--ranking kl)
+                                             or the selected changes first (--ranking changes)
   change_scores_<i>.npy / .png               the K-free change score (cuts and gradual transitions)
   scene_change_flags<i>.npy                  (N-1,) bool, entry j true = a change between j and j+1
   scenes_<i>.csv, scenes_<i>.json            the scene list (PySceneDetect's list-scenes CSV layout)
@@ -28,7 +29,7 @@ from main import build_model
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE, parse_options
 from utils.atomic import save_npy
-from utils.changes import detect_changes, pair_kl_scores, rank_changes
+from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_selected_first
 from utils.checkpoints import checkpoint_epoch, list_checkpoints, load_checkpoint, load_model_state
 from utils.cli import run_cli
 from utils.device import pick_device
@@ -133,7 +134,9 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
                       f"{int(flags.sum())} scene changes")
     if opt.save_images:
         save_scene_thumbnails(cache.source, cache.kind, scenes, path(f"scenes_{epoch}"))
-    ranked = save_npy(path(f"scene_change_res{epoch}.npy"), rank_changes(scores, opt.top_K))
+    ranking = (rank_changes(scores, opt.top_K) if opt.ranking == "kl"
+               else rank_selected_first(scores, flags, opt.top_K))
+    ranked = save_npy(path(f"scene_change_res{epoch}.npy"), ranking)
     print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} scenes ({int(flags.sum())} changes) "
           f"-> {path(f'scenes_{epoch}.csv')}", file=sys.stderr)
     return ranked

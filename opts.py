@@ -108,12 +108,16 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
                         help="shortest scene in seconds: two changes are never closer than this")
     detect.add_argument("--threshold", type=_non_negative_float, default=3.0,
                         help="a change's score must be this many times the rolling median around it")
-    detect.add_argument("--cut_score", type=_non_negative_float, default=3.0,
-                        help="least score of a cut: log(1 + KL / the film's median KL) of neighbouring frames")
+    detect.add_argument("--cut_score", type=_non_negative_float, default=2.0,
+                        help="least score of a cut: log(1 + KL / s) of neighbouring frames, s being the "
+                             "film's 90th-percentile KL (its ordinary motion)")
     detect.add_argument("--transition_seconds", type=_non_negative_float, default=2.0,
                         help="longest gradual transition (dissolve, wipe, push) to look for; 0: cuts only")
     detect.add_argument("--transition_score", type=_non_negative_float, default=2.0,
                         help="least multi-distance score of a gradual transition")
+    detect.add_argument("--ranking", choices=["changes", "kl"], default="changes",
+                        help="order of scene_change_res<i>.npy: kl = the paper's, every pair by its "
+                             "neighbouring-frame KL; changes = the selected changes first, then the rest")
     detect.add_argument("--save_images", action="store_true",
                         help="also save a thumbnail of each scene's first frame (scenes_<i>/)")
     detect.add_argument("--results_folder", "--inference_output", dest="results_folder", default=None,

@@ -5,7 +5,10 @@
 
 For every scene_change_res<i>.npy: the original accuracy (labels found among the first
 len(labels) ranked pairs, divided by len(labels)) and the top-100 accuracy (share of the 100
-highest-ranked pairs that are true changes), then their means over the files.
+highest-ranked pairs that are true changes), then their means over the files. Where
+inference.py wrote its K-free selection beside a ranking (scene_change_flags<i>.npy), also
+the precision, recall and F1 of those changes, a change within --tolerance frames of a label
+counting as found.
 """
 
 import os
@@ -20,7 +23,7 @@ from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError
 from utils.labels import check_labels_in_range, load_labels
-from utils.metrics import original_accuracy, top_n_accuracy
+from utils.metrics import match_with_tolerance, original_accuracy, top_n_accuracy
 
 RESULT_PATTERN = re.compile(r"^scene_change_res(\d+)\.npy$")
 
@@ -60,8 +63,23 @@ def _pair_count(result_path: str, ranked: np.ndarray) -> Optional[int]:
     return None
 
 
-def score_results(labels_path: str, location: str, convention: str = "pair") -> List[Dict]:
-    """One row per result file: name, accuracy, top100 (and the labels' count)."""
+def _flags_beside(result_path: str) -> Optional[np.ndarray]:
+    """The K-free selection written beside a ranking (scene_change_flags<i>.npy), if any."""
+    match = RESULT_PATTERN.match(os.path.basename(result_path))
+    if not match:
+        return None
+    flags_path = os.path.join(os.path.dirname(result_path), f"scene_change_flags{match.group(1)}.npy")
+    if not os.path.isfile(flags_path):
+        return None
+    flags = np.load(flags_path, allow_pickle=False)
+    if flags.ndim != 1 or flags.dtype != bool:
+        raise UserError(f"{flags_path}: not a flag file (expected a 1-D boolean array)")
+    return flags
+
+
+def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2) -> List[Dict]:
+    """One row per result file: the original accuracy, top-100 and, where the K-free
+    selection is beside it, precision / recall / F1 of the selected changes at `tolerance`."""
     labels = load_labels(labels_path, convention)
     rows = []
     for path in result_files(location):
@@ -69,28 +87,46 @@ def score_results(labels_path: str, location: str, convention: str = "pair") -> 
         pairs = _pair_count(path, ranked)
         if pairs is not None:
             check_labels_in_range(labels, pairs, labels_path, path)
-        rows.append({"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),
-                     "top100": top_n_accuracy(ranked, labels, 100), "labels": int(labels.size)})
+        row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),
+               "top100": top_n_accuracy(ranked, labels, 100), "labels": int(labels.size)}
+        flags = _flags_beside(path)
+        if flags is not None:
+            row.update(match_with_tolerance(np.flatnonzero(flags), labels, tolerance))
+            row["tolerance"] = tolerance
+        rows.append(row)
     return rows
 
 
 def format_table(rows: List[Dict]) -> str:
     """A small plain-text table of the rows and their means."""
+    with_flags = all("f1" in r for r in rows)
     width = max(len("mean"), *(len(r["file"]) for r in rows))
-    lines = [f"{'result file':<{width}}  accuracy  top-100", "-" * (width + 19)]
-    lines += [f"{r['file']:<{width}}  {r['accuracy']:8.4f}  {r['top100']:7.4f}" for r in rows]
-    lines.append("-" * (width + 19))
-    lines.append(f"{'mean':<{width}}  {np.mean([r['accuracy'] for r in rows]):8.4f}  "
-                 f"{np.mean([r['top100'] for r in rows]):7.4f}")
-    lines.append(f"({rows[0]['labels']} labels; accuracy = labels among the first {rows[0]['labels']} "
-                 "ranked pairs; top-100 = true changes among the first 100)")
+    header = f"{'result file':<{width}}  accuracy  top-100"
+    if with_flags:
+        header += f"  found  precision  recall  F1@{rows[0]['tolerance']}"
+
+    def line(name, values):
+        text = f"{name:<{width}}  {values['accuracy']:8.4f}  {values['top100']:7.4f}"
+        if with_flags:
+            text += (f"  {values['predicted']:5.0f}  {values['precision']:9.4f}  {values['recall']:6.4f}"
+                     f"  {values['f1']:6.4f}")
+        return text
+
+    rule = "-" * len(header)
+    lines = [header, rule] + [line(r["file"], r) for r in rows] + [rule]
+    keys = ["accuracy", "top100"] + (["predicted", "precision", "recall", "f1"] if with_flags else [])
+    lines.append(line("mean", {k: float(np.mean([r[k] for r in rows])) for k in keys}))
+    n = rows[0]["labels"]
+    lines.append(f"({n} labels; accuracy = labels among the first {n} ranked pairs; top-100 = true changes "
+                 "among the first 100" + ("; found = changes selected with no count given, scored with "
+                                          f"a tolerance of {rows[0]['tolerance']} frames)" if with_flags else ")"))
     return "\n".join(lines)
 
 
 def evaluate(opt) -> List[Dict]:
     labels = opt.labels or bundled_sample(opt.cache_dir)["val_labels"]
     location = opt.directory or opt.model_folder or opt.output_folder
-    rows = score_results(labels, location)
+    rows = score_results(labels, location, opt.label_convention, opt.tolerance)
     print(format_table(rows))
     return rows
 

@@ -35,8 +35,13 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
         assert np.load(out / f"latent_logvar_{epoch}.npy").shape == (40, 3)
         scores = np.load(out / f"kld_scores_{epoch}.npy")
         ranked = np.load(out / f"scene_change_res{epoch}.npy")
-        assert scores.shape == (39,) and sorted(ranked.tolist()) == list(range(39))
-        assert np.all(np.diff(scores[ranked]) <= 0)
+        flags = np.load(out / f"scene_change_flags{epoch}.npy")
+        assert scores.shape == flags.shape == (39,) and flags.dtype == bool
+        assert sorted(ranked.tolist()) == list(range(39))
+        chosen = int(flags.sum())  # the selected changes come first, each part by descending score
+        assert set(ranked[:chosen].tolist()) == set(np.flatnonzero(flags).tolist())
+        assert np.all(np.diff(scores[ranked[chosen:]]) <= 0)
+        assert (out / f"scenes_{epoch}.csv").exists() and (out / f"change_scores_{epoch}.png").exists()
     assert not (out / "scene_change_res1.npy").exists()  # --span 2 skips epoch 1
 
     # the blue -> red change (pair 19) is the top-ranked pair after training
@@ -127,6 +132,15 @@ def test_original_command_lines_run_as_written(two_scene_folder, tmp_path):
         done = subprocess.run(command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
     assert "scene_change_res0.npy" in done.stdout
+
+
+def test_ranking_kl_is_the_papers_order(two_scene_folder, tmp_path):
+    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+                           "--ranking", "kl", "--top_K", "10"]) == 0
+    scores, ranked = np.load(tmp_path / "run" / "kld_scores_0.npy"), np.load(tmp_path / "run" / "scene_change_res0.npy")
+    assert ranked.shape == (10,) and np.all(np.diff(scores[ranked]) <= 0)
+    assert scores[ranked[-1]] >= np.sort(scores)[-10]
 
 
 def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):

@@ -32,6 +32,24 @@ def rank_changes(scores: np.ndarray, top_k: int = 0) -> np.ndarray:
     return order[:top_k] if top_k > 0 else order
 
 
+# A cut's multi-distance stretch is symmetric about it; a lone jump further than this from
+# the centre of its stretch is taken as the onset of a gradual transition.
+CUT_CENTRE_SLACK = 3
+SCALE_QUANTILE = 0.9
+
+
+def rank_selected_first(scores: np.ndarray, flags: np.ndarray, top_k: int = 0) -> np.ndarray:
+    """Pair indices: the selected changes by descending score, then every other pair by score.
+
+    The selection keeps one pair per event, so the neighbours of a cut (which share its high
+    score) no longer crowd the top of the ranking.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    flags = np.asarray(flags, dtype=bool)
+    order = np.lexsort((np.arange(scores.size), -scores, ~flags)).astype(np.int64)
+    return order[:top_k] if top_k > 0 else order
+
+
 def transition_distances(frame_rate: float, max_seconds: float = 2.0) -> list:
     """Temporal distances 1, 2, 4, ... frames, up to `max_seconds` of footage (at least [1])."""
     limit = max(1, int(round(frame_rate * max_seconds)))
@@ -58,19 +76,30 @@ def centred_pair_scores(mu: np.ndarray, log_var: np.ndarray, distance: int) -> n
     return out
 
 
+def film_scale(curve: np.ndarray) -> float:
+    """The typical size of a score in this film, to divide scores by.
+
+    Animation holds drawings for several frames, so most neighbouring-frame scores are ~0
+    and the median says nothing; the SCALE_QUANTILE quantile is ordinary in-shot motion.
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    if curve.size == 0:
+        return 1.0
+    return max(float(np.quantile(curve, SCALE_QUANTILE)), 1e-12)
+
+
 def multiscale_change_scores(mu: np.ndarray, log_var: np.ndarray, distances: list) -> np.ndarray:
     """One change score per frame pair that sees cuts and slow transitions alike: (N-1,).
 
-    Each distance's centred KL curve is divided by its median (motion inside shots grows
-    with distance; the median is that floor), compressed with log1p, and the curves are
+    Each distance's centred KL curve is divided by its film_scale (motion inside shots
+    grows with distance; that scale is its floor), compressed with log1p, and the curves are
     averaged. A cut lifts every curve at its pair; a transition of L frames lifts the
     curves with distance >= L around its middle, so both give one peak, centred.
     """
     curves = []
     for d in distances:
         curve = centred_pair_scores(mu, log_var, d).astype(np.float64)
-        floor = np.median(curve[curve > 0]) if np.any(curve > 0) else 1.0
-        curves.append(np.log1p(curve / max(floor, 1e-12)))
+        curves.append(np.log1p(curve / film_scale(curve)))
     return np.mean(curves, axis=0).astype(np.float32) if curves else np.zeros(0, np.float32)
 
 
@@ -80,55 +109,97 @@ def _rolling_median(values: np.ndarray, half_window: int) -> np.ndarray:
     return np.median(windows, axis=1)
 
 
-def select_changes(scores: np.ndarray, min_scene_len: int = 12, ratio: float = 2.0,
-                   min_score: float = 1.0, window: int = 48) -> np.ndarray:
-    """Flags (N-1,) bool: pairs whose score is a local peak that stands out, no count needed.
+def _runs(mask: np.ndarray, max_gap: int) -> list:
+    """(first, last) index of each run of true values, joining runs less than max_gap apart."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > max_gap)
+    firsts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    lasts = np.concatenate([idx[breaks], [idx[-1]]])
+    return list(zip(firsts.tolist(), lasts.tolist()))
 
-    A pair is a change when its score is the highest within +-min_scene_len pairs, at
-    least `ratio` times the rolling median of the `window` pairs around it, and at least
-    `min_score`. Peaks are taken greedily from the highest, so two changes are never closer
-    than min_scene_len frames.
+
+def change_events(scores: np.ndarray, min_scene_len: int = 12, ratio: float = 3.0,
+                  min_score: float = 3.0, window: int = 96, locate: str = "peak") -> list:
+    """(first, last, where) of each stretch of score that stands out, no count needed.
+
+    A pair stands out when its score is at least `min_score` and at least `ratio` times the
+    rolling median of the `window` pairs around it. Stretches less than `min_scene_len`
+    apart are one event, placed at its highest score (`locate="peak"`, for cuts) or at its
+    score-weighted centre (`locate="centre"`, for gradual transitions, whose middle is the
+    change).
     """
     scores = np.asarray(scores, dtype=np.float64)
-    flags = np.zeros(scores.size, dtype=bool)
     if scores.size == 0:
-        return flags
+        return []
     baseline = _rolling_median(scores, max(1, window // 2))
-    candidates = np.flatnonzero((scores >= min_score) & (scores >= ratio * baseline))
-    taken = np.zeros(scores.size, dtype=bool)
-    for j in candidates[np.argsort(-scores[candidates], kind="stable")]:
-        lo, hi = max(0, j - min_scene_len), min(scores.size, j + min_scene_len + 1)
-        if not taken[lo:hi].any():
-            flags[j] = True
-            taken[j] = True
+    standing_out = (scores >= min_score) & (scores >= ratio * baseline)
+    events = []
+    for first, last in _runs(standing_out, max(1, min_scene_len)):
+        stretch = scores[first:last + 1]
+        if locate == "centre":
+            weights = np.clip(stretch - ratio * baseline[first:last + 1], 0, None) + 1e-9
+            where = first + int(round(np.average(np.arange(stretch.size), weights=weights)))
+        else:
+            where = first + int(np.argmax(stretch))
+        events.append((first, last, where))
+    return events
+
+
+def select_changes(scores: np.ndarray, min_scene_len: int = 12, ratio: float = 3.0,
+                   min_score: float = 3.0, window: int = 96, locate: str = "peak") -> np.ndarray:
+    """Flags (N-1,) bool, one per event of `change_events` (same arguments)."""
+    flags = np.zeros(np.asarray(scores).size, dtype=bool)
+    for _, _, where in change_events(scores, min_scene_len, ratio, min_score, window, locate):
+        flags[where] = True
     return flags
 
 
+def sharp_peaks(curve: np.ndarray, margin: float, reach: int = 4) -> np.ndarray:
+    """Pairs whose score exceeds every score 2..reach pairs away on both sides by `margin`.
+
+    A cut is one pair's jump; a dissolve or a fast pan raises a run of neighbouring pairs.
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    padded = np.pad(curve, reach, mode="edge")
+    around = np.full(curve.size, -np.inf)
+    for offset in range(2, reach + 1):
+        around = np.maximum(around, padded[reach - offset:reach - offset + curve.size])
+        around = np.maximum(around, padded[reach + offset:reach + offset + curve.size])
+    return curve >= around + margin
+
+
 def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_scene_seconds: float = 0.4,
-                   ratio: float = 3.0, cut_score: float = 3.0, transition_seconds: float = 2.0,
+                   ratio: float = 3.0, cut_score: float = 2.0, transition_seconds: float = 2.0,
                    transition_score: float = 2.0) -> tuple:
     """Scene changes with no count given: (change_score (N-1,) float32, flags (N-1,) bool).
 
-    Cuts are peaks of the neighbouring-frame score (distance 1, in units of its median
-    over the film); gradual transitions (dissolves, wipes, pushes, whip pans) are peaks of
-    the multi-distance score over spans up to `transition_seconds`, kept only where no
-    cut lies within half that span. The returned score is the larger of the two curves,
-    for ranking and plotting.
+    Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale));
+    gradual transitions (dissolves, wipes, pushes, whip pans) are stretches where the
+    multi-distance score over spans up to `transition_seconds` stands out, flagged at their
+    centre and kept only where no cut explains them. The returned score is the larger of the
+    two curves, for ranking and plotting.
     """
     min_gap = max(1, int(round(min_scene_seconds * frame_rate)))
     window = max(8 * min_gap, 16)
     near = pair_kl_scores(mu, log_var, 1).astype(np.float64)
-    cut_curve = np.log1p(near / max(float(np.median(near)) if near.size else 1.0, 1e-12))
-    flags = select_changes(cut_curve, min_gap, ratio, cut_score, window)
+    cut_curve = np.log1p(near / film_scale(near))
+    sharp = sharp_peaks(cut_curve, margin=np.log(2.0))
+    flags = select_changes(np.where(sharp, cut_curve, 0.0), min_gap, ratio, cut_score, window, "peak")
     change_score = cut_curve
     distances = [d for d in transition_distances(frame_rate, transition_seconds) if d > 1]
     if distances and transition_seconds > 0:
         slow_curve = multiscale_change_scores(mu, log_var, distances).astype(np.float64)
-        slow = select_changes(slow_curve, min_gap, ratio, transition_score, max(window, 4 * max(distances)))
         reach = max(distances) // 2 + min_gap
-        cuts = np.flatnonzero(flags)
-        for j in np.flatnonzero(slow):
-            if cuts.size == 0 or np.min(np.abs(cuts - j)) > reach:
-                flags[j] = True
+        for first, last, centre in change_events(slow_curve, min_gap, ratio, transition_score,
+                                                 max(window, 4 * max(distances)), "centre"):
+            cuts = np.flatnonzero(flags[max(0, first - reach):last + reach + 1]) + max(0, first - reach)
+            if cuts.size == 0:
+                flags[centre] = True
+            elif cuts.size == 1 and abs(int(cuts[0]) - centre) > CUT_CENTRE_SLACK and first <= cuts[0] <= last:
+                # one jump at the edge of a long rise: the onset of a wipe or iris, not a cut
+                flags[cuts[0]] = False
+                flags[centre] = True
         change_score = np.maximum(cut_curve, slow_curve)
     return change_score.astype(np.float32), flags
