@@ -26,6 +26,7 @@ from utils.checkpoints import checkpoint_name, list_checkpoints, load_checkpoint
 from utils.cli import run_cli
 from utils.device import pick_device
 from utils.errors import UserError
+from utils.plots import plot_loss_history
 
 VAL_LOSS_FRAMES = 1024  # validation loss on at most this many evenly spaced frames
 
@@ -148,6 +149,8 @@ def train(opt) -> List[str]:
                                "history": history, "options": options, "rng": torch.get_rng_state()})
         save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
         written.append(path)
+    if history:
+        plot_loss_history(history, os.path.join(opt.output_folder, "loss_history.png"))
     return written
 
 

@@ -10,10 +10,14 @@ from typing import Dict, Optional
 from data.cache import default_cache_dir
 
 SAMPLE_VERSION = "sample-v1"
+# Training frames set the demo's time; validation frames are cheap to score, so there are
+# more of them, to hold enough scene changes for a stable accuracy.
+SAMPLE_TRAIN_FRAMES = 1800
+SAMPLE_VAL_FRAMES = 4800
 
 
 def bundled_sample(cache_dir: Optional[str] = None) -> Dict[str, str]:
     """Paths of the sample: "train" and "val" frame folders, "val_labels" (.npy), "truth" (.json)."""
     from data.synthetic import write_sample
     folder = os.path.join(cache_dir or default_cache_dir(), SAMPLE_VERSION)
-    return write_sample(folder)
+    return write_sample(folder, train_frames=SAMPLE_TRAIN_FRAMES, val_frames=SAMPLE_VAL_FRAMES)
