@@ -30,7 +30,7 @@ from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE, parse_options
 from utils.atomic import save_npy
 from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_selected_first
-from utils.checkpoints import checkpoint_epoch, list_checkpoints, load_checkpoint, load_model_state
+from utils.checkpoints import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint, load_model_state
 from utils.cli import run_cli
 from utils.device import pick_device
 from utils.errors import UserError
@@ -81,7 +81,8 @@ def encode_frames(model: ReproVAE, frames: np.ndarray, batch_size: int, device: 
 def checkpoints_to_evaluate(opt) -> List[Tuple[int, str]]:
     """(epoch, path) of --model, or of every --span-th checkpoint of the model folder."""
     if opt.model:
-        return [(checkpoint_epoch(opt.model), opt.model)]
+        match = CHECKPOINT_PATTERN.match(os.path.basename(opt.model))
+        return [(int(match.group(1)) if match else 0, opt.model)]
     found = list_checkpoints(opt.model_folder)
     if not found:
         raise UserError(f"{opt.model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from utils.changes import (centred_pair_scores, change_events, detect_changes, rank_selected_first,
+from utils.changes import (centred_pair_scores, change_events, detect_changes, persists, rank_selected_first,
                            select_changes, sharp_peaks, transition_distances)
 from utils.metrics import match_with_tolerance
 
@@ -89,3 +89,15 @@ def test_rank_selected_first_orders_flags_then_scores():
     flags = np.array([False, True, False, False, True, False])
     assert rank_selected_first(scores, flags).tolist() == [1, 4, 2, 3, 0, 5]
     assert rank_selected_first(scores, flags, top_k=3).tolist() == [1, 4, 2]
+
+
+def test_a_flash_that_comes_back_is_not_a_change():
+    n = 400
+    a, b, flash = np.array([0, 0, 0, 0.]), np.array([2, -1, 1, 0.]), np.array([3, 3, 3, 3.])
+    mu, log_var = _latents(n, [(0, 250, a), (250, 400, b)])
+    mu[100:103] = flash  # three bright frames inside the first shot, then the same shot again
+    _, flags = detect_changes(mu, log_var, frame_rate=24, transition_seconds=0)
+    assert np.flatnonzero(flags).tolist() == [249]
+    raw = np.zeros(n - 1, dtype=bool)
+    raw[[99, 249]] = True
+    assert np.flatnonzero(persists(mu, log_var, raw, later=10)).tolist() == [249]

@@ -36,6 +36,9 @@ def rank_changes(scores: np.ndarray, top_k: int = 0) -> np.ndarray:
 # the centre of its stretch is taken as the onset of a gradual transition.
 CUT_CENTRE_SLACK = 3
 SCALE_QUANTILE = 0.9
+# A cut whose frames min_scene_len later are this much closer to the frame before it than the
+# frame right after it is a flash that came back, not a change.
+PERSIST_FRACTION = 0.3
 
 
 def rank_selected_first(scores: np.ndarray, flags: np.ndarray, top_k: int = 0) -> np.ndarray:
@@ -170,13 +173,33 @@ def sharp_peaks(curve: np.ndarray, margin: float, reach: int = 4) -> np.ndarray:
     return curve >= around + margin
 
 
+def persists(mu: np.ndarray, log_var: np.ndarray, flags: np.ndarray, later: int) -> np.ndarray:
+    """Flags kept only where the jump lasts: frame j+later still differs from frame j.
+
+    A flash of lightning or an explosion inside a shot jumps away and back within a few
+    frames; a scene change stays. A flagged pair j is kept when KL(j, j+later) is at least
+    PERSIST_FRACTION of KL(j, j+1).
+    """
+    keep = np.asarray(flags, dtype=bool).copy()
+    picked = np.flatnonzero(keep)
+    if picked.size == 0:
+        return keep
+    last = len(mu) - 1
+    after = np.minimum(picked + later, last)
+    mu_t, lv_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64), torch.as_tensor(np.asarray(log_var), dtype=torch.float64)
+    jump = gaussian_kl(mu_t[picked], lv_t[picked], mu_t[picked + 1], lv_t[picked + 1]).mean(dim=1).numpy()
+    lasting = gaussian_kl(mu_t[picked], lv_t[picked], mu_t[after], lv_t[after]).mean(dim=1).numpy()
+    keep[picked[lasting < PERSIST_FRACTION * jump]] = False
+    return keep
+
+
 def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_scene_seconds: float = 0.4,
                    ratio: float = 3.0, cut_score: float = 2.0, transition_seconds: float = 2.0,
                    transition_score: float = 2.0) -> tuple:
     """Scene changes with no count given: (change_score (N-1,) float32, flags (N-1,) bool).
 
-    Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale));
-    gradual transitions (dissolves, wipes, pushes, whip pans) are stretches where the
+    Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale))
+    that persist (not a flash inside a shot); gradual transitions (dissolves, wipes, pushes, whip pans) are stretches where the
     multi-distance score over spans up to `transition_seconds` stands out, flagged at their
     centre and kept only where no cut explains them. The returned score is the larger of the
     two curves, for ranking and plotting.
@@ -187,6 +210,7 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_s
     cut_curve = np.log1p(near / film_scale(near))
     sharp = sharp_peaks(cut_curve, margin=np.log(2.0))
     flags = select_changes(np.where(sharp, cut_curve, 0.0), min_gap, ratio, cut_score, window, "peak")
+    flags &= persists(mu, log_var, flags, max(2, min_gap))
     change_score = cut_curve
     distances = [d for d in transition_distances(frame_rate, transition_seconds) if d > 1]
     if distances and transition_seconds > 0:

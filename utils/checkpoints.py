@@ -23,14 +23,6 @@ def checkpoint_name(epoch: int, loss: float) -> str:
     return f"model_state_{epoch}_val_loss_{loss:.4f}.pkl"
 
 
-def checkpoint_epoch(path: str) -> int:
-    """The epoch number in a checkpoint's file name."""
-    match = CHECKPOINT_PATTERN.match(os.path.basename(path))
-    if not match:
-        raise UserError(f"{path}: not a checkpoint name (expected model_state_<epoch>_val_loss_<loss>.pkl)")
-    return int(match.group(1))
-
-
 def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
     """(epoch, path) of every checkpoint in `folder`, in epoch order."""
     if not os.path.isdir(folder):

@@ -1,12 +1,17 @@
 """Run a script's main function so that user errors end as one line and a non-zero exit."""
 
 import sys
+import warnings
 from typing import Callable
 
 
 def run_cli(job: Callable[[], object]) -> int:
-    """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130."""
+    """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130.
+
+    Warnings (a truncated video, say) print as one `warning: <message>` line.
+    """
     from utils.errors import UserError
+    warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {message}\n"
     try:
         job()
     except UserError as err:
