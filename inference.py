@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from data.cache import FrameCache, load_frames, sampled_frame_rate
+from data.cache import FrameCache, frame_batches, load_frames, sampled_frame_rate
 from data.sample import bundled_sample
 from main import build_model
 from models.repro_vae import ReproVAE
@@ -64,18 +64,30 @@ def model_from_checkpoint(path: str, opt) -> ReproVAE:
     return model.eval()
 
 
-def encode_frames(model: ReproVAE, frames: np.ndarray, batch_size: int, device: torch.device,
+def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device,
                   desc: str = "encoding") -> Tuple[np.ndarray, np.ndarray]:
-    """(mu, log_var) of every frame, each (N, latent_dim) float32; reads the cache batch by batch."""
+    """(mu, log_var) of every frame of a FrameCache or (N, 3, S, S) uint8 array, each (N, latent_dim).
+
+    Buffers are allocated once, so memory does not grow with the length of the film.
+    """
     model = model.to(device).eval()
-    mus, log_vars = [], []
+    count = len(frames)
+    mu_out = np.empty((count, model.latent_dim), dtype=np.float32)
+    log_var_out = np.empty((count, model.latent_dim), dtype=np.float32)
+    inputs = None
+    start = 0
     with torch.no_grad():
-        for start in tqdm(range(0, len(frames), batch_size), desc=desc, unit="batch", leave=False):
-            batch = torch.from_numpy(np.array(frames[start:start + batch_size]))
-            mu, log_var = model.encode(batch.to(device).float().div_(255))
-            mus.append(mu.float().cpu().numpy())
-            log_vars.append(log_var.float().cpu().numpy())
-    return np.concatenate(mus), np.concatenate(log_vars)
+        for batch in tqdm(frame_batches(frames, batch_size), total=-(-count // batch_size), desc=desc,
+                          unit="batch", leave=False):
+            if inputs is None:
+                inputs = torch.empty((batch_size, *batch.shape[1:]), dtype=torch.float32, device=device)
+            x = inputs[:len(batch)]
+            x.copy_(torch.from_numpy(batch)).div_(255)
+            mu, log_var = model.encode(x)
+            mu_out[start:start + len(batch)] = mu.cpu().numpy()
+            log_var_out[start:start + len(batch)] = log_var.cpu().numpy()
+            start += len(batch)
+    return mu_out, log_var_out
 
 
 def checkpoints_to_evaluate(opt) -> List[Tuple[int, str]]:
@@ -107,7 +119,7 @@ def infer(opt) -> List[str]:
     written = []
     for epoch, path in checkpoints:
         model = model_from_checkpoint(path, opt)
-        mu, log_var = encode_frames(model, cache.frames, opt.bs, device, desc=f"encoding (epoch {epoch})")
+        mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})")
         written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, opt))
     return written
 

@@ -182,6 +182,33 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     return cache
 
 
+def frame_batches(frames, batch_size: int) -> Iterator[np.ndarray]:
+    """Consecutive (B, 3, S, S) uint8 batches of a FrameCache or an array, in order.
+
+    A cache is read from its file into one reused buffer, not through the memory map, so
+    that encoding a whole film leaves neither mapped pages nor a fragmented heap behind:
+    memory stays flat at any length. Each batch is valid until the next one is taken.
+    """
+    if not isinstance(frames, FrameCache):
+        for start in range(0, len(frames), batch_size):
+            yield np.asarray(frames[start:start + batch_size])
+        return
+    count, frame_shape = len(frames), frames.frames.shape[1:]
+    buffer = np.empty((batch_size, *frame_shape), dtype=np.uint8)
+    with open(os.path.join(frames.folder, "frames.u8"), "rb", buffering=0) as raw:
+        for start in range(0, count, batch_size):
+            size = min(batch_size, count - start)
+            view = memoryview(buffer[:size].reshape(-1))
+            raw.seek(start * buffer[0].size)
+            filled = 0
+            while filled < len(view):
+                got = raw.readinto(view[filled:])
+                if not got:
+                    raise UserError(f"{frames.folder}: frame cache is shorter than its meta.json says; delete it")
+                filled += got
+            yield buffer[:size]
+
+
 def sampled_frame_rate(cache: FrameCache, fps: Optional[float]) -> float:
     """Frames per second of the cached frames: the --fps sampling rate, else the source's rate."""
     if cache.kind == "video" and fps:
