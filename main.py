@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from data.cache import load_frames
+from data.cache import load_frames, read_all_frames
 from data.sample import bundled_sample
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE, parse_options
@@ -99,10 +99,10 @@ def train(opt) -> List[str]:
         opt.train_folder = sample["train"]
         opt.val_folder = opt.val_folder or sample["val"]
     train_cache = load_frames(opt.train_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
-    frames = torch.from_numpy(np.array(train_cache.frames)).to(device)
+    frames = torch.from_numpy(read_all_frames(train_cache)).to(device)
     val_frames = None
     if opt.val_folder:
-        val_frames = torch.from_numpy(np.array(load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps).frames))
+        val_frames = torch.from_numpy(read_all_frames(load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)))
 
     model = build_model(opt).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.w_decay)

@@ -209,6 +209,14 @@ def frame_batches(frames, batch_size: int) -> Iterator[np.ndarray]:
             yield buffer[:size]
 
 
+def read_all_frames(cache: FrameCache, chunk: int = 4096) -> np.ndarray:
+    """The whole cache as one in-memory (N, 3, S, S) uint8 array, read without mapping the file."""
+    frames = np.empty(cache.frames.shape, dtype=np.uint8)
+    for start, batch in zip(range(0, len(cache), chunk), frame_batches(cache, chunk)):
+        frames[start:start + len(batch)] = batch
+    return frames
+
+
 def sampled_frame_rate(cache: FrameCache, fps: Optional[float]) -> float:
     """Frames per second of the cached frames: the --fps sampling rate, else the source's rate."""
     if cache.kind == "video" and fps:
