@@ -9,6 +9,15 @@ import torch
 
 from utils.gaussian import gaussian_kl
 
+# Scores are measured in units of this quantile of their curve (see film_scale).
+SCALE_QUANTILE = 0.9
+# A cut's multi-distance stretch is symmetric about it; a lone jump further than this from
+# the centre of its stretch is taken as the onset of a gradual transition.
+CUT_CENTRE_SLACK = 3
+# A flagged cut is kept only when the frame min_scene_len later still differs from the one
+# before the cut by at least this share of the jump (else it was a flash that came back).
+PERSIST_FRACTION = 0.3
+
 
 def pair_kl_scores(mu: np.ndarray, log_var: np.ndarray, distance: int = 1) -> np.ndarray:
     """KL( N_i || N_{i+distance} ) averaged over latent dims, for every i: shape (N - distance,).
@@ -30,15 +39,6 @@ def rank_changes(scores: np.ndarray, top_k: int = 0) -> np.ndarray:
     """Pair indices by descending score (ties: earlier pair first); the first `top_k` if > 0."""
     order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable").astype(np.int64)
     return order[:top_k] if top_k > 0 else order
-
-
-# A cut's multi-distance stretch is symmetric about it; a lone jump further than this from
-# the centre of its stretch is taken as the onset of a gradual transition.
-CUT_CENTRE_SLACK = 3
-SCALE_QUANTILE = 0.9
-# A cut whose frames min_scene_len later are this much closer to the frame before it than the
-# frame right after it is a flash that came back, not a change.
-PERSIST_FRACTION = 0.3
 
 
 def rank_selected_first(scores: np.ndarray, flags: np.ndarray, top_k: int = 0) -> np.ndarray:
@@ -186,7 +186,8 @@ def persists(mu: np.ndarray, log_var: np.ndarray, flags: np.ndarray, later: int)
         return keep
     last = len(mu) - 1
     after = np.minimum(picked + later, last)
-    mu_t, lv_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64), torch.as_tensor(np.asarray(log_var), dtype=torch.float64)
+    mu_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64)
+    lv_t = torch.as_tensor(np.asarray(log_var), dtype=torch.float64)
     jump = gaussian_kl(mu_t[picked], lv_t[picked], mu_t[picked + 1], lv_t[picked + 1]).mean(dim=1).numpy()
     lasting = gaussian_kl(mu_t[picked], lv_t[picked], mu_t[after], lv_t[after]).mean(dim=1).numpy()
     keep[picked[lasting < PERSIST_FRACTION * jump]] = False
@@ -198,11 +199,11 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_s
                    transition_score: float = 2.0) -> tuple:
     """Scene changes with no count given: (change_score (N-1,) float32, flags (N-1,) bool).
 
-    Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale))
-    that persist (not a flash inside a shot); gradual transitions (dissolves, wipes, pushes, whip pans) are stretches where the
-    multi-distance score over spans up to `transition_seconds` stands out, flagged at their
-    centre and kept only where no cut explains them. The returned score is the larger of the
-    two curves, for ranking and plotting.
+    Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale)) that
+    persist (not a flash inside a shot). Gradual transitions (dissolves, wipes, pushes, whip
+    pans) are stretches where the multi-distance score over spans up to `transition_seconds`
+    stands out, flagged at their centre and kept only where no cut explains them. The
+    returned score is the larger of the two curves, for ranking and plotting.
     """
     min_gap = max(1, int(round(min_scene_seconds * frame_rate)))
     window = max(8 * min_gap, 16)
