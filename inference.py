@@ -91,7 +91,11 @@ def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device
 
 
 def checkpoints_to_evaluate(opt) -> List[Tuple[int, str]]:
-    """(epoch, path) of --model, or of every --span-th checkpoint of the model folder."""
+    """(epoch, path) of --model, or of every --span-th checkpoint of the model folder.
+
+    Counted back from the newest, so that `--span` equal to the number of epochs evaluates the
+    final model, not the first.
+    """
     if opt.model:
         match = CHECKPOINT_PATTERN.match(os.path.basename(opt.model))
         return [(int(match.group(1)) if match else 0, opt.model)]
@@ -99,7 +103,7 @@ def checkpoints_to_evaluate(opt) -> List[Tuple[int, str]]:
     if not found:
         raise UserError(f"{opt.model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "
                         "in the model folder; train first with main.py")
-    return found[::opt.span]
+    return found[::-1][::opt.span][::-1]
 
 
 def infer(opt) -> List[str]:

@@ -88,6 +88,17 @@ def _resume_state(opt, model, optimizer, scheduler) -> tuple:
     return epoch + 1, list(state.get("history", [])), int(state.get("iteration", 0))
 
 
+def epochs_without_progress(history: List[Dict], min_delta: float) -> int:
+    """How many of the last epochs did not lower the best training loss by `min_delta` (relative)."""
+    best, stale = float("inf"), 0
+    for entry in history:
+        if entry["loss"] < best - min_delta * abs(best if best != float("inf") else 0.0):
+            best, stale = entry["loss"], 0
+        else:
+            stale += 1
+    return stale
+
+
 def train(opt) -> List[str]:
     """Train as the options say; returns the paths of the checkpoints written."""
     torch.manual_seed(opt.seed)
@@ -149,6 +160,10 @@ def train(opt) -> List[str]:
                                "history": history, "options": options, "rng": torch.get_rng_state()})
         save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
         written.append(path)
+        if opt.patience and epochs_without_progress(history, opt.min_delta) >= opt.patience:
+            print(f"stopping early after epoch {epoch}: the training loss fell by less than "
+                  f"{opt.min_delta:.0%} for {opt.patience} epochs", file=sys.stderr)
+            break
     if history:
         plot_loss_history(history, os.path.join(opt.output_folder, "loss_history.png"))
     return written

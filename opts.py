@@ -90,6 +90,11 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     train.add_argument("--max_capacity", type=_non_negative_float, default=25.0, help="final capacity C (loss B)")
     train.add_argument("--Capacity_max_iter", type=float, default=1e5,
                        help="iterations over which C rises from 0 to max_capacity (loss B)")
+    train.add_argument("--patience", type=int, default=0,
+                       help="stop early when the training loss has not fallen by --min_delta for this "
+                       "many epochs in a row (0: train all --max_iters epochs)")
+    train.add_argument("--min_delta", type=_non_negative_float, default=0.01,
+                       help="relative fall of the training loss that counts as progress (0.01: 1%%)")
     train.add_argument("--resume", action="store_true",
                        help="continue from the newest checkpoint in --output_folder")
     train.add_argument("--seed", type=int, default=0, help="random seed; the same seed repeats a CPU run")
@@ -101,7 +106,8 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
                         help="folder of checkpoints to evaluate (default: --output_folder)")
     detect.add_argument("--model", default=None, help="evaluate this one checkpoint file instead")
     detect.add_argument("--span", type=_positive_int, default=1,
-                        help="evaluate every span-th checkpoint, in epoch order")
+                        help="evaluate every span-th checkpoint, counted back from the newest "
+                        "(so the last epoch is always evaluated)")
     detect.add_argument("--top_K", type=int, default=0,
                         help="keep the first K ranked frame pairs in scene_change_res<i>.npy (0: all)")
     detect.add_argument("--min_scene_len", type=_non_negative_float, default=0.4,

@@ -147,3 +147,29 @@ def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip() == f"error: {tmp_path / 'missing'}: no such folder or video file"
+
+
+def test_patience_stops_when_the_loss_stalls(two_scene_folder, tmp_path):
+    # a 100% fall is never reached, so every epoch after the first counts as no progress
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "6", "--patience", "2", "--min_delta", "1") == 0
+    epochs = sorted(int(n.split("_")[2]) for n in os.listdir(out) if n.startswith("model_state_"))
+    assert epochs == [0, 1, 2]
+
+
+def test_epochs_without_progress_counts_the_stalled_tail():
+    from main import epochs_without_progress
+    history = [{"loss": v} for v in (10.0, 8.0, 7.99, 7.5, 7.49)]
+    assert epochs_without_progress(history, 0.01) == 1      # 7.5 beat 8.0 by >1%, 7.49 did not beat 7.5
+    assert epochs_without_progress(history, 0.0) == 0
+    assert epochs_without_progress(history, 0.5) == 4
+
+
+def test_span_counts_back_from_the_newest_checkpoint(tmp_path):
+    from opts import parse_options
+    for epoch in range(10):
+        (tmp_path / f"model_state_{epoch}_val_loss_1.0.pkl").write_bytes(b"")
+    opt = parse_options(["--model_folder", str(tmp_path), "--span", "10"])
+    assert [e for e, _ in inference.checkpoints_to_evaluate(opt)] == [9]
+    opt = parse_options(["--model_folder", str(tmp_path), "--span", "4"])
+    assert [e for e, _ in inference.checkpoints_to_evaluate(opt)] == [1, 5, 9]
