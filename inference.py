@@ -32,7 +32,7 @@ from utils.atomic import save_npy
 from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_selected_first
 from utils.checkpoints import CHECKPOINT_PATTERN, list_checkpoints, load_checkpoint, load_model_state
 from utils.cli import run_cli
-from utils.device import pick_device
+from utils.device import autocast, pick_device, resolve_precision
 from utils.errors import UserError
 from utils.plots import plot_scores
 from utils.scenes import scene_list, write_scene_files
@@ -65,12 +65,13 @@ def model_from_checkpoint(path: str, opt) -> ReproVAE:
 
 
 def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device,
-                  desc: str = "encoding") -> Tuple[np.ndarray, np.ndarray]:
+                  desc: str = "encoding", precision: str = "fp32") -> Tuple[np.ndarray, np.ndarray]:
     """(mu, log_var) of every frame of a FrameCache or (N, 3, S, S) uint8 array, each (N, latent_dim).
 
-    Buffers are allocated once, so memory does not grow with the length of the film.
+    Buffers are allocated once, so memory does not grow with the length of the film. The
+    convolutions run channels-last, in `precision`; the latents are float32 either way.
     """
-    model = model.to(device).eval()
+    model = model.to(device, memory_format=torch.channels_last).eval()
     count = len(frames)
     mu_out = np.empty((count, model.latent_dim), dtype=np.float32)
     log_var_out = np.empty((count, model.latent_dim), dtype=np.float32)
@@ -81,9 +82,11 @@ def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device
                           unit="batch", leave=False):
             if inputs is None:
                 inputs = torch.empty((batch_size, *batch.shape[1:]), dtype=torch.float32, device=device)
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
             x = inputs[:len(batch)]
             x.copy_(torch.from_numpy(batch)).div_(255)
-            mu, log_var = model.encode(x)
+            with autocast(device, precision):
+                mu, log_var = model.encode(x)
             mu_out[start:start + len(batch)] = mu.cpu().numpy()
             log_var_out[start:start + len(batch)] = log_var.cpu().numpy()
             start += len(batch)
@@ -123,7 +126,8 @@ def infer(opt) -> List[str]:
     written = []
     for epoch, path in checkpoints:
         model = model_from_checkpoint(path, opt)
-        mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})")
+        mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})",
+                                    precision=resolve_precision(opt.precision, device))
         written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, opt))
     return written
 

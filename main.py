@@ -10,6 +10,7 @@ Flow: options -> frame cache -> model -> epochs (Adam, ReduceLROnPlateau) -> che
 import json
 import os
 import sys
+import time
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
@@ -24,7 +25,7 @@ from opts import IMAGE_SIZE, parse_options
 from utils.atomic import save_text
 from utils.checkpoints import checkpoint_name, list_checkpoints, load_checkpoint, load_model_state, save_checkpoint
 from utils.cli import run_cli
-from utils.device import pick_device
+from utils.device import autocast, pick_device, resolve_precision
 from utils.errors import UserError
 from utils.plots import plot_loss_history
 
@@ -51,7 +52,21 @@ def _capacity(opt, iteration: int) -> float:
     return min(opt.max_capacity, opt.max_capacity * iteration / max(opt.Capacity_max_iter, 1.0))
 
 
-def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.device, seed: int) -> float:
+def as_model_input(frames_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 frames (B, 3, S, S) -> float32 in [0, 1], channels-last (the faster layout for
+    the convolutions on both CPU and GPU)."""
+    return frames_u8.float().div_(255).contiguous(memory_format=torch.channels_last)
+
+
+def forward_and_loss(model: ReproVAE, x: torch.Tensor, opt, capacity: float, precision: str) -> Dict:
+    """Loss terms of one batch; convolutions in `precision`, the loss itself in float32."""
+    with autocast(x.device, precision):
+        out = model(x, reproject=uses_reprojection(opt))
+    return model.loss_function(out, x, capacity=capacity, **loss_settings(opt))
+
+
+def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.device, seed: int,
+                    precision: str = "fp32") -> float:
     """Mean loss on evenly spaced validation frames, with a fixed noise draw (comparable across epochs)."""
     picks = torch.from_numpy(np.linspace(0, len(frames) - 1, min(len(frames), VAL_LOSS_FRAMES)).astype(np.int64))
     total = 0.0
@@ -60,9 +75,8 @@ def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.de
     with torch.no_grad(), torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         for start in range(0, len(picks), opt.bs):
-            x = frames[picks[start:start + opt.bs]].to(device).float().div_(255)
-            out = model(x, reproject=uses_reprojection(opt))
-            total += float(model.loss_function(out, x, capacity=opt.max_capacity, **loss_settings(opt))["loss"]) * len(x)
+            x = as_model_input(frames[picks[start:start + opt.bs]].to(device))
+            total += float(forward_and_loss(model, x, opt, opt.max_capacity, precision)["loss"]) * len(x)
     model.train()
     return total / len(picks)
 
@@ -115,27 +129,27 @@ def train(opt) -> List[str]:
     if opt.val_folder:
         val_frames = torch.from_numpy(read_all_frames(load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)))
 
-    model = build_model(opt).to(device)
+    model = build_model(opt).to(device, memory_format=torch.channels_last)
+    precision = resolve_precision(opt.precision, device)
     optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.w_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.3, patience=3)
     start_epoch, history, iteration = 0, [], 0
     if opt.resume:
         start_epoch, history, iteration = _resume_state(opt, model, optimizer, scheduler)
     os.makedirs(opt.output_folder, exist_ok=True)
-    print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}), "
+    print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}, {precision}), "
           f"epochs {start_epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
 
     options = {k: v for k, v in vars(opt).items() if k != "explicit"}
     written = []
-    reproject = uses_reprojection(opt)
+    started = time.perf_counter() - (history[-1].get("seconds", 0.0) if history else 0.0)
     for epoch in range(start_epoch, opt.max_iters):
         order = torch.randperm(len(frames), generator=torch.Generator().manual_seed(opt.seed * 100003 + epoch))
         sums: Dict[str, float] = defaultdict(float)
         bar = tqdm(range(0, len(frames), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
         for start in bar:
-            x = frames[order[start:start + opt.bs].to(device)].float().div_(255)
-            out = model(x, reproject=reproject)
-            terms = model.loss_function(out, x, capacity=_capacity(opt, iteration), **loss_settings(opt))
+            x = as_model_input(frames[order[start:start + opt.bs].to(device)])
+            terms = forward_and_loss(model, x, opt, _capacity(opt, iteration), precision)
             if not torch.isfinite(terms["loss"]):
                 raise UserError(f"{opt.output_folder}: training diverged at epoch {epoch}: the loss is "
                                 f"{terms['loss'].item()}; try a lower --lr (now {opt.lr})")
@@ -147,9 +161,10 @@ def train(opt) -> List[str]:
                 sums[name] += value.item() * len(x)
             bar.set_postfix({k: f"{v.item():.4g}" for k, v in terms.items()})
         means = {name: total / len(frames) for name, total in sums.items()}
-        val_loss = validation_loss(model, val_frames, opt, device, opt.seed) if val_frames is not None else means["loss"]
+        val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else means["loss"]
         scheduler.step(means["loss"])
-        history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"]})
+        history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"],
+                        "seconds": round(time.perf_counter() - started, 3)})
         print("epoch {epoch}: loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
               "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
               file=sys.stderr)

@@ -100,6 +100,9 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     train.add_argument("--seed", type=int, default=0, help="random seed; the same seed repeats a CPU run")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                        help="auto: CUDA when a GPU is available, else the CPU")
+    train.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
+                       help="arithmetic of the convolutions; auto: bfloat16 where the hardware has it "
+                       "(AMX or AVX512-BF16 CPUs, recent GPUs), else float32")
 
     detect = parser.add_argument_group("detection (inference.py)")
     detect.add_argument("--model_folder", default=None,

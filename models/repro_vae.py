@@ -76,7 +76,11 @@ class ReproVAE(nn.Module):
     def encode(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Frames (B, C, H, W) in [0, 1] -> (mu, log_var), each (B, latent_dim)."""
         features = torch.flatten(self.encoder(x), start_dim=1)
-        return self.fc_mu(features), self.fc_var(features)
+        # The latent Gaussians are what scene changes are measured on: keep them in float32
+        # even when the convolutions run in bfloat16.
+        with torch.autocast(device_type=features.device.type, enabled=False):
+            features = features.float()
+            return self.fc_mu(features), self.fc_var(features)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Latent codes (B, latent_dim) -> reconstructed frames (B, C, H, W), unbounded."""
@@ -111,7 +115,7 @@ class ReproVAE(nn.Module):
         averaged over batch and latent dims.
         """
         batch = x.shape[0]
-        reconstruction = (outputs["reconstruction"] - x).pow(2).sum() / batch
+        reconstruction = (outputs["reconstruction"].float() - x).pow(2).sum() / batch
         kld = kl_to_standard_normal(outputs["mu"], outputs["log_var"]).sum(dim=1).mean()
         if "mu_repro" in outputs:
             reprojection = gaussian_kl(outputs["mu"], outputs["log_var"],

@@ -1,4 +1,7 @@
-"""Choose the torch device: one code path for CUDA and the CPU."""
+"""Choose the torch device and the arithmetic: one code path for CUDA and the CPU."""
+
+import contextlib
+import functools
 
 import torch
 
@@ -12,3 +15,37 @@ def pick_device(name: str = "auto") -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise UserError("--device cuda: no CUDA GPU is available to torch on this machine")
     return torch.device(name)
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_has_fast_bf16() -> bool:
+    """True on CPUs with bfloat16 matrix units (AMX) or instructions (AVX512-BF16).
+
+    Elsewhere bfloat16 is emulated and slower than float32, so `auto` keeps float32.
+    """
+    try:
+        with open("/proc/cpuinfo") as info:
+            flags = next((line for line in info if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_precision(name: str, device: torch.device) -> str:
+    """`fp32` or `bf16` for --precision `auto|fp32|bf16` on this device.
+
+    `auto` is bf16 where the hardware computes it natively (convolutions run 3 to 5 times
+    faster on such CPUs) and fp32 elsewhere. Latent means and variances are always float32.
+    """
+    if name != "auto":
+        return name
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if cpu_has_fast_bf16() else "fp32"
+
+
+def autocast(device: torch.device, precision: str):
+    """The context that runs convolutions in `precision` (a no-op for fp32)."""
+    if precision == "bf16":
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
