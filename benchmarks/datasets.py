@@ -1,0 +1,151 @@
+"""The benchmark's data sets: videos with pair labels, built or found, and long videos for timing.
+
+Every data set is a video file plus labels in the pair convention (index i = a change between
+frames i and i+1, frames numbered as PyAV decodes them), so that every method reads the same
+frames and is scored against the same pairs.
+"""
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+import av
+import numpy as np
+from tqdm import tqdm
+
+from data.synthetic import iter_clip_frames
+from utils.labels import load_labels
+
+SUITE_SEEDS = (11, 12, 13)
+SUITE_FRAMES_PER_SEED = 4800
+SUITE_VERSION = 1
+VIDEO_CRF = "14"  # visually lossless h264: the tools see what a user's encoded episode looks like
+
+
+@dataclass
+class Dataset:
+    """A video and its scene changes (pair convention), with an optional per-kind truth."""
+    name: str
+    video: str
+    labels: np.ndarray
+    description: str
+    kinds: Dict[str, np.ndarray] = field(default_factory=dict)  # "cut"/"gradual" -> label pairs
+    traps: List[tuple] = field(default_factory=list)             # (kind, first pair, last pair)
+
+
+def _encoder(container, width: int, height: int, fps: int):
+    stream = container.add_stream("libx264", rate=fps)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.options = {"crf": VIDEO_CRF, "preset": "veryfast"}
+    return stream
+
+
+def build_suite(folder: str, seeds=SUITE_SEEDS, frames_per_seed: int = SUITE_FRAMES_PER_SEED) -> Dataset:
+    """One h264 video of generated cel animation from several seeds, with its exact truth.
+
+    Each seed is a different world (settings, characters, palette); where one seed's clip
+    meets the next is a hard cut. Hard cases are on: fast pans, zooms, in-shot flashes,
+    character-only cuts (none of them scene changes) and eight kinds of transition.
+    """
+    os.makedirs(folder, exist_ok=True)
+    video = os.path.join(folder, "suite.mp4")
+    truth_path = os.path.join(folder, "suite.truth.json")
+    params = {"version": SUITE_VERSION, "seeds": list(seeds), "frames_per_seed": frames_per_seed, "crf": VIDEO_CRF}
+    truth = None
+    if os.path.exists(truth_path) and os.path.exists(video):
+        with open(truth_path) as f:
+            stored = json.load(f)
+        truth = stored if stored.get("params") == params else None
+    if truth is None:
+        truth = _write_suite(video, truth_path, params)
+    kinds = {k: np.asarray(v, dtype=np.int64) for k, v in truth["kinds"].items()}
+    return Dataset("suite", video, np.asarray(truth["labels"], dtype=np.int64),
+                   f"generated cel animation, seeds {', '.join(map(str, seeds))}, "
+                   f"{truth['num_frames']} frames at {truth['fps']} fps", kinds,
+                   [tuple(t) for t in truth["traps"]])
+
+
+def _write_suite(video: str, truth_path: str, params: dict) -> dict:
+    labels, cuts, gradual, traps = [], [], [], []
+    offset, fps = 0, 24
+    temporary = video + ".part.mp4"
+    with av.open(temporary, "w") as container:
+        stream = None
+        for n, seed in enumerate(params["seeds"]):
+            frames, truth = iter_clip_frames(params["frames_per_seed"], seed=seed, fps=fps, hard_cases=True)
+            if stream is None:
+                stream = _encoder(container, truth.width, truth.height, fps)
+            if n:  # the seam between two worlds is a hard cut
+                labels.append(offset - 1)
+                cuts.append(offset - 1)
+            for t in truth.transitions:
+                (cuts if t["kind"] == "cut" else gradual).append(offset + t["label"])
+            labels.extend(offset + int(p) for p in truth.change_pairs)
+            traps.extend((t["kind"], offset + t["start"] - 1, offset + t["end"]) for t in truth.non_changes)
+            for frame in tqdm(frames, total=truth.num_frames, desc=f"suite seed {seed}", unit="frame", leave=False):
+                for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                    container.mux(packet)
+            offset += truth.num_frames
+        for packet in stream.encode():
+            container.mux(packet)
+    os.replace(temporary, video)
+    truth = {"params": params, "num_frames": offset, "fps": fps, "labels": sorted(set(labels)),
+             "kinds": {"cut": sorted(cuts), "gradual": sorted(gradual)}, "traps": traps}
+    with open(truth_path + ".part", "w") as f:
+        json.dump(truth, f)
+    os.replace(truth_path + ".part", truth_path)
+    return truth
+
+
+def shared_clips(folder: str) -> List[Dataset]:
+    """Every `<name>.<video>` with a `<name>.labels.json` beside it (first-frame labels)."""
+    found = []
+    if not os.path.isdir(folder):
+        return found
+    for name in sorted(os.listdir(folder)):
+        stem, ext = os.path.splitext(name)
+        labels = os.path.join(folder, stem + ".labels.json")
+        if ext.lower() in (".mp4", ".mkv", ".webm", ".mov", ".avi") and os.path.exists(labels):
+            pairs = load_labels(labels, "first_frame")
+            found.append(Dataset(stem, os.path.join(folder, name), pairs, f"shared clip {name}"))
+    return found
+
+
+def looped_video(source: str, target: str, min_seconds: float) -> Dict:
+    """`source` repeated until it lasts `min_seconds`, by copying its packets (no re-encoding).
+
+    Returns {"path", "repeats", "seconds"}; an existing target of the right length is reused.
+    """
+    with av.open(source) as container:
+        stream = container.streams.video[0]
+        seconds = float(stream.duration * stream.time_base) if stream.duration else float(container.duration) / 1e6
+    repeats = max(1, int(np.ceil(min_seconds / seconds)))
+    info = {"path": target, "repeats": repeats, "seconds": repeats * seconds, "source": source}
+    meta = target + ".json"
+    if os.path.exists(target) and os.path.exists(meta):
+        with open(meta) as f:
+            if json.load(f) == info:
+                return info
+    temporary = target + ".part" + os.path.splitext(target)[1]
+    with av.open(source) as src, av.open(temporary, "w") as dst:
+        in_stream = src.streams.video[0]
+        out_stream = dst.add_stream_from_template(in_stream)
+        packets = [p for p in src.demux(in_stream) if p.dts is not None]
+        first = min(p.dts for p in packets)
+        duration = max((p.duration or 0) for p in packets) or 1
+        step = max(p.dts for p in packets) - first + duration  # one copy's span of timestamps
+        for k in range(repeats):
+            for packet in packets:
+                copy = av.Packet(bytes(packet))
+                copy.pts = None if packet.pts is None else packet.pts + k * step
+                copy.dts = packet.dts + k * step
+                copy.is_keyframe = packet.is_keyframe
+                copy.duration = packet.duration
+                copy.time_base = packet.time_base
+                copy.stream = out_stream
+                dst.mux(copy)
+    os.replace(temporary, target)
+    with open(meta, "w") as f:
+        json.dump(info, f)
+    return info

@@ -1,0 +1,113 @@
+"""The repro-VAE and the baseline VAE as a user runs them: main.py, then inference.py.
+
+Both scripts run as child processes with a cache folder of their own, so every measured
+second (decoding the video, training, encoding, scoring, writing the scene list) is one the
+user waits for, from the cold video file.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from utils.checkpoints import list_checkpoints
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The settings the README recommends for a CPU: learning rate and batch for a few epochs, the
+# film sampled at 6 frames per second for training (detection still scores every frame).
+RECOMMENDED_TRAINING = ("--max_iters", "8", "--bs", "64", "--lr", "1e-3", "--fps", "6")
+CPU = ("--device", "cpu")  # the benchmark compares tools on the CPU, GPU or not
+VARIANTS = {
+    "repro-VAE": (),  # the paper's best run: beta 4, latent 10, tau 200, LeakyReLU (the defaults)
+    "baseline VAE": ("--tau", "0", "--beta", "2", "--latent_dim", "5", "--activation", "relu"),
+}
+
+
+class MethodFailed(RuntimeError):
+    """A child process failed; the message holds the end of what it printed."""
+
+
+def run_timed(command: Sequence[str], log_path: str) -> float:
+    """Run `command` from the project root, its output to `log_path`; returns wall seconds."""
+    started = time.perf_counter()
+    with open(log_path, "w") as log:
+        done = subprocess.run(list(command), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        with open(log_path) as log:
+            tail = log.read()[-600:].strip().splitlines()
+        raise MethodFailed(f"{' '.join(command[:3])} ... exited {done.returncode}: {tail[-1] if tail else ''}")
+    return seconds
+
+
+def train(video: str, folder: str, variant: str, seed: int, training: Sequence[str] = RECOMMENDED_TRAINING,
+          extra: Sequence[str] = ()) -> Dict:
+    """Train one model on `video` in a fresh `folder`; returns {"seconds", "history",
+    "checkpoints", "frames" (how many it trained on)}."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    command = [sys.executable, "main.py", "--train_folder", video, "--output_folder", folder,
+               "--cache_dir", os.path.join(folder, "cache"), "--seed", str(seed), *CPU,
+               *training, *VARIANTS[variant], *extra]
+    seconds = run_timed(command, os.path.join(folder, "train.log"))
+    shutil.rmtree(os.path.join(folder, "cache"), ignore_errors=True)
+    with open(os.path.join(folder, "loss_history.json")) as f:
+        history = json.load(f)
+    with open(os.path.join(folder, "train.log")) as log:
+        found = re.search(r"training on (\d+) frames", log.read())
+    return {"seconds": seconds, "history": history, "checkpoints": list_checkpoints(folder),
+            "frames": int(found.group(1)) if found else None}
+
+
+def detect(video: str, folder: str, checkpoint: Optional[str] = None, extra: Sequence[str] = (),
+           name: str = "detections") -> Dict:
+    """inference.py on every frame of `video` with one checkpoint (default: the newest) or,
+    with checkpoint="all", every checkpoint, from a cold cache; returns {"seconds", "results":
+    {epoch: result}}."""
+    results_folder = os.path.join(folder, name)
+    cache = os.path.join(folder, name + "-cache")
+    for stale in (results_folder, cache):
+        shutil.rmtree(stale, ignore_errors=True)
+    which = (["--model_folder", folder] if checkpoint == "all"
+             else ["--model", checkpoint or list_checkpoints(folder)[-1][1]])
+    command = [sys.executable, "inference.py", "--image_folder", video, *which,
+               "--results_folder", results_folder, "--cache_dir", cache, *CPU, *extra]
+    seconds = run_timed(command, os.path.join(folder, name + ".log"))
+    shutil.rmtree(cache, ignore_errors=True)
+    return {"seconds": seconds, "results": read_results(results_folder)}
+
+
+def read_results(folder: str) -> Dict[int, Dict]:
+    """{epoch: {"frames", "scores", "changes", "ranking"}} from inference.py's files."""
+    found = {}
+    for name in os.listdir(folder):
+        if name.startswith("scene_change_flags") and name.endswith(".npy"):
+            epoch = int(name[len("scene_change_flags"):-4])
+            flags = np.load(os.path.join(folder, name))
+            found[epoch] = {"frames": len(flags) + 1,
+                            "scores": np.load(os.path.join(folder, f"change_scores_{epoch}.npy")),
+                            "changes": np.flatnonzero(flags),
+                            "ranking": np.load(os.path.join(folder, f"scene_change_res{epoch}.npy"))}
+    return found
+
+
+def train_and_detect(video: str, folder: str, variant: str, seed: int,
+                     training: Sequence[str] = RECOMMENDED_TRAINING) -> Dict:
+    """The whole job on one video: {"train_seconds", "detect_seconds", "seconds", and the result}."""
+    trained = train(video, folder, variant, seed, training)
+    detected = detect(video, folder)
+    epoch = max(detected["results"])
+    return {"train_seconds": trained["seconds"], "detect_seconds": detected["seconds"],
+            "seconds": trained["seconds"] + detected["seconds"], "epochs": len(trained["history"]),
+            **detected["results"][epoch]}
+
+
+def checkpoint_epochs(folder: str) -> List[int]:
+    return [epoch for epoch, _ in list_checkpoints(folder)]

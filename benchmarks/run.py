@@ -1,0 +1,263 @@
+"""The benchmark: the repro-VAE next to PySceneDetect, TransNetV2 and a model-free floor.
+
+    python -m benchmarks.run                          # every stage (about an hour on a 2-core CPU)
+    python -m benchmarks.run --stages speed           # one stage; the others are kept
+    python -m benchmarks.run --quick                  # a small version of everything, minutes
+
+Stages:
+  accuracy        every method on every data set: the paper's accuracy, top-100, F1@2 of its
+                  own K-free selection, frames per second of the whole run (VAEs over --seeds)
+  tradeoff        the repro-VAE's training time against accuracy on the suite: --fps sampling,
+                  epochs, early stopping, float32 against bfloat16
+  speed           a 10-minute video: decode alone, our inference (and where its time goes),
+                  PySceneDetect, TransNetV2; training throughput next to the model steps alone
+  time_to_result  a cold 24-minute video to a scene list, training included, next to the others
+
+Raw numbers go to <out>/results.json, the tables to <out>/RESULTS.md (rewritten after every
+stage from all stages' numbers). A method whose package is missing, or a data set that is not
+there, is skipped with a line saying so.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Dict, List
+
+from tqdm import tqdm
+
+from benchmarks import datasets as ds
+from benchmarks import ours, speed
+from benchmarks.detectors import MISSING_PACKAGE
+from benchmarks.report import render
+from benchmarks.scoring import mean_and_spread, score
+from main import epochs_without_progress
+from utils.atomic import save_text
+
+STAGES = ("accuracy", "tradeoff", "speed", "time_to_result")
+DETECTORS = {"pixels": "raw pixels, no model", "psd-content": "PySceneDetect content",
+             "psd-adaptive": "PySceneDetect adaptive", "psd-hash": "PySceneDetect hash",
+             "transnetv2": "TransNetV2"}
+SPEED_MINUTES = 10
+EPISODE_MINUTES = 24
+PATIENCE, MIN_DELTA = 2, 0.01  # the early stopping the trade-off reports
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, of {', '.join(STAGES)}")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of the VAE rows")
+    parser.add_argument("--shared", default=os.path.join(ours.ROOT, "..", "shared", "data"),
+                        help="folder of labelled clips (<name>.mp4 + <name>.labels.json)")
+    parser.add_argument("--work", default=os.path.join(ours.ROOT, "benchmarks", "work"),
+                        help="scratch folder: generated videos, models, detections")
+    parser.add_argument("--out", default=os.path.join(ours.ROOT, "benchmarks"),
+                        help="where RESULTS.md and results.json go")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small suite, one seed, short videos: checks the machinery in minutes")
+    args = parser.parse_args(argv)
+    args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = [s for s in args.stages if s not in STAGES]
+    if unknown:
+        parser.error(f"unknown stage {unknown[0]!r}; choose from {', '.join(STAGES)}")
+    if args.quick:
+        args.seeds = args.seeds[:1]
+    return args
+
+
+def say(text: str) -> None:
+    tqdm.write(text, file=sys.stderr)
+
+
+def run_detector(method: str, video: str, folder: str) -> Dict:
+    """One detector in its own process; None when its package is missing."""
+    import subprocess
+    os.makedirs(folder, exist_ok=True)
+    out = os.path.join(folder, f"{method}.json")
+    started = time.perf_counter()
+    with open(os.path.join(folder, f"{method}.log"), "w") as log:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.detectors", method, video, out],
+                              cwd=ours.ROOT, stdout=log, stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - started
+    if done.returncode == MISSING_PACKAGE:
+        return None
+    if done.returncode:
+        raise ours.MethodFailed(f"{method} on {video} exited {done.returncode}; see {folder}/{method}.log")
+    with open(out) as f:
+        result = json.load(f)
+    result["seconds"] = seconds
+    return result
+
+
+def suite(args) -> ds.Dataset:
+    if args.quick:
+        return ds.build_suite(os.path.join(args.work, "data-quick"), seeds=(11,), frames_per_seed=900)
+    return ds.build_suite(os.path.join(args.work, "data"))
+
+
+def all_datasets(args) -> List[ds.Dataset]:
+    found = [suite(args)]
+    clips = ds.shared_clips(args.shared)
+    if not clips:
+        say(f"skipping the shared clips: no <name>.mp4 with <name>.labels.json in {args.shared}")
+    return found + clips
+
+
+def accuracy_stage(args, skipped: List[str]) -> Dict:
+    out = {}
+    for dataset in all_datasets(args):
+        say(f"accuracy: {dataset.name} ({len(dataset.labels)} labels)")
+        methods = {}
+        training = ("--max_iters", "1", *ours.RECOMMENDED_TRAINING[2:]) if args.quick else ours.RECOMMENDED_TRAINING
+        for variant in ours.VARIANTS:
+            rows = []
+            for seed in args.seeds:
+                folder = os.path.join(args.work, "accuracy", dataset.name, variant.replace(" ", "-"), f"seed{seed}")
+                result = ours.train_and_detect(dataset.video, folder, variant, seed, training)
+                rows.append({**score(result, dataset), "seconds": result["seconds"], "frames": result["frames"],
+                             "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"]})
+                say(f"  {variant} seed {seed}: F1 {rows[-1]['f1']:.3f}, accuracy {rows[-1]['accuracy']:.3f}, "
+                    f"{result['seconds']:.0f} s")
+            methods[variant] = {"runs": rows, "summary": mean_and_spread(rows), "seeds": list(args.seeds)}
+        for method, name in DETECTORS.items():
+            result = run_detector(method, dataset.video, os.path.join(args.work, "accuracy", dataset.name, method))
+            if result is None:
+                skipped.append(f"{name}: not installed (pip install -r benchmarks/requirements-bench.txt)")
+                say(f"  skipping {name}: not installed")
+                continue
+            row = {**score(result, dataset), "seconds": result["seconds"], "fps": result["frames"] / result["seconds"],
+                   "frames": result["frames"]}
+            methods[name] = {"runs": [row], "summary": mean_and_spread([row])}
+            say(f"  {name}: F1 {row['f1']:.3f}, accuracy {row['accuracy']:.3f}, {result['seconds']:.0f} s")
+        out[dataset.name] = {"description": dataset.description, "labels": int(len(dataset.labels)),
+                             "kinds": {k: int(len(v)) for k, v in dataset.kinds.items()},
+                             "traps": len(dataset.traps), "methods": methods}
+    return out
+
+
+def tradeoff_stage(args, skipped: List[str]) -> Dict:
+    dataset = suite(args)
+    base = ("--bs", "64", "--lr", "1e-3")
+    configs = [("every frame", (), 2 if args.quick else 6), ("--fps 6", ("--fps", "6"), 2 if args.quick else 16),
+               ("--fps 2", ("--fps", "2"), 2 if args.quick else 16),
+               ("--fps 6, float32", ("--fps", "6", "--precision", "fp32"), 2 if args.quick else 8)]
+    out = {"dataset": dataset.description, "labels": int(len(dataset.labels)), "configs": []}
+    for name, extra, epochs in configs:
+        say(f"tradeoff: {name}, {epochs} epochs")
+        folder = os.path.join(args.work, "tradeoff", name.replace(" ", "").replace(",", "-").replace("--", ""))
+        trained = ours.train(dataset.video, folder, "repro-VAE", 0, ("--max_iters", str(epochs), *base, *extra))
+        detected = ours.detect(dataset.video, folder, checkpoint="all")
+        history = trained["history"]
+        overhead = trained["seconds"] - history[-1]["seconds"]  # start-up and decoding the video
+        stop = next((e for e in range(len(history))
+                     if epochs_without_progress(history[:e + 1], MIN_DELTA) >= PATIENCE), None)
+        rows = []
+        for epoch, result in sorted(detected["results"].items()):
+            rows.append({"epochs": epoch + 1, "train_seconds": overhead + history[epoch]["seconds"],
+                         **score(result, dataset)})
+        out["configs"].append({"name": name, "args": list(extra), "rows": rows,
+                               "early_stop_epochs": None if stop is None else stop + 1,
+                               "detect_seconds_per_checkpoint": detected["seconds"] / max(1, len(rows))})
+    return out
+
+
+def long_video(args, minutes: float, name: str) -> Dict:
+    """A real clip looped to `minutes` (the animated one when the shared clips are there)."""
+    clips = {c.name: c for c in ds.shared_clips(args.shared)}
+    source = clips["cartoon_space"].video if "cartoon_space" in clips else suite(args).video
+    if args.quick:
+        minutes = minutes / 20
+    return ds.looped_video(source, os.path.join(args.work, f"{name}.mp4"), minutes * 60)
+
+
+def speed_stage(args, skipped: List[str]) -> Dict:
+    video = long_video(args, SPEED_MINUTES, "long")
+    folder = os.path.join(args.work, "speed")
+    os.makedirs(folder, exist_ok=True)
+    say(f"speed: {video['path']} ({video['seconds'] / 60:.1f} min)")
+    rows, breakdown, training = [], {}, []
+    decode = run_detector("decode", video["path"], folder)
+    frames = decode["frames"]
+    rows.append({"method": "decode only (PyAV, scaled to 64x64 as our cache)", "seconds": decode["seconds"]})
+    model_folder = os.path.join(folder, "model")
+    epochs = "2" if args.quick else "3"
+    for precision in ("bf16", "fp32"):
+        trained = ours.train(video["path"], model_folder + "-" + precision, "repro-VAE", 0,
+                             ("--max_iters", epochs, "--bs", "64", "--lr", "1e-3", "--fps", "2", "--precision", precision))
+        training.append({"precision": precision, "variant": "repro-VAE",
+                         "from_cache_fps": speed.training_rate(trained["history"], trained["frames"]),
+                         "model_steps_fps": speed.model_step_rate([], precision)})
+        training.append({"precision": precision, "variant": "baseline VAE", "from_cache_fps": None,
+                         "model_steps_fps": speed.model_step_rate(list(ours.VARIANTS["baseline VAE"]), precision)})
+        checkpoint = trained["checkpoints"][-1][1]
+        detected = ours.detect(video["path"], model_folder + "-" + precision, extra=("--precision", precision))
+        rows.append({"method": f"repro-VAE inference.py end to end ({precision})", "seconds": detected["seconds"]})
+        breakdown[precision] = speed.inference_breakdown(video["path"], checkpoint, precision)
+    for method, name in (("psd-content", "PySceneDetect content (Python API, PyAV)"), ("transnetv2", "TransNetV2 (CPU)")):
+        result = run_detector(method, video["path"], folder)
+        if result is None:
+            skipped.append(f"{name}: not installed")
+            continue
+        rows.append({"method": name, "seconds": result["seconds"]})
+    try:
+        rows.append({"method": "PySceneDetect content (scenedetect command, OpenCV)",
+                     **speed.pyscenedetect_cli(video["path"], folder)})
+    except ImportError:
+        skipped.append("scenedetect command: not installed")
+    for row in rows:
+        row["fps"] = frames / row["seconds"]
+        row["vs_decode"] = row["seconds"] / decode["seconds"]
+    return {"video": video, "frames": frames, "rows": rows, "breakdown": breakdown, "training": training}
+
+
+def time_to_result_stage(args, skipped: List[str]) -> Dict:
+    video = long_video(args, EPISODE_MINUTES, "episode")
+    folder = os.path.join(args.work, "time_to_result")
+    say(f"time to result: {video['path']} ({video['seconds'] / 60:.1f} min)")
+    training = ("--max_iters", "1", *ours.RECOMMENDED_TRAINING[2:]) if args.quick else ours.RECOMMENDED_TRAINING
+    result = ours.train_and_detect(video["path"], os.path.join(folder, "repro-VAE"), "repro-VAE", 0, training)
+    rows = [{"method": "repro-VAE: main.py + inference.py, README settings", "seconds": result["seconds"],
+             "train_seconds": result["train_seconds"], "detect_seconds": result["detect_seconds"],
+             "found": int(len(result["changes"])), "frames": result["frames"]}]
+    for method in ("psd-content", "psd-adaptive", "transnetv2"):
+        found = run_detector(method, video["path"], os.path.join(folder, method))
+        if found is None:
+            skipped.append(f"{DETECTORS[method]}: not installed")
+            continue
+        rows.append({"method": DETECTORS[method], "seconds": found["seconds"], "found": len(found["changes"]),
+                     "frames": found["frames"]})
+    return {"video": video, "settings": list(training), "rows": rows}
+
+
+STAGE_FUNCTIONS = {"accuracy": accuracy_stage, "tradeoff": tradeoff_stage, "speed": speed_stage,
+                   "time_to_result": time_to_result_stage}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    os.makedirs(args.work, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    json_path = os.path.join(args.out, "results.json")
+    results = {}
+    if os.path.exists(json_path):
+        with open(json_path) as f:
+            results = json.load(f)
+    results["machine"] = speed.machine_description()
+    results["quick"] = args.quick
+    for stage in args.stages:
+        skipped = []
+        started = time.perf_counter()
+        results[stage] = STAGE_FUNCTIONS[stage](args, skipped)
+        results[stage]["skipped"] = skipped
+        results[stage]["stage_seconds"] = time.perf_counter() - started
+        results[stage]["date"] = time.strftime("%Y-%m-%d")
+        save_text(json_path, json.dumps(results, indent=1, default=float))
+        save_text(os.path.join(args.out, "RESULTS.md"), render(results))
+        say(f"{stage}: done in {results[stage]['stage_seconds'] / 60:.1f} min")
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

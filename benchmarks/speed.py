@@ -1,0 +1,115 @@
+"""Where the time goes: decoding, encoding, training, next to the other tools, on one long video."""
+
+import os
+import sys
+import tempfile
+import time
+from typing import Dict, List
+
+import numpy as np
+import torch
+
+from benchmarks.ours import run_timed
+
+TRAIN_STEP_BATCH = 64
+
+
+def timed_detector(method: str, video: str, folder: str) -> Dict:
+    """Wall seconds and frame count of `python -m benchmarks.detectors METHOD VIDEO`."""
+    out = os.path.join(folder, f"{method}.json")
+    command = [sys.executable, "-m", "benchmarks.detectors", method, video, out]
+    seconds = run_timed(command, os.path.join(folder, f"{method}.log"))
+    import json
+    with open(out) as f:
+        return {"seconds": seconds, "frames": json.load(f)["frames"]}
+
+
+def pyscenedetect_cli(video: str, folder: str) -> Dict:
+    """`scenedetect -i VIDEO detect-content list-scenes` as a user types it (OpenCV decoding)."""
+    import shutil
+    exe = shutil.which("scenedetect") or os.path.join(os.path.dirname(sys.executable), "scenedetect")
+    if not os.path.exists(exe):
+        raise ImportError("scenedetect command not installed")
+    command = [exe, "-q", "-i", video, "-o", folder, "detect-content", "list-scenes", "-q"]
+    return {"seconds": run_timed(command, os.path.join(folder, "scenedetect-cli.log"))}
+
+
+def inference_breakdown(video: str, checkpoint: str, precision: str) -> Dict[str, float]:
+    """Seconds of each part of inference.py's work, in this process, from a cold cache:
+    decode + scale + cache write, encoding, and change detection + output files."""
+    import inference
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401  (imported before timing: start-up, not work)
+    from data.cache import load_frames, sampled_frame_rate
+    from opts import parse_options
+    from utils.device import pick_device
+    opt = parse_options(["--model", checkpoint, "--precision", precision])
+    parts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        cache = load_frames(video, tmp, 64)
+        parts["decode and scale into the cache"] = time.perf_counter() - started
+        model = inference.model_from_checkpoint(checkpoint, opt)
+        started = time.perf_counter()
+        mu, log_var = inference.encode_frames(model, cache, opt.bs, pick_device("cpu"), precision=precision)
+        parts["encode (the model)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        inference.write_results(tmp, 0, mu, log_var, cache, sampled_frame_rate(cache, None), opt)
+        parts["detect changes, write scene list and plot"] = time.perf_counter() - started
+    parts["frames"] = len(cache)
+    return parts
+
+
+def model_step_rate(variant_args: List[str], precision: str, steps: int = 20) -> float:
+    """Training frames per second of the model steps alone (forward, loss, backward, Adam) on
+    one fixed batch: no data loading, the ceiling for training from the cache."""
+    import main as trainer
+    from opts import parse_options
+    from utils.device import pick_device
+    opt = parse_options(["--precision", precision, *variant_args])
+    device = pick_device("cpu")
+    torch.manual_seed(0)
+    model = trainer.build_model(opt).to(device, memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    frames = torch.randint(0, 256, (TRAIN_STEP_BATCH, 3, 64, 64), dtype=torch.uint8)
+    x = trainer.as_model_input(frames)
+    for step in range(steps + 3):
+        if step == 3:
+            started = time.perf_counter()
+        loss = trainer.forward_and_loss(model, x, opt, 0.0, precision)["loss"]
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return steps * TRAIN_STEP_BATCH / (time.perf_counter() - started)
+
+
+def training_rate(history: List[Dict], frames_per_epoch: int) -> float:
+    """Frames per second of main.py's epochs (from its loss history, first epoch excluded
+    when there are more, as it includes warm-up)."""
+    seconds = [h["seconds"] for h in history]
+    per_epoch = np.diff([0.0] + seconds)
+    use = per_epoch[1:] if len(per_epoch) > 1 else per_epoch
+    return frames_per_epoch / float(np.mean(use))
+
+
+def machine_description() -> str:
+    """CPU model, cores, memory, Python and torch versions, in one line."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), model)
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(next(l for l in f if l.startswith("MemTotal")).split()[1])
+            memory = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    from utils.device import cpu_has_fast_bf16
+    bf16 = "with" if cpu_has_fast_bf16() else "without"
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU used"
+    return (f"{model}, {os.cpu_count()} cores {bf16} bfloat16 units{memory}, {gpu}; "
+            f"Python {sys.version.split()[0]}, torch {torch.__version__}, torch threads {torch.get_num_threads()}")
