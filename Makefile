@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # CPU-sized demo: the paper's model and loss, fewer epochs and smaller batches than its 100 x 256.
 DEMO_ARGS ?= --max_iters 10 --bs 64 --lr 1e-3 --output_folder runs/demo
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -23,6 +23,16 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q tests
+
+# The side-by-side benchmark (PySceneDetect, TransNetV2, ...): about an hour on a 2-core CPU.
+# BENCH_ARGS="--stages speed" runs one stage; "--quick" checks the machinery in minutes.
+BENCH_ARGS ?=
+$(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements-bench.txt
+	$(PY) -m pip install --quiet -r benchmarks/requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf runs $(VENV)

@@ -1,0 +1,105 @@
+"""The benchmark's own machinery: data sets, the model-free floor, scoring and the report."""
+
+import json
+
+import av
+import numpy as np
+import pytest
+
+from benchmarks import datasets, detectors, report, run, scoring
+from data.synthetic import iter_clip_frames
+from data.video import video_frame_count
+
+
+@pytest.fixture(scope="module")
+def tiny_suite(tmp_path_factory):
+    """Two seeds of 240 generated frames in one h264 video."""
+    return datasets.build_suite(str(tmp_path_factory.mktemp("suite")), seeds=(11, 12), frames_per_seed=240)
+
+
+def test_suite_video_holds_every_frame_and_the_generators_labels(tiny_suite):
+    assert video_frame_count(tiny_suite.video) == 480
+    expected = []
+    for offset, seed in ((0, 11), (240, 12)):
+        _, truth = iter_clip_frames(240, seed=seed, fps=24, hard_cases=True)
+        expected += [offset + int(p) for p in truth.change_pairs]
+    expected.append(239)  # the seam between the two worlds is a cut
+    assert tiny_suite.labels.tolist() == sorted(expected)
+    kinds = np.concatenate(list(tiny_suite.kinds.values()))
+    assert sorted(kinds.tolist()) == tiny_suite.labels.tolist()
+
+
+def test_suite_is_reused_when_its_parameters_match(tiny_suite):
+    folder = tiny_suite.video.rsplit("/", 1)[0]
+    before = (tiny_suite.video, json.load(open(folder + "/suite.truth.json")))
+    again = datasets.build_suite(folder, seeds=(11, 12), frames_per_seed=240)
+    assert (again.video, json.load(open(folder + "/suite.truth.json"))) == before
+
+
+def test_looped_video_repeats_every_frame_in_order(tiny_suite, tmp_path):
+    info = datasets.looped_video(tiny_suite.video, str(tmp_path / "long.mp4"), min_seconds=25)
+    assert info["repeats"] == 2  # 20 s of footage, twice to reach 25 s
+    with av.open(info["path"]) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    with av.open(tiny_suite.video) as container:
+        original = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 2 * len(original)
+    np.testing.assert_array_equal(frames[len(original) + 17], original[17])
+
+
+def test_raw_pixel_floor_finds_the_seam_and_scores_every_pair(tiny_suite):
+    result = detectors.raw_pixels(tiny_suite.video)
+    assert result["frames"] == 480 and len(result["scores"]) == 479
+    assert any(abs(c - 239) <= 1 for c in result["changes"])
+    assert np.argsort(result["scores"])[-10:].tolist()  # finite, sortable scores
+    assert np.all(np.isfinite(result["scores"]))
+
+
+def test_detector_command_reports_a_missing_package(monkeypatch, tmp_path):
+    def missing(method, video):
+        raise ImportError("No module named 'scenedetect'")
+    monkeypatch.setattr(detectors, "run", missing)
+    assert detectors.main(["psd-content", "v.mp4", str(tmp_path / "o.json")]) == detectors.MISSING_PACKAGE
+    assert not (tmp_path / "o.json").exists()
+    assert detectors.main(["nonsense", "v.mp4", str(tmp_path / "o.json")]) == 2
+
+
+def test_score_counts_hits_kinds_and_trap_alarms():
+    data = datasets.Dataset("d", "", np.array([10, 50, 90]), "", kinds={"cut": np.array([10, 90]),
+                                                                        "gradual": np.array([50])},
+                            traps=[("in_shot_flash", 68, 72)])
+    scores = np.zeros(99)
+    scores[[10, 53, 70]] = [5.0, 4.0, 3.0]
+    scores[90] = 2.0
+    row = scoring.score({"frames": 100, "scores": scores, "changes": [10, 53, 70]}, data)
+    assert row["found"] == 3 and row["precision"] == pytest.approx(1 / 3) and row["recall"] == pytest.approx(1 / 3)
+    assert row["accuracy"] == pytest.approx(1 / 3)  # top 3 ranked: 10, 53, 70; only 10 is exact
+    assert row["top100"] is None                     # fewer than 100 labels
+    assert row["recall_cut"] == 0.5 and row["recall_gradual"] == 0.0
+    assert row["alarms_in_shot_flash"] == 1
+
+
+def test_mean_and_spread_uses_the_sample_deviation_and_skips_missing_values():
+    summary = scoring.mean_and_spread([{"f1": 0.5, "top100": None}, {"f1": 0.7, "top100": None}])
+    assert summary["f1"]["mean"] == pytest.approx(0.6)
+    assert summary["f1"]["sd"] == pytest.approx(np.std([0.5, 0.7], ddof=1))
+    assert summary["top100"] is None
+
+
+def test_report_shows_seed_spread_claims_and_skips():
+    rows = [{"accuracy": a, "top100": None, "found": 4, "precision": 1.0, "recall": 1.0, "f1": f, "fps": 100.0}
+            for a, f in ((0.5, 0.6), (0.7, 0.8))]
+    methods = {"repro-VAE": {"runs": rows, "summary": scoring.mean_and_spread(rows)},
+               "baseline VAE": {"runs": rows[:1], "summary": scoring.mean_and_spread(rows[:1])}}
+    text = report.render({"machine": "test box", "accuracy": {
+        "clip": {"description": "a clip", "labels": 4, "methods": methods},
+        "skipped": ["TransNetV2: not installed"], "date": "2026-01-01", "stage_seconds": 60}})
+    assert "| repro-VAE (2 seeds) | 0.600 ± 0.141 |" in text
+    assert "clip: repro-VAE 0.600 ± 0.141 against baseline VAE 0.500" in text
+    assert "- skipped: TransNetV2: not installed" in text and "test box" in text
+
+
+def test_unknown_stage_is_refused():
+    with pytest.raises(SystemExit):
+        run.parse_args(["--stages", "accuracy,nope"])
+    assert run.parse_args(["--quick", "--seeds", "3", "4"]).seeds == [3]
