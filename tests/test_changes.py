@@ -101,3 +101,14 @@ def test_a_flash_that_comes_back_is_not_a_change():
     raw = np.zeros(n - 1, dtype=bool)
     raw[[99, 249]] = True
     assert np.flatnonzero(persists(mu, log_var, raw, later=10)).tolist() == [249]
+
+
+def test_a_slow_flash_inside_a_shot_is_not_a_gradual_transition():
+    # a half-second fade up to white and back inside one shot, then a real cut at 249
+    n = 400
+    a, b, white = np.array([0, 0, 0, 0.]), np.array([2, -1, 1, 0.]), np.array([3, 3, 3, 3.])
+    mu, log_var = _latents(n, [(0, 250, a), (250, 400, b)])
+    ramp = np.concatenate([np.linspace(0, 1, 6), np.linspace(1, 0, 6)])[:, None]
+    mu[100:112] = (1 - ramp) * a + ramp * white
+    _, flags = detect_changes(mu, log_var, frame_rate=24)
+    assert np.flatnonzero(flags).tolist() == [249]

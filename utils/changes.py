@@ -17,6 +17,10 @@ CUT_CENTRE_SLACK = 3
 # A flagged cut is kept only when the frame min_scene_len later still differs from the one
 # before the cut by at least this share of the jump (else it was a flash that came back).
 PERSIST_FRACTION = 0.3
+# A gradual transition is kept only when the frames just before and just after it differ at
+# least as much as this quantile of all frame pairs that far apart in the film (a flash or a
+# camera move inside a shot returns to where it started; a transition does not).
+TRANSITION_LASTS_QUANTILE = 0.5
 
 
 def pair_kl_scores(mu: np.ndarray, log_var: np.ndarray, distance: int = 1) -> np.ndarray:
@@ -194,6 +198,24 @@ def persists(mu: np.ndarray, log_var: np.ndarray, flags: np.ndarray, later: int)
     return keep
 
 
+def transition_lasts(mu: np.ndarray, log_var: np.ndarray, first: int, last: int, margin: int,
+                     reference: dict) -> bool:
+    """True when the stretch of pairs first..last changes the picture for good.
+
+    Compares frame first-margin with frame last+1+margin against the TRANSITION_LASTS_QUANTILE
+    of all pairs of frames the same distance apart (memoised in `reference` by distance).
+    """
+    n = len(mu)
+    a, b = max(0, first - margin), min(n - 1, last + 1 + margin)
+    distance = b - a
+    if distance <= 0 or distance >= n - 1:
+        return True
+    if distance not in reference:
+        reference[distance] = float(np.quantile(pair_kl_scores(mu, log_var, distance), TRANSITION_LASTS_QUANTILE))
+    across = float(pair_kl_scores(mu[[a, b]], log_var[[a, b]], 1)[0])
+    return across >= reference[distance]
+
+
 def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_scene_seconds: float = 0.4,
                    ratio: float = 3.0, cut_score: float = 2.0, transition_seconds: float = 2.0,
                    transition_score: float = 2.0) -> tuple:
@@ -202,7 +224,8 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_s
     Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale)) that
     persist (not a flash inside a shot). Gradual transitions (dissolves, wipes, pushes, whip
     pans) are stretches where the multi-distance score over spans up to `transition_seconds`
-    stands out, flagged at their centre and kept only where no cut explains them. The
+    stands out, flagged at their centre and kept only where no cut explains them and the
+    picture after differs from the picture before (transition_lasts). The
     returned score is the larger of the two curves, for ranking and plotting.
     """
     min_gap = max(1, int(round(min_scene_seconds * frame_rate)))
@@ -217,8 +240,11 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_s
     if distances and transition_seconds > 0:
         slow_curve = multiscale_change_scores(mu, log_var, distances).astype(np.float64)
         reach = max(distances) // 2 + min_gap
+        reference = {}
         for first, last, centre in change_events(slow_curve, min_gap, ratio, transition_score,
                                                  max(window, 4 * max(distances)), "centre"):
+            if not transition_lasts(mu, log_var, first, last, min_gap, reference):
+                continue
             cuts = np.flatnonzero(flags[max(0, first - reach):last + reach + 1]) + max(0, first - reach)
             if cuts.size == 0:
                 flags[centre] = True
