@@ -113,6 +113,20 @@ def epochs_without_progress(history: List[Dict], min_delta: float) -> int:
     return stale
 
 
+def epoch_order(num_frames: int, epoch_frames: int, seed: int, epoch: int) -> torch.Tensor:
+    """The frame indices one epoch visits, shuffled, fixed by seed and epoch.
+
+    `epoch_frames` 0 is one pass over every frame (the original's epoch). Otherwise an epoch is
+    that many draws: whole shuffled passes, then part of one more, so a short clip is seen
+    several times per epoch and a long film is covered across epochs, and training takes the
+    same time whatever the length of the film.
+    """
+    generator = torch.Generator().manual_seed(seed * 100003 + epoch)
+    wanted = epoch_frames or num_frames
+    passes = [torch.randperm(num_frames, generator=generator) for _ in range(-(-wanted // num_frames))]
+    return torch.cat(passes)[:wanted]
+
+
 def train(opt) -> List[str]:
     """Train as the options say; returns the paths of the checkpoints written."""
     torch.manual_seed(opt.seed)
@@ -144,9 +158,9 @@ def train(opt) -> List[str]:
     written = []
     started = time.perf_counter() - (history[-1].get("seconds", 0.0) if history else 0.0)
     for epoch in range(start_epoch, opt.max_iters):
-        order = torch.randperm(len(frames), generator=torch.Generator().manual_seed(opt.seed * 100003 + epoch))
+        order = epoch_order(len(frames), opt.epoch_frames, opt.seed, epoch)
         sums: Dict[str, float] = defaultdict(float)
-        bar = tqdm(range(0, len(frames), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
+        bar = tqdm(range(0, len(order), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
         for start in bar:
             x = as_model_input(frames[order[start:start + opt.bs].to(device)])
             terms = forward_and_loss(model, x, opt, _capacity(opt, iteration), precision)
@@ -160,7 +174,7 @@ def train(opt) -> List[str]:
             for name, value in terms.items():
                 sums[name] += value.item() * len(x)
             bar.set_postfix({k: f"{v.item():.4g}" for k, v in terms.items()})
-        means = {name: total / len(frames) for name, total in sums.items()}
+        means = {name: total / len(order) for name, total in sums.items()}
         val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else means["loss"]
         scheduler.step(means["loss"])
         history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"],

@@ -35,6 +35,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text}")
+    return value
+
+
 def _non_negative_float(text: str) -> float:
     value = float(text)
     if not value >= 0:
@@ -76,6 +83,9 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     train.add_argument("--output_folder", default="output",
                        help="where main.py writes checkpoints and the loss history")
     train.add_argument("--max_iters", type=_positive_int, default=100, help="number of training epochs")
+    train.add_argument("--epoch_frames", type=_non_negative_int, default=0,
+                       help="frames drawn per epoch (0: one pass over every frame); a fixed number makes "
+                       "training time independent of the film's length")
     train.add_argument("--bs", type=_positive_int, default=256, help="batch size (training and encoding)")
     train.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
     train.add_argument("--w_decay", type=_non_negative_float, default=5e-4, help="Adam weight decay")

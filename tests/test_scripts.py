@@ -173,3 +173,23 @@ def test_span_counts_back_from_the_newest_checkpoint(tmp_path):
     assert [e for e, _ in inference.checkpoints_to_evaluate(opt)] == [9]
     opt = parse_options(["--model_folder", str(tmp_path), "--span", "4"])
     assert [e for e, _ in inference.checkpoints_to_evaluate(opt)] == [1, 5, 9]
+
+
+def test_epoch_order_draws_a_fixed_number_of_frames_in_whole_passes():
+    from main import epoch_order
+    one_pass = epoch_order(10, 0, seed=0, epoch=0)
+    assert sorted(one_pass.tolist()) == list(range(10))
+    order = epoch_order(10, 25, seed=0, epoch=3)
+    assert len(order) == 25 and sorted(order[:10].tolist()) == list(range(10))
+    assert sorted(order[10:20].tolist()) == list(range(10))
+    assert order.tolist() == epoch_order(10, 25, seed=0, epoch=3).tolist()
+    assert order.tolist() != epoch_order(10, 25, seed=0, epoch=4).tolist()
+    assert len(epoch_order(100, 30, seed=1, epoch=0).unique()) == 30  # a part of one pass: no repeats
+
+
+def test_epoch_frames_sets_the_work_per_epoch(two_scene_folder, tmp_path):
+    import json
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "2", "--epoch_frames", "100") == 0
+    history = json.loads((out / "loss_history.json").read_text())
+    assert len(history) == 2 and all(np.isfinite(h["loss"]) for h in history)
