@@ -79,23 +79,19 @@ def _tradeoff(stage: Dict) -> List[str]:
     out = ["## Training time against accuracy", "",
            f"The repro-VAE on {stage['dataset']} ({stage['labels']} labels), seed 0, `--bs 64 --lr 1e-3`, "
            "every checkpoint scored on every frame. `training s` is main.py's wall time up to the end of that "
-           "epoch, decoding the video included. `--fps N` trains on N frames per second of film; detection "
-           "always scores every frame. An epoch marked *stop* is where `--patience 2` (training loss "
+           "epoch, decoding the video included. An epoch is one pass over the training frames, or "
+           "`--epoch_frames N` frames drawn from all of them; `--fps N` trains on N frames per second of "
+           "film. Detection always scores every frame. An epoch marked *stop* is where `--patience 2` (training loss "
            "falling by less than 1% for two epochs) ends training.", ""]
     rows = []
     for config in stage["configs"]:
-        last = config["rows"][-1]["epochs"]
+        last, stop = config["rows"][-1]["epochs"], config.get("early_stop_epochs")
         for row in config["rows"]:
-            if row["epochs"] in TRADEOFF_EPOCHS or row["epochs"] == last:
-                mark = " *stop*" if row["epochs"] == config.get("early_stop_epochs") else ""
+            if row["epochs"] in TRADEOFF_EPOCHS or row["epochs"] in (last, stop):
+                mark = " *stop*" if row["epochs"] == stop else ""
                 rows.append([config["name"], f"{row['epochs']}{mark}", f"{row['train_seconds']:.0f}",
                              _num(row["accuracy"]), _num(row.get("top100")), _num(row["f1"]),
                              _num(row.get("recall_gradual"))])
-        stop = config.get("early_stop_epochs")
-        if stop and stop not in TRADEOFF_EPOCHS and stop != last:
-            row = config["rows"][stop - 1]
-            rows.append([config["name"], f"{stop} *stop*", f"{row['train_seconds']:.0f}", _num(row["accuracy"]),
-                         _num(row.get("top100")), _num(row["f1"]), _num(row.get("recall_gradual"))])
     out += _table(["training", "epochs", "training s", "accuracy", "top-100", "F1@2", "gradual found"], rows)
     if stage["configs"]:
         per = stage["configs"][0]["detect_seconds_per_checkpoint"]
