@@ -17,6 +17,8 @@ folder, as the original did):
 
 import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -93,6 +95,47 @@ def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device
     return mu_out, log_var_out
 
 
+class StreamingEncoder:
+    """Encodes the frames handed over while the cache is being built, in a worker thread, so
+    that encoding overlaps decoding on a first run over a video.
+
+    At most `max_pending` batches wait, so a slow encoder holds decoding back instead of
+    letting frames pile up in memory. The arithmetic is that of encode_frames.
+    """
+
+    def __init__(self, model: ReproVAE, device: torch.device, precision: str, max_pending: int = 4):
+        self.model = model.to(device, memory_format=torch.channels_last).eval()
+        self.device, self.precision = device, precision
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.slots = threading.BoundedSemaphore(max_pending)
+        self.futures = []
+
+    def submit(self, batch: np.ndarray) -> None:
+        self.slots.acquire()
+        future = self.pool.submit(self._encode, batch)
+        future.add_done_callback(lambda _: self.slots.release())
+        self.futures.append(future)
+
+    def _encode(self, batch: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        with torch.no_grad():
+            x = torch.from_numpy(batch).to(self.device).float().div_(255)
+            x = x.contiguous(memory_format=torch.channels_last)
+            with autocast(self.device, self.precision):
+                mu, log_var = self.model.encode(x)
+        return mu.cpu().numpy(), log_var.cpu().numpy()
+
+    def result(self) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """(mu, log_var) of every frame handed over, or None when none was (a warm cache)."""
+        self.pool.shutdown(wait=True)
+        if not self.futures:
+            return None
+        parts = [future.result() for future in self.futures]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def checkpoints_to_evaluate(opt) -> List[Tuple[int, str]]:
     """(epoch, path) of --model, or of every --span-th checkpoint of the model folder.
 
@@ -117,17 +160,28 @@ def infer(opt) -> List[str]:
     if opt.image_folder is None:
         opt.image_folder = bundled_sample(opt.cache_dir)["val"]
     checkpoints = checkpoints_to_evaluate(opt)
-    cache = load_frames(opt.image_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+    precision = resolve_precision(opt.precision, device)
+    first_model = model_from_checkpoint(checkpoints[0][1], opt)
+    streaming = StreamingEncoder(first_model, device, precision)
+    try:  # a cold cache is encoded with the first checkpoint while it is decoded
+        cache = load_frames(opt.image_folder, opt.cache_dir, IMAGE_SIZE, opt.fps,
+                            on_batch=streaming.submit, batch_size=opt.bs)
+        encoded_while_decoding = streaming.result()
+    finally:
+        streaming.close()
     frame_rate = sampled_frame_rate(cache, opt.fps)
     if len(cache) < 2:
         raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
     results_folder = opt.results_folder or (os.path.dirname(opt.model) if opt.model else opt.model_folder)
     os.makedirs(results_folder, exist_ok=True)
     written = []
-    for epoch, path in checkpoints:
-        model = model_from_checkpoint(path, opt)
-        mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})",
-                                    precision=resolve_precision(opt.precision, device))
+    for position, (epoch, path) in enumerate(checkpoints):
+        if position == 0 and encoded_while_decoding is not None:
+            mu, log_var = encoded_while_decoding
+        else:
+            model = first_model if position == 0 else model_from_checkpoint(path, opt)
+            mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})",
+                                        precision=precision)
         written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, opt))
     return written
 

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 from tqdm import tqdm
@@ -122,7 +122,8 @@ def _folder_frames(files: List[str], size: int, show_progress: bool) -> Iterator
 
 
 def _build(source: str, kind: str, files: List[str], folder: str, signature: str, size: int,
-           fps: Optional[float], show_progress: bool) -> dict:
+           fps: Optional[float], show_progress: bool, on_batch: Optional[Callable] = None,
+           batch_size: int = 256) -> dict:
     os.makedirs(os.path.dirname(folder), exist_ok=True)
     staging = tempfile.mkdtemp(prefix=os.path.basename(folder) + ".building-", dir=os.path.dirname(folder))
     try:
@@ -133,12 +134,20 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
             info = video.probe_video(source)
             frames = video.iter_video_frames(source, size=size, fps=fps, show_progress=show_progress)
             source_fps = info.fps
-        indices, times = [], []
+        indices, times, pending = [], [], []
         with open(os.path.join(staging, "frames.u8"), "wb") as raw:
             for rgb, index, timestamp in frames:
-                raw.write(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes())
+                rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+                raw.write(rgb.tobytes())
                 indices.append(index)
                 times.append(timestamp)
+                if on_batch is not None:
+                    pending.append(rgb)
+                    if len(pending) == batch_size:
+                        on_batch(np.stack(pending))
+                        pending = []
+        if on_batch is not None and pending:
+            on_batch(np.stack(pending))
         if not indices:
             raise UserError(f"{source}: no frames could be read")
         np.save(os.path.join(staging, "source_index.npy"), np.asarray(indices, dtype=np.int64))
@@ -158,8 +167,13 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
 
 
 def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
-                fps: Optional[float] = None, show_progress: bool = True) -> FrameCache:
+                fps: Optional[float] = None, show_progress: bool = True,
+                on_batch: Optional[Callable] = None, batch_size: int = 256) -> FrameCache:
     """The cached frames of `source` (a folder of images or a video), building the cache if needed.
+
+    When the cache is built, `on_batch` (if given) receives the new frames in order, as
+    (batch_size, 3, S, S) uint8 arrays (the last may be shorter), while decoding goes on: work
+    on them overlaps with decoding. It is not called when the cache was already there.
 
     `fps` samples a video at that rate (None: every frame); for a folder it is the rate the
     frames were taken at (default FOLDER_FPS), which only sets their timestamps.
@@ -174,7 +188,7 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     meta = _read_meta(folder)
     if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
             and meta.get("size") == size):
-        meta = _build(source, kind, files, folder, signature, size, fps, show_progress)
+        meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
     cache = _open(folder, meta, source)
     if kind == "folder" and folder_fps:
         cache.source_fps = float(folder_fps)

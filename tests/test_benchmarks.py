@@ -103,3 +103,10 @@ def test_unknown_stage_is_refused():
     with pytest.raises(SystemExit):
         run.parse_args(["--stages", "accuracy,nope"])
     assert run.parse_args(["--quick", "--seeds", "3", "4"]).seeds == [3]
+
+
+def test_the_readme_recommends_the_settings_the_benchmark_measures():
+    from benchmarks.ours import RECOMMENDED_TRAINING, ROOT
+    with open(f"{ROOT}/README.md") as f:
+        command = next(line for line in f if "main.py --train_folder episode.mkv" in line)
+    assert " ".join(RECOMMENDED_TRAINING) in command

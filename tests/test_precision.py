@@ -47,3 +47,22 @@ def test_a_bf16_training_step_lowers_the_loss():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.7 * losses[0]
+
+
+def test_encoding_while_decoding_gives_the_same_latents(two_scene_folder, tmp_path):
+    from data.cache import load_frames
+    from inference import StreamingEncoder
+    torch.manual_seed(0)
+    model = ReproVAE(latent_dim=3, hidden_dims=[8, 16]).eval()
+    cpu = torch.device("cpu")
+    streaming = StreamingEncoder(model, cpu, "fp32", max_pending=1)
+    cache = load_frames(two_scene_folder, str(tmp_path / "cache"), 64, on_batch=streaming.submit, batch_size=16)
+    mu, log_var = streaming.result()
+    expected_mu, expected_log_var = encode_frames(model, cache, 16, cpu)
+    assert mu.shape == (40, 3)
+    np.testing.assert_allclose(mu, expected_mu, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(log_var, expected_log_var, rtol=1e-5, atol=1e-6)
+    # a warm cache is not decoded again, so nothing is handed over
+    again = StreamingEncoder(model, cpu, "fp32")
+    load_frames(two_scene_folder, str(tmp_path / "cache"), 64, on_batch=again.submit, batch_size=16)
+    assert again.result() is None
