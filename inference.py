@@ -111,6 +111,9 @@ class StreamingEncoder:
         self.futures = []
 
     def submit(self, batch: np.ndarray) -> None:
+        failed = next((f for f in self.futures if f.done() and f.exception() is not None), None)
+        if failed is not None:
+            raise failed.exception()  # stop decoding at the first batch that could not be encoded
         self.slots.acquire()
         future = self.pool.submit(self._encode, batch)
         future.add_done_callback(lambda _: self.slots.release())

@@ -100,7 +100,7 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     train.add_argument("--max_capacity", type=_non_negative_float, default=25.0, help="final capacity C (loss B)")
     train.add_argument("--Capacity_max_iter", type=float, default=1e5,
                        help="iterations over which C rises from 0 to max_capacity (loss B)")
-    train.add_argument("--patience", type=int, default=0,
+    train.add_argument("--patience", type=_non_negative_int, default=0,
                        help="stop early when the training loss has not fallen by --min_delta for this "
                        "many epochs in a row (0: train all --max_iters epochs)")
     train.add_argument("--min_delta", type=_non_negative_float, default=0.01,

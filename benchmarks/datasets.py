@@ -115,6 +115,10 @@ def shared_clips(folder: str) -> List[Dataset]:
 def looped_video(source: str, target: str, min_seconds: float) -> Dict:
     """`source` repeated until it lasts `min_seconds`, by copying its packets (no re-encoding).
 
+    Frames that the source's edit list hides (its discard packets, still needed to decode the
+    others) are hidden only in the first copy: each later seam shows them, so the loop can
+    decode to a few more frames than repeats x the source's (cartoon_space: 18 per seam).
+
     Returns {"path", "repeats", "seconds"}; an existing target of the right length is reused.
     """
     with av.open(source) as container:

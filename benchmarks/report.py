@@ -145,11 +145,11 @@ def render(results: Dict) -> str:
     out = ["# Benchmark results", "",
            "Made by `make bench` (`python -m benchmarks.run`); raw numbers in `results.json`.", "",
            f"Machine: {results.get('machine', 'unknown')}.", ""]
-    if results.get("quick"):
-        out += ["**Quick run (`--quick`): small data, one seed, one epoch. These numbers check the machinery "
-                "and say nothing about the methods.**", ""]
     for key, section in SECTIONS:
         if key in results:
+            if results[key].get("quick"):
+                out += [f"**{key}: a quick run (`--quick`: small data, one seed, one epoch). Its numbers check "
+                        "the machinery and say nothing about the methods.**", ""]
             out += section(results[key])
             out.append(f"_{key}: run on {results[key].get('date', '?')}, "
                        f"{results[key].get('stage_seconds', 0) / 60:.0f} min._")

@@ -272,12 +272,13 @@ def main(argv=None) -> int:
         with open(json_path) as f:
             results = json.load(f)
     results["machine"] = speed.machine_description()
-    results["quick"] = args.quick
+    results.pop("quick", None)
     for stage in args.stages:
         skipped = []
         started = time.perf_counter()
         results[stage] = STAGE_FUNCTIONS[stage](args, skipped)
         results[stage]["skipped"] = skipped
+        results[stage]["quick"] = args.quick
         results[stage]["stage_seconds"] = time.perf_counter() - started
         results[stage]["date"] = time.strftime("%Y-%m-%d")
         save_text(json_path, json.dumps(results, indent=1, default=float))

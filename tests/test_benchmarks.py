@@ -110,3 +110,4 @@ def test_the_readme_recommends_the_settings_the_benchmark_measures():
     with open(f"{ROOT}/README.md") as f:
         command = next(line for line in f if "main.py --train_folder episode.mkv" in line)
     assert " ".join(RECOMMENDED_TRAINING) in command
+

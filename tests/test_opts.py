@@ -48,3 +48,10 @@ def test_bad_options_exit_with_usage_error(argv, capsys):
         parse_options(argv)
     assert err.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_negative_patience_is_refused():
+    import pytest
+    from opts import parse_options
+    with pytest.raises(SystemExit):
+        parse_options(["--patience", "-1"])

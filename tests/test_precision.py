@@ -66,3 +66,23 @@ def test_encoding_while_decoding_gives_the_same_latents(two_scene_folder, tmp_pa
     again = StreamingEncoder(model, cpu, "fp32")
     load_frames(two_scene_folder, str(tmp_path / "cache"), 64, on_batch=again.submit, batch_size=16)
     assert again.result() is None
+
+
+def test_a_batch_that_cannot_be_encoded_stops_decoding_at_once():
+    from inference import StreamingEncoder
+
+    class Broken(ReproVAE):
+        def encode(self, x):
+            raise RuntimeError("encoder failed")
+
+    streaming = StreamingEncoder(Broken(latent_dim=3, hidden_dims=[8, 16]), torch.device("cpu"), "fp32")
+    batch = np.zeros((2, 3, 64, 64), dtype=np.uint8)
+    streaming.submit(batch)
+    streaming.futures[0].exception()  # wait for the worker
+    try:
+        streaming.submit(batch)
+        raise AssertionError("submit went on after a failed batch")
+    except RuntimeError as err:
+        assert "encoder failed" in str(err)
+    finally:
+        streaming.close()

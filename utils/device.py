@@ -40,7 +40,7 @@ def resolve_precision(name: str, device: torch.device) -> str:
     if name != "auto":
         return name
     if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+        return "bf16" if torch.cuda.get_device_capability(device)[0] >= 8 else "fp32"  # Ampere and newer
     return "bf16" if cpu_has_fast_bf16() else "fp32"
 
 
