@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from data.cache import FrameCache, frame_batches, load_frames, sampled_frame_rate
 from data.sample import bundled_sample
-from main import build_model
+from main import as_model_input, build_model
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE, parse_options
 from utils.atomic import save_npy
@@ -109,23 +109,26 @@ class StreamingEncoder:
         self.pool = ThreadPoolExecutor(max_workers=1)
         self.slots = threading.BoundedSemaphore(max_pending)
         self.futures = []
+        self.failure: Optional[BaseException] = None
 
     def submit(self, batch: np.ndarray) -> None:
-        failed = next((f for f in self.futures if f.done() and f.exception() is not None), None)
-        if failed is not None:
-            raise failed.exception()  # stop decoding at the first batch that could not be encoded
+        if self.failure is not None:
+            raise self.failure  # stop decoding at the first batch that could not be encoded
         self.slots.acquire()
         future = self.pool.submit(self._encode, batch)
         future.add_done_callback(lambda _: self.slots.release())
         self.futures.append(future)
 
     def _encode(self, batch: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        with torch.no_grad():
-            x = torch.from_numpy(batch).to(self.device).float().div_(255)
-            x = x.contiguous(memory_format=torch.channels_last)
-            with autocast(self.device, self.precision):
-                mu, log_var = self.model.encode(x)
-        return mu.cpu().numpy(), log_var.cpu().numpy()
+        try:
+            with torch.no_grad():
+                x = as_model_input(torch.from_numpy(batch).to(self.device))
+                with autocast(self.device, self.precision):
+                    mu, log_var = self.model.encode(x)
+            return mu.cpu().numpy(), log_var.cpu().numpy()
+        except BaseException as err:
+            self.failure = err  # set before the future completes, so the next submit sees it
+            raise
 
     def result(self) -> Optional[Tuple[np.ndarray, np.ndarray]]:
         """(mu, log_var) of every frame handed over, or None when none was (a warm cache)."""

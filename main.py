@@ -104,9 +104,9 @@ def _resume_state(opt, model, optimizer, scheduler) -> tuple:
 
 def epochs_without_progress(history: List[Dict], min_delta: float) -> int:
     """How many of the last epochs did not lower the best training loss by `min_delta` (relative)."""
-    best, stale = float("inf"), 0
+    best, stale = None, 0
     for entry in history:
-        if entry["loss"] < best - min_delta * abs(best if best != float("inf") else 0.0):
+        if best is None or entry["loss"] < best - min_delta * abs(best):
             best, stale = entry["loss"], 0
         else:
             stale += 1

@@ -33,6 +33,10 @@ VARIANTS = {
 class MethodFailed(RuntimeError):
     """A child process failed; the message holds the end of what it printed."""
 
+    def __init__(self, message: str, returncode: int):
+        super().__init__(message)
+        self.returncode = returncode
+
 
 def run_timed(command: Sequence[str], log_path: str) -> float:
     """Run `command` from the project root, its output to `log_path`; returns wall seconds."""
@@ -43,7 +47,8 @@ def run_timed(command: Sequence[str], log_path: str) -> float:
     if done.returncode:
         with open(log_path) as log:
             tail = log.read()[-600:].strip().splitlines()
-        raise MethodFailed(f"{' '.join(command[:3])} ... exited {done.returncode}: {tail[-1] if tail else ''}")
+        raise MethodFailed(f"{' '.join(command[:3])} ... exited {done.returncode}: {tail[-1] if tail else ''}",
+                           done.returncode)
     return seconds
 
 

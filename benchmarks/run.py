@@ -82,7 +82,6 @@ def run_detector(method: str, video: str, folder: str, reuse: bool = False) -> D
     With `reuse`, a third-party tool's earlier result on the same, unchanged video file is
     read back instead of run again (its output does not depend on this project's code).
     """
-    import subprocess
     os.makedirs(folder, exist_ok=True)
     out = os.path.join(folder, f"{method}.json")
     stat = os.stat(video)
@@ -92,15 +91,13 @@ def run_detector(method: str, video: str, folder: str, reuse: bool = False) -> D
             stored = json.load(f)
         if stored.get("key") == key and "seconds" in stored:
             return stored
-    started = time.perf_counter()
-    with open(os.path.join(folder, f"{method}.log"), "w") as log:
-        done = subprocess.run([sys.executable, "-m", "benchmarks.detectors", method, video, out],
-                              cwd=ours.ROOT, stdout=log, stderr=subprocess.STDOUT)
-    seconds = time.perf_counter() - started
-    if done.returncode == MISSING_PACKAGE:
-        return None
-    if done.returncode:
-        raise ours.MethodFailed(f"{method} on {video} exited {done.returncode}; see {folder}/{method}.log")
+    command = [sys.executable, "-m", "benchmarks.detectors", method, video, out]
+    try:
+        seconds = ours.run_timed(command, os.path.join(folder, f"{method}.log"))
+    except ours.MethodFailed as failed:
+        if failed.returncode == MISSING_PACKAGE:
+            return None
+        raise
     with open(out) as f:
         result = json.load(f)
     result.update(seconds=seconds, key=key)

@@ -14,16 +14,6 @@ from benchmarks.ours import run_timed
 TRAIN_STEP_BATCH = 64
 
 
-def timed_detector(method: str, video: str, folder: str) -> Dict:
-    """Wall seconds and frame count of `python -m benchmarks.detectors METHOD VIDEO`."""
-    out = os.path.join(folder, f"{method}.json")
-    command = [sys.executable, "-m", "benchmarks.detectors", method, video, out]
-    seconds = run_timed(command, os.path.join(folder, f"{method}.log"))
-    import json
-    with open(out) as f:
-        return {"seconds": seconds, "frames": json.load(f)["frames"]}
-
-
 def pyscenedetect_cli(video: str, folder: str) -> Dict:
     """`scenedetect -i VIDEO detect-content list-scenes` as a user types it (OpenCV decoding)."""
     import shutil
