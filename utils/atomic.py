@@ -6,8 +6,9 @@ one that a later run would trust.
 
 import contextlib
 import os
+import shutil
 import tempfile
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 
@@ -50,3 +51,34 @@ def save_text(path: str, text: str) -> str:
         with open(temporary, "w") as handle:
             handle.write(text)
     return write_with(path, write)
+
+
+def write_folder_with(path: str, writer: Callable[[str], None],
+                      already_done: Optional[Callable[[], bool]] = None) -> str:
+    """Call `writer(temporary_folder)`, then put that folder in place of `path`; returns `path`.
+
+    The temporary folder is a sibling of `path`, so the final rename stays on one file system.
+    An existing `path` is moved aside first and deleted after the rename. If `writer` fails
+    (or is interrupted), the temporary folder is deleted and `path` is left as it was. If
+    `already_done()` is true once `writer` has finished (another process wrote the same
+    folder meanwhile), the new folder is discarded and `path` kept.
+    """
+    parent = os.path.dirname(os.path.abspath(path))
+    name = os.path.basename(os.path.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    temporary = tempfile.mkdtemp(prefix=f".{name}.partial-", dir=parent)
+    try:
+        writer(temporary)
+        if already_done is not None and already_done():
+            return path
+        old = None
+        if os.path.lexists(path):
+            old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
+            os.replace(path, os.path.join(old, name))
+        os.replace(temporary, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if os.path.exists(temporary):
+            shutil.rmtree(temporary, ignore_errors=True)
+    return path

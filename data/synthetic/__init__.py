@@ -1,0 +1,48 @@
+"""Deterministic synthetic anime-like clips with exact scene-change ground truth.
+
+This is the project's bundled sample: the default data of the training, inference and
+scoring scripts, of the demo and of the tests. It draws cel-style art (flat colours, dark
+outlines, banded "flat-shaded" skies) with PIL and numpy only, so it needs no download.
+
+Structure
+---------
+* A *world* (from ``seed``) is a library of ``NUM_SETTINGS`` settings (backgrounds of five
+  kinds: open sky / rooftop, city street, room, landscape (hills or sea), night) and
+  ``NUM_CHARACTERS`` outlined characters. Each setting is drawn once, lazily, on a canvas
+  twice as wide and 1.5 times as tall as the frame; frames are crops of it (pans) or
+  scaled crops (zooms) with the characters drawn on top.
+* A *clip* is a shot plan drawn from a seeded RNG (``seed`` and ``variant``), made first;
+  frames are rendered second, lazily, one by one (``iter_clip_frames``). ``write_sample``
+  uses one world and two variants, so its train and val clips share settings and
+  characters (as training and testing on one film) but have different shot sequences.
+
+Modules: ``palette`` (colours), ``world`` (the settings and characters of a seed),
+``shapes``, ``settings`` and ``characters`` (drawing), ``camera``, ``plan`` (shots and
+boundaries) and ``truth`` (labels; neither draws a frame), ``transitions`` (blends),
+``render`` (frames), ``clip`` (entry points), ``writer`` (files), ``cli`` (command line).
+
+Label convention
+----------------
+A change at pair index ``i`` means "the scene changes between frame ``i`` and ``i+1``".
+* Hard cut, frame ``k`` first frame of the new setting: ``start=k-1, end=k, label=k-1``.
+* Gradual transition whose blended frames are ``a..b`` (first and last frame that mix
+  both settings, or show black/white in between): ``start=a, end=b, label=(a+b)//2``.
+So ``label == (start + end) // 2`` for every entry of ``transitions``.
+``non_changes`` (traps, never labelled): ``character_cut`` (same setting, other
+characters, a moderate camera offset; ``start=k-1, end=k`` like a cut),
+``in_shot_flash`` (first..last brightened frame), ``fast_pan`` and ``zoom`` (first..last
+frame of the camera move).
+``shot_setting[f]`` is the setting id of frame ``f``; inside a gradual transition frames
+up to the label belong to the outgoing setting, later ones to the incoming one.
+"""
+
+from data.synthetic.cli import main
+from data.synthetic.clip import generate_clip, iter_clip_frames
+from data.synthetic.plan import GRADUAL_KINDS, NON_CHANGE_KINDS, TRANSITION_KINDS
+from data.synthetic.truth import SyntheticClip, SyntheticClipTruth
+from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, SETTING_KINDS
+from data.synthetic.writer import SAMPLE_VERSION, write_frame_folder, write_sample
+
+__all__ = ["GRADUAL_KINDS", "NON_CHANGE_KINDS", "NUM_CHARACTERS", "NUM_SETTINGS", "SAMPLE_VERSION",
+           "SETTING_KINDS", "SyntheticClip", "SyntheticClipTruth", "TRANSITION_KINDS", "generate_clip",
+           "iter_clip_frames", "main", "write_frame_folder", "write_sample"]

@@ -1,0 +1,5 @@
+import sys
+
+from data.synthetic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,272 @@
+"""The shot plan: shots, camera moves, characters and the boundaries between shots.
+
+Drawn from a seeded RNG before any frame is rendered; it decides every frame's content, and
+the truth follows from it alone.
+"""
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from data.synthetic.camera import _Camera
+from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, _World
+
+TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", "whip")
+GRADUAL_KINDS = TRANSITION_KINDS[1:]
+NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom")
+
+# Probabilities of the shot plan.
+P_CHARACTER_CUT = 0.25       # a boundary keeps the setting and swaps the characters
+P_HARD_CUT = 0.55            # among setting changes (hard_cases=True); the rest are gradual
+P_REVISIT = 0.35             # a new setting is one already seen earlier in the clip
+MIN_SETTING_DISTANCE = 40.0  # consecutive settings differ at least this much (16x12 thumbnails, 0-255)
+P_IN_SHOT_FLASH = 0.2       # per static / slow-pan shot (hard_cases=True)
+
+
+@dataclass
+class _Actor:
+    char: int
+    x0: float               # canvas x at local time 0
+    vx: float               # canvas px per frame (0: standing)
+    dy: float
+    bob: float              # bob amplitude, fraction of the height
+    bob_period: float
+    phase: float
+    facing: int
+    size: float = 1.0       # height multiplier (a character in front of the camera is larger)
+
+
+@dataclass
+class _Shot:
+    setting: int
+    render_start: int
+    render_end: int
+    pure_start: int
+    pure_end: int
+    mode: str
+    camera: _Camera
+    actors: list
+    flash: Optional[dict] = None     # {"start": global frame, "alphas": [...], "tint": (r, g, b)}
+    events: list = field(default_factory=list)   # non-change traps inside the shot (global frames)
+
+
+@dataclass
+class _Boundary:
+    kind: str               # a transition kind or "character_cut"
+    a: int                  # first blended frame (cuts: first frame of the new shot)
+    b: int                  # last blended frame (cuts: a - 1)
+    label: int
+    prev: int
+    next: int
+    params: dict = field(default_factory=dict)
+
+
+def _pick_actors(world, rng, cam: _Camera, T, n, exclude, standing, fps, front=False):
+    W, H = world.width, world.height
+    sp = (W / 160.0) * (24.0 / fps)
+    pool = [c for c in range(NUM_CHARACTERS) if c not in exclude]
+    chosen = [int(x) for x in rng.choice(pool, size=min(n, len(pool)), replace=False)]
+    cxm, _, _ = cam.at(T / 2)
+    actors = []
+    slots = np.linspace(-0.25, 0.25, len(chosen)) if len(chosen) > 1 else [rng.uniform(-0.15, 0.15)]
+    for k, cid in enumerate(chosen):
+        walk = (not standing) and rng.random() < 0.45
+        if walk:
+            v = float(rng.choice([-1, 1]) * rng.uniform(0.6, 1.4) * sp)
+            xm = cxm + slots[k] * W
+            x0 = xm - v * T / 2
+            facing = 1 if v > 0 else -1
+        else:
+            v = 0.0
+            x0 = cxm + (slots[k] + rng.uniform(-0.05, 0.05)) * W
+            facing = int(rng.choice([-1, 1]))
+        actors.append(_Actor(cid, float(x0), v, float(rng.uniform(0, 0.05) * H), float(rng.uniform(0.004, 0.015)),
+                             float(rng.uniform(0.6, 1.6) * fps), float(rng.uniform(0, 2 * math.pi)), facing,
+                             float(rng.uniform(0.9, 1.1))))
+    if front and actors:
+        # the character in front: standing near the middle, closer to the camera (larger, lower)
+        a = actors[0]
+        a.vx = 0.0
+        a.x0 = float(cxm + rng.uniform(-0.2, 0.2) * W)
+        a.size = float(rng.uniform(1.2, 1.45))
+        a.dy = float(rng.uniform(0.07, 0.12) * H)
+        for b in actors[1:]:
+            if abs(b.x0 - a.x0) < 0.2 * W and b.vx == 0.0:
+                b.x0 = a.x0 + (0.3 * W if b.x0 >= a.x0 else -0.3 * W)
+    actors.sort(key=lambda a: a.dy)
+    return actors
+
+
+def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist: np.ndarray):
+    """Shots and boundaries of a clip; ``dist``: the distances between the world's settings."""
+    W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
+    N = num_frames
+    sp = (W / 160.0) * (24.0 / fps)
+    xlo, xhi = W / 2.0, cw - W / 2.0
+    ylo, yhi = H / 2.0, ch - H / 2.0
+    shots: list = []
+    bounds: list = []
+    kind_of = [s.kind for s in world.settings]
+    setting = int(rng.integers(NUM_SETTINGS))
+    visited = [setting]
+    cursor = 0
+    incoming: Optional[_Boundary] = None
+    deck: list = []
+    while True:
+        # Every random draw below is made whatever num_frames is, and the shot is planned at
+        # its full length: a clip is then a prefix of any longer clip of the same arguments
+        # (up to the boundary that no longer fits, where the shorter clip holds its last shot).
+        L = int(rng.integers(round(1.5 * fps), round(6 * fps) + 1))
+        pure_start = cursor
+        pure_end = cursor + L - 1
+        if rng.random() < P_CHARACTER_CUT:
+            okind, G = "character_cut", 0
+        elif (not hard_cases) or rng.random() < P_HARD_CUT:
+            okind, G = "cut", 0
+        else:
+            if not deck:        # a shuffled deck: every run of 7 gradual transitions has each kind
+                deck = [int(k) for k in rng.permutation(len(GRADUAL_KINDS))]
+            okind = GRADUAL_KINDS[deck.pop()]
+            G = int(rng.integers(round(0.5 * fps), round(1.5 * fps) + 1))
+        last = pure_end + G + round(0.5 * fps) > N - 1      # no room for the boundary and 0.5 s after it
+        in_g = (incoming.b - incoming.a + 1) if incoming is not None and incoming.kind in GRADUAL_KINDS else 0
+        render_start = pure_start - in_g
+        T = pure_end + G - render_start + 1
+        lp0, lp1 = in_g, in_g + (pure_end - pure_start)
+        cc_in = incoming is not None and incoming.kind == "character_cut"
+        cc_out = okind == "character_cut"
+        spec = world.settings[setting]
+
+        # camera mode
+        if cc_in or cc_out:
+            modes, probs = ["static", "slow_pan"], [0.5, 0.5]
+        elif hard_cases:
+            modes = ["static", "slow_pan", "slow_tilt", "fast_pan", "zoom_in", "zoom_out"]
+            probs = [0.25, 0.3, 0.08, 0.15, 0.11, 0.11]
+        else:
+            modes, probs = ["static", "slow_pan", "slow_tilt"], [0.4, 0.45, 0.15]
+        mode = str(rng.choice(modes, p=probs))
+        pure_len = lp1 - lp0 + 1
+        if mode == "fast_pan" and pure_len < round(0.4 * fps) + 8:
+            mode = "static"
+        if mode in ("zoom_in", "zoom_out") and pure_len < round(0.5 * fps) + 8:
+            mode = "static"
+
+        cy = spec.floor_y - rng.uniform(0.72, 0.92) * H + H / 2
+        cy = min(yhi, max(ylo, cy))
+        if cc_in:
+            prev_cam = shots[-1].camera
+            pcx, pcy, _ = prev_cam.at(shots[-1].render_end - shots[-1].render_start)
+            off = (rng.uniform(0.02, 0.05) * W * rng.choice([-1, 1])) if rng.random() < 0.4 else 0.0
+            if not (xlo <= pcx + off <= xhi):
+                off = -off
+            cx = min(xhi, max(xlo, pcx + off))
+            cy = min(yhi, max(ylo, pcy + (rng.uniform(-0.03, 0.03) * H if off else 0.0)))
+        else:
+            cx = rng.uniform(xlo, xhi)
+        cam = _Camera(cx, cy)
+        events = []
+        if mode == "slow_pan":
+            v = rng.uniform(0.25, 0.9) * sp
+            room_r, room_l = xhi - cx, cx - xlo
+            direction = 1 if (room_r > room_l if cc_in else rng.random() < 0.5) else -1
+            if not cc_in:
+                travel = min(v * (T - 1), 0.95 * (xhi - xlo))
+                v = travel / max(1, T - 1)
+                cx = rng.uniform(xlo + travel, xhi) if direction < 0 else rng.uniform(xlo, xhi - travel)
+            else:
+                room = room_r if direction > 0 else room_l
+                v = min(v, room / max(1, T - 1))
+            cam = _Camera(cx, cy, vx=direction * v)
+        elif mode == "slow_tilt":
+            v = rng.uniform(0.15, 0.45) * sp
+            travel = min(v * (T - 1), 0.95 * (yhi - ylo))
+            v = travel / max(1, T - 1)
+            if rng.random() < 0.5:      # tilt down from the sky to the ground
+                cam = _Camera(cx, rng.uniform(ylo, yhi - travel), vy=v)
+            else:
+                cam = _Camera(cx, rng.uniform(ylo + travel, yhi), vy=-v)
+        elif mode == "fast_pan":
+            d = int(rng.integers(round(0.4 * fps), round(0.8 * fps) + 1))
+            d = min(d, pure_len - 8)
+            t0 = int(rng.integers(lp0 + 3, lp1 - d - 3 + 1))
+            dx = rng.uniform(0.55, 0.95) * (xhi - xlo) * rng.choice([-1, 1])
+            cx = rng.uniform(xlo - min(0, dx), xhi - max(0, dx))
+            cam = _Camera(cx, cy, pan_t0=t0, pan_t1=t0 + d, pan_dx=float(dx))
+            events.append(dict(kind="fast_pan", start=render_start + t0, end=render_start + t0 + d))
+        elif mode in ("zoom_in", "zoom_out"):
+            d = int(rng.integers(round(0.5 * fps), round(1.5 * fps) + 1))
+            d = min(d, pure_len - 8)
+            t0 = int(rng.integers(lp0 + 3, lp1 - d - 3 + 1))
+            zt = float(rng.uniform(1.35, 1.9))
+            z0, z1 = (1.0, zt) if mode == "zoom_in" else (zt, 1.0)
+            cam = _Camera(cx, cy, zoom_t0=t0, zoom_t1=t0 + d, z0=z0, z1=z1)
+            events.append(dict(kind="zoom", start=render_start + t0, end=render_start + t0 + d))
+
+        # characters
+        n_chars = int(rng.choice([0, 1, 2], p=[0.12, 0.55, 0.33]))
+        if cc_in or cc_out:
+            n_chars = max(1, n_chars)
+        exclude = {a.char for a in shots[-1].actors} if cc_in else set()
+        actors = _pick_actors(world, rng, cam, T, n_chars, exclude, mode.startswith("zoom"), fps,
+                              front=cc_in or cc_out)
+
+        # an in-shot flash (lightning / explosion): a trap, not a scene change
+        flash = None
+        if hard_cases and mode in ("static", "slow_pan") and rng.random() < P_IN_SHOT_FLASH and pure_len >= 16:
+            n = int(rng.integers(3, 7))
+            t0 = int(rng.integers(lp0 + 4, lp1 - n - 4 + 1))
+            alphas = [float(a) for a in rng.uniform(0.35, 0.95, size=n)]
+            alphas[-1] = min(alphas[-1], 0.3)
+            tint = (236, 242, 255) if rng.random() < 0.5 else (255, 238, 205)
+            flash = dict(start=render_start + t0, alphas=alphas, tint=tint)
+            events.append(dict(kind="in_shot_flash", start=render_start + t0, end=render_start + t0 + n - 1))
+
+        if last:        # the clip ends inside this shot (which is cut short or held to the end)
+            pure_end = render_end = N - 1
+            events = [dict(e, end=min(e["end"], N - 1)) for e in events if e["start"] <= N - 1]
+        else:
+            render_end = pure_end + G
+        shot = _Shot(setting, render_start, render_end, pure_start, pure_end, mode, cam, actors, flash, events)
+        shots.append(shot)
+        if last:
+            break
+
+        # the boundary to the next shot
+        if okind == "character_cut":
+            nxt = setting
+        else:
+            # another kind of setting, and one whose colours differ clearly from this one's
+            cands = [s for s in range(NUM_SETTINGS) if kind_of[s] != kind_of[setting]]
+            far = [s for s in cands if dist[setting, s] >= MIN_SETTING_DISTANCE]
+            cands = far if far else sorted(cands, key=lambda s: -dist[setting, s])[:max(1, len(cands) // 2)]
+            seen = [s for s in cands if s in visited]
+            if seen and rng.random() < P_REVISIT:
+                nxt = int(rng.choice(seen))
+            else:
+                nxt = int(rng.choice(cands))
+        if G > 0:
+            a, b = pure_end + 1, pure_end + G
+            label = (a + b) // 2
+        else:
+            a, b = pure_end + 1, pure_end
+            label = pure_end
+        params = {}
+        if okind == "wipe":
+            params["angle"] = float(rng.choice([0, 90, 180, 270, 30, 150, 210, 330]))
+        elif okind == "iris":
+            params["mode"] = str(rng.choice(["open", "close_open"]))
+            params["center"] = (float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.3, 0.7)))
+        elif okind == "push":
+            params["direction"] = str(rng.choice(["left", "right", "up", "down"]))
+        elif okind == "whip":
+            params["direction"] = int(rng.choice([-1, 1]))
+        bounds.append(_Boundary(okind, a, b, label, len(shots) - 1, len(shots), params))
+        incoming = bounds[-1]
+        setting = nxt
+        if nxt not in visited:
+            visited.append(nxt)
+        cursor = b + 1
+    return shots, bounds

@@ -1,0 +1,111 @@
+"""Frames of a planned clip: crops of the setting canvases, characters on top, blends at boundaries."""
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from data.synthetic.characters import _draw_character
+from data.synthetic.plan import _Shot
+from data.synthetic.settings import _render_setting
+from data.synthetic.transitions import _blend, _hblur, _to_u8
+from data.synthetic.world import SUPERSAMPLE, _World
+
+
+class _Renderer:
+    def __init__(self, world: _World, shots, bounds, num_frames, cache_size=4):
+        self.world = world
+        self.shots = shots
+        self.bounds = bounds
+        self.N = num_frames
+        self.cache: OrderedDict = OrderedDict()
+        self.cache_size = cache_size
+        W, H = world.width, world.height
+        self._yy, self._xx = np.mgrid[0:H, 0:W].astype(np.float32)
+        # frame -> (shot index, boundary index or -1)
+        self.frame_shot = np.zeros(num_frames, dtype=np.int64)
+        self.frame_bound = np.full(num_frames, -1, dtype=np.int64)
+        for si, s in enumerate(shots):
+            self.frame_shot[s.pure_start:s.pure_end + 1] = si
+        for bi, b in enumerate(bounds):
+            if b.b >= b.a:
+                self.frame_bound[b.a:b.b + 1] = bi
+
+    def canvas(self, sid: int) -> Image.Image:
+        img = self.cache.get(sid)
+        if img is None:
+            img = _render_setting(self.world.settings[sid], self.world)
+            self.cache[sid] = img
+            while len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(sid)
+        return img
+
+    def shot_frame(self, shot: _Shot, i: int) -> np.ndarray:
+        world = self.world
+        W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
+        t = i - shot.render_start
+        cx, cy, z = shot.camera.at(t)
+        bw, bh = W / z, H / z
+        x0 = min(max(cx - bw / 2, 0.0), cw - bw)
+        y0 = min(max(cy - bh / 2, 0.0), ch - bh)
+        canvas = self.canvas(shot.setting)
+        S = SUPERSAMPLE
+        if abs(z - 1.0) < 1e-6:
+            # a plain crop, at a multiple of 1/S frame pixel (sub-pixel pans)
+            xi, yi = int(round(x0 * S)), int(round(y0 * S))
+            xi, yi = min(max(xi, 0), S * (cw - W)), min(max(yi, 0), S * (ch - H))
+            img = canvas.crop((xi, yi, xi + S * W, yi + S * H))
+            x0, y0 = xi / S, yi / S
+        else:
+            img = canvas.resize((S * W, S * H), Image.BILINEAR, box=(S * x0, S * y0, S * (x0 + bw), S * (y0 + bh)))
+        spec = world.settings[shot.setting]
+        zs = z * S
+        if shot.actors:
+            draw = ImageDraw.Draw(img)
+            base_h = 0.45 * H * zs
+            lw = max(S, int(round(H / 120.0 * zs)))
+            for a in shot.actors:
+                c = world.characters[a.char]
+                hpx = base_h * c.height * a.size
+                wx = a.x0 + a.vx * t
+                sx = (wx - x0) * zs
+                if sx < -hpx or sx > S * W + hpx:
+                    continue
+                walking = a.vx != 0.0
+                if walking:
+                    phase = a.phase + 2 * math.pi * t * abs(a.vx) / (0.3 * H)
+                    bob = abs(math.sin(phase)) * 0.02
+                else:
+                    phase = a.phase
+                    bob = a.bob * (0.5 + 0.5 * math.sin(a.phase + 2 * math.pi * t / a.bob_period))
+                sy = (spec.floor_y + a.dy - y0) * zs - bob * hpx
+                _draw_character(draw, c, sx, sy, hpx, a.facing, phase, walking, lw)
+        if S > 1:
+            img = img.reduce(S)
+        arr = np.asarray(img)
+        cam = shot.camera
+        if cam.pan_t1 > cam.pan_t0 and cam.pan_t0 <= t <= cam.pan_t1:
+            speed = abs(cam.at(t + 0.5)[0] - cam.at(t - 0.5)[0]) * z
+            k = int(round(speed * 0.8))
+            if k >= 2:
+                arr = _to_u8(_hblur(arr.astype(np.float32), k))
+        if shot.flash is not None:
+            k = i - shot.flash["start"]
+            if 0 <= k < len(shot.flash["alphas"]):
+                al = shot.flash["alphas"][k]
+                f = arr.astype(np.float32)
+                arr = _to_u8(f + (np.asarray(shot.flash["tint"], np.float32) - f) * al)
+        return arr
+
+    def frame(self, i: int) -> np.ndarray:
+        bi = int(self.frame_bound[i])
+        if bi < 0:
+            return np.ascontiguousarray(self.shot_frame(self.shots[int(self.frame_shot[i])], i))
+        b = self.bounds[bi]
+        A = self.shot_frame(self.shots[b.prev], i).astype(np.float32)
+        B = self.shot_frame(self.shots[b.next], i).astype(np.float32)
+        p = (i - b.a + 1) / (b.b - b.a + 2)
+        return _blend(b.kind, A, B, p, b.params, self._xx, self._yy, 1.0 / (b.b - b.a + 2))
