@@ -138,8 +138,8 @@ def test_plan_of_a_long_clip_has_every_kind():
     _, truth = iter_clip_frames(20000, seed=0)
     kinds = {t["kind"] for t in truth.transitions}
     traps = {t["kind"] for t in truth.non_changes}
-    assert kinds == set(syn.TRANSITION_KINDS)
-    assert traps == set(syn.NON_CHANGE_KINDS)
+    assert kinds == set(syn.DEFAULT_TRANSITION_KINDS)
+    assert traps == set(syn.DEFAULT_NON_CHANGE_KINDS)
     n_cut = sum(t["kind"] == "cut" for t in truth.transitions)
     assert n_cut > len(truth.transitions) / 2, "hard cuts are the majority"
     lengths = [s["end"] - s["start"] + 1 for s in truth.shots[:-1]]

@@ -31,18 +31,24 @@ So ``label == (start + end) // 2`` for every entry of ``transitions``.
 ``non_changes`` (traps, never labelled): ``character_cut`` (same setting, other
 characters, a moderate camera offset; ``start=k-1, end=k`` like a cut),
 ``in_shot_flash`` (first..last brightened frame), ``fast_pan`` and ``zoom`` (first..last
-frame of the camera move).
+frame of the camera move), ``subtitle`` (first..last frame showing one subtitle line).
+The options of ``iter_clip_frames`` (pacing, extra_transitions, style, subtitles) add
+kinds beyond DEFAULT_TRANSITION_KINDS and DEFAULT_NON_CHANGE_KINDS; the defaults give the
+same frames and truth as earlier versions.
 ``shot_setting[f]`` is the setting id of frame ``f``; inside a gradual transition frames
 up to the label belong to the outgoing setting, later ones to the incoming one.
 """
 
 from data.synthetic.cli import main
-from data.synthetic.clip import generate_clip, iter_clip_frames
-from data.synthetic.plan import GRADUAL_KINDS, NON_CHANGE_KINDS, TRANSITION_KINDS
+from data.synthetic.clip import clip_options, generate_clip, iter_clip_frames
+from data.synthetic.plan import (DEFAULT_NON_CHANGE_KINDS, DEFAULT_TRANSITION_KINDS, EXTRA_TRANSITION_KINDS,
+                                 GRADUAL_KINDS, NON_CHANGE_KINDS, PACINGS, TRANSITION_KINDS)
+from data.synthetic.render import STYLES
 from data.synthetic.truth import SyntheticClip, SyntheticClipTruth
 from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, SETTING_KINDS
 from data.synthetic.writer import SAMPLE_VERSION, write_frame_folder, write_sample
 
-__all__ = ["GRADUAL_KINDS", "NON_CHANGE_KINDS", "NUM_CHARACTERS", "NUM_SETTINGS", "SAMPLE_VERSION",
-           "SETTING_KINDS", "SyntheticClip", "SyntheticClipTruth", "TRANSITION_KINDS", "generate_clip",
+__all__ = ["DEFAULT_NON_CHANGE_KINDS", "DEFAULT_TRANSITION_KINDS", "EXTRA_TRANSITION_KINDS", "GRADUAL_KINDS",
+           "NON_CHANGE_KINDS", "NUM_CHARACTERS", "NUM_SETTINGS", "PACINGS", "SAMPLE_VERSION", "SETTING_KINDS",
+           "STYLES", "SyntheticClip", "SyntheticClipTruth", "TRANSITION_KINDS", "clip_options", "generate_clip",
            "iter_clip_frames", "main", "write_frame_folder", "write_sample"]

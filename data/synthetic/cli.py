@@ -5,6 +5,8 @@ import json
 import sys
 
 from data.sample import SAMPLE_SEED, SAMPLE_TRAIN_FRAMES, SAMPLE_VAL_FRAMES
+from data.synthetic.plan import EXTRA_TRANSITION_KINDS, PACINGS
+from data.synthetic.render import STYLES
 from data.synthetic.writer import write_sample
 
 
@@ -18,11 +20,18 @@ def main(argv=None) -> int:
     ap.add_argument("--width", type=int, default=160)
     ap.add_argument("--height", type=int, default=120)
     ap.add_argument("--easy", action="store_true", help="hard cuts, character-only cuts and slow pans only")
+    ap.add_argument("--pacing", choices=PACINGS, default="normal",
+                    help="shot lengths: normal (1.5-6 s), fast (also bursts of 4-6 frame shots), slow (20-60 s)")
+    ap.add_argument("--extra_transitions", default="", metavar="KINDS",
+                    help=f"comma separated, or 'all': {','.join(EXTRA_TRANSITION_KINDS)}")
+    ap.add_argument("--style", choices=STYLES, default="cel", help="cel art, or silhouettes on plain backdrops")
+    ap.add_argument("--subtitles", action="store_true", help="burned-in subtitles inside shots (not changes)")
     args = ap.parse_args(argv)
     from utils.errors import UserError
     try:
         paths = write_sample(args.out, args.train_frames, args.val_frames, args.seed, args.width, args.height,
-                             hard_cases=not args.easy)
+                             hard_cases=not args.easy, pacing=args.pacing,
+                             extra_transitions=args.extra_transitions, style=args.style, subtitles=args.subtitles)
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -13,9 +13,27 @@ import numpy as np
 from data.synthetic.camera import _Camera
 from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, _World
 
-TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", "whip")
+TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", "whip",
+                    "flash_cut", "blur", "morph", "slow_wipe")
 GRADUAL_KINDS = TRANSITION_KINDS[1:]
-NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom")
+NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle")
+# What a clip holds with the default options; the rest is asked for by an option.
+DEFAULT_TRANSITION_KINDS = TRANSITION_KINDS[:8]
+DEFAULT_NON_CHANGE_KINDS = NON_CHANGE_KINDS[:4]
+_DECK_KINDS = DEFAULT_TRANSITION_KINDS[1:]      # the gradual kinds of the default clip
+# extra_transitions=: short fan-edit transitions (3-8 frames), a silhouette morph (0.5-1.5 s), a slow wipe (1.5-3 s)
+EXTRA_TRANSITION_KINDS = TRANSITION_KINDS[8:]
+PACINGS = ("normal", "fast", "slow")
+
+# Probabilities and durations of the options (drawn from their own RNGs, so that the default
+# clip's draws are untouched).
+P_BURST = 0.2               # pacing="fast": a shot is followed by a burst of very short shots
+BURST_SHOTS = (6, 12)       # shots in a burst, each 4-6 frames long
+P_EXTRA = 0.5               # extra_transitions: share of setting changes that take an extra kind
+SLOW_SHOT_SECONDS = (20, 60)
+SUBTITLE_WORDS = ("I", "you", "we", "never", "knew", "the", "sky", "was", "so", "blue", "wait", "for", "me",
+                  "tomorrow", "again", "where", "are", "going", "remember", "this", "place", "it's", "late",
+                  "come", "back", "home", "look", "stars", "tonight", "sorry", "thank", "everyone")
 
 # Probabilities of the shot plan.
 P_CHARACTER_CUT = 0.25       # a boundary keeps the setting and swaps the characters
@@ -50,6 +68,7 @@ class _Shot:
     actors: list
     flash: Optional[dict] = None     # {"start": global frame, "alphas": [...], "tint": (r, g, b)}
     events: list = field(default_factory=list)   # non-change traps inside the shot (global frames)
+    subtitles: list = field(default_factory=list)    # (first frame, last frame, text), global frames
 
 
 @dataclass
@@ -99,8 +118,15 @@ def _pick_actors(world, rng, cam: _Camera, T, n, exclude, standing, fps, front=F
     return actors
 
 
-def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist: np.ndarray):
-    """Shots and boundaries of a clip; ``dist``: the distances between the world's settings."""
+def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist: np.ndarray, *,
+          pacing: str = "normal", extra_transitions: tuple = (), subtitles: bool = False,
+          option_rng=None, subtitle_rng=None):
+    """Shots and boundaries of a clip; ``dist``: the distances between the world's settings.
+
+    ``rng`` draws everything of the default clip. The options draw from ``option_rng``
+    (pacing, extra transitions) and ``subtitle_rng`` (subtitles) only, so the default clip is
+    unchanged by their existence and subtitles change nothing but the subtitles.
+    """
     W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
     N = num_frames
     sp = (W / 160.0) * (24.0 / fps)
@@ -114,11 +140,18 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
     cursor = 0
     incoming: Optional[_Boundary] = None
     deck: list = []
+    burst_left = 0
     while True:
         # Every random draw below is made whatever num_frames is, and the shot is planned at
         # its full length: a clip is then a prefix of any longer clip of the same arguments
         # (up to the boundary that no longer fits, where the shorter clip holds its last shot).
         L = int(rng.integers(round(1.5 * fps), round(6 * fps) + 1))
+        short = burst_left > 0
+        if short:
+            L = int(option_rng.integers(4, 7))
+            burst_left -= 1
+        elif pacing == "slow":
+            L = int(option_rng.integers(SLOW_SHOT_SECONDS[0] * fps, SLOW_SHOT_SECONDS[1] * fps + 1))
         pure_start = cursor
         pure_end = cursor + L - 1
         if rng.random() < P_CHARACTER_CUT:
@@ -127,9 +160,18 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             okind, G = "cut", 0
         else:
             if not deck:        # a shuffled deck: every run of 7 gradual transitions has each kind
-                deck = [int(k) for k in rng.permutation(len(GRADUAL_KINDS))]
-            okind = GRADUAL_KINDS[deck.pop()]
+                deck = [int(k) for k in rng.permutation(len(_DECK_KINDS))]
+            okind = _DECK_KINDS[deck.pop()]
             G = int(rng.integers(round(0.5 * fps), round(1.5 * fps) + 1))
+        if pacing == "fast":
+            if burst_left == 0 and option_rng.random() < P_BURST:
+                burst_left = int(option_rng.integers(BURST_SHOTS[0], BURST_SHOTS[1] + 1))
+            if short or burst_left > 0:     # the cuts into, inside and out of a burst
+                okind, G = "cut", 0
+        if extra_transitions and okind != "character_cut" and not (short or burst_left > 0) \
+                and option_rng.random() < P_EXTRA:
+            okind = str(option_rng.choice(list(extra_transitions)))
+            G = _extra_length(okind, fps, option_rng)
         last = pure_end + G + round(0.5 * fps) > N - 1      # no room for the boundary and 0.5 s after it
         in_g = (incoming.b - incoming.a + 1) if incoming is not None and incoming.kind in GRADUAL_KINDS else 0
         render_start = pure_start - in_g
@@ -148,6 +190,8 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
         else:
             modes, probs = ["static", "slow_pan", "slow_tilt"], [0.4, 0.45, 0.15]
         mode = str(rng.choice(modes, p=probs))
+        if pacing == "slow" and not (cc_in or cc_out):
+            mode = str(option_rng.choice(["slow_pan", "slow_tilt", "slow_zoom"]))
         pure_len = lp1 - lp0 + 1
         if mode == "fast_pan" and pure_len < round(0.4 * fps) + 8:
             mode = "static"
@@ -196,6 +240,12 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             cx = rng.uniform(xlo - min(0, dx), xhi - max(0, dx))
             cam = _Camera(cx, cy, pan_t0=t0, pan_t1=t0 + d, pan_dx=float(dx))
             events.append(dict(kind="fast_pan", start=render_start + t0, end=render_start + t0 + d))
+        elif mode == "slow_zoom":       # a zoom over the whole shot, drifting sideways
+            zt = float(option_rng.uniform(1.3, 1.7))
+            z0, z1 = (1.0, zt) if option_rng.random() < 0.5 else (zt, 1.0)
+            drift = float(option_rng.uniform(-0.4, 0.4)) * (xhi - xlo)
+            cx = float(option_rng.uniform(xlo - min(0.0, drift), xhi - max(0.0, drift)))
+            cam = _Camera(cx, cy, vx=drift / max(1, T - 1), zoom_t0=0, zoom_t1=T - 1, z0=z0, z1=z1)
         elif mode in ("zoom_in", "zoom_out"):
             d = int(rng.integers(round(0.5 * fps), round(1.5 * fps) + 1))
             d = min(d, pure_len - 8)
@@ -224,12 +274,16 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             flash = dict(start=render_start + t0, alphas=alphas, tint=tint)
             events.append(dict(kind="in_shot_flash", start=render_start + t0, end=render_start + t0 + n - 1))
 
+        subs = _plan_subtitles(subtitle_rng, pure_start, pure_end, fps) if subtitles else []
+        events.extend(dict(kind="subtitle", start=a, end=b) for a, b, _ in subs)
+
         if last:        # the clip ends inside this shot (which is cut short or held to the end)
             pure_end = render_end = N - 1
             events = [dict(e, end=min(e["end"], N - 1)) for e in events if e["start"] <= N - 1]
+            subs = [(a, min(b, N - 1), text) for a, b, text in subs if a <= N - 1]
         else:
             render_end = pure_end + G
-        shot = _Shot(setting, render_start, render_end, pure_start, pure_end, mode, cam, actors, flash, events)
+        shot = _Shot(setting, render_start, render_end, pure_start, pure_end, mode, cam, actors, flash, events, subs)
         shots.append(shot)
         if last:
             break
@@ -263,6 +317,11 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             params["direction"] = str(rng.choice(["left", "right", "up", "down"]))
         elif okind == "whip":
             params["direction"] = int(rng.choice([-1, 1]))
+        elif okind == "slow_wipe":
+            params["angle"] = float(option_rng.choice([0, 90, 180, 270, 45, 135, 225, 315]))
+        elif okind == "flash_cut":
+            params["tint"] = (255, 255, 255) if option_rng.random() < 0.6 else \
+                tuple(int(v) for v in option_rng.choice([(255, 236, 200), (255, 210, 230), (210, 236, 255)]))
         bounds.append(_Boundary(okind, a, b, label, len(shots) - 1, len(shots), params))
         incoming = bounds[-1]
         setting = nxt
@@ -270,3 +329,33 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             visited.append(nxt)
         cursor = b + 1
     return shots, bounds
+
+
+def _extra_length(kind: str, fps: int, rng) -> int:
+    """Frames of an extra transition: 3-8 (flash_cut, blur), 0.5-1.5 s (morph), 1.5-3 s (slow_wipe)."""
+    if kind in ("flash_cut", "blur"):
+        return int(rng.integers(3, 9))
+    if kind == "morph":
+        return int(rng.integers(round(0.5 * fps), round(1.5 * fps) + 1))
+    if kind == "slow_wipe":
+        return int(rng.integers(round(1.5 * fps), round(3 * fps) + 1))
+    raise ValueError(f"unknown transition kind {kind!r}")
+
+
+def _plan_subtitles(rng, first: int, last: int, fps: int) -> list:
+    """Subtitle lines inside the frames first..last of a shot: (first frame, last frame, text).
+
+    A line shows for 1-3 s; the next one follows at once (the text changes) or after a pause.
+    """
+    out = []
+    t = first + 6 + int(rng.integers(0, fps))
+    while True:
+        end = min(t + int(rng.integers(fps, 3 * fps + 1)) - 1, last - 6)
+        words = rng.choice(SUBTITLE_WORDS, size=int(rng.integers(2, 5)))
+        text = " ".join(str(w) for w in words)
+        text = text[0].upper() + text[1:] + str(rng.choice([".", "...", "?", "!"]))
+        if end - t < fps // 2:
+            break
+        out.append((t, end, text))
+        t = end + 1 if rng.random() < 0.4 else end + 1 + int(rng.integers(fps // 4, fps + 1))
+    return out

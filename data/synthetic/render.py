@@ -1,21 +1,27 @@
 """Frames of a planned clip: crops of the setting canvases, characters on top, blends at boundaries."""
 
+import functools
 import math
 from collections import OrderedDict
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from data.synthetic.characters import _draw_character
 from data.synthetic.plan import _Shot
 from data.synthetic.settings import _render_setting
-from data.synthetic.transitions import _blend, _hblur, _to_u8
+from data.synthetic.transitions import _blend, _hblur, _morph, _silhouette, _SilhouetteLook, _to_u8
 from data.synthetic.world import SUPERSAMPLE, _World
+
+STYLES = ("cel", "silhouette")
 
 
 class _Renderer:
-    def __init__(self, world: _World, shots, bounds, num_frames, cache_size=4):
+    def __init__(self, world: _World, shots, bounds, num_frames, cache_size=4, style: str = "cel"):
         self.world = world
+        self.style = style
+        self.looks: dict = {}
+        self.subtitle_at = {i: text for s in shots for a, b, text in s.subtitles for i in range(a, b + 1)}
         self.shots = shots
         self.bounds = bounds
         self.N = num_frames
@@ -42,6 +48,13 @@ class _Renderer:
         else:
             self.cache.move_to_end(sid)
         return img
+
+    def look(self, sid: int) -> _SilhouetteLook:
+        """The silhouette colours of a setting, from a thumbnail of its canvas."""
+        if sid not in self.looks:
+            thumb = np.asarray(self.canvas(sid).resize((32, 24), Image.BOX), dtype=np.float32)
+            self.looks[sid] = _SilhouetteLook.of(thumb)
+        return self.looks[sid]
 
     def shot_frame(self, shot: _Shot, i: int) -> np.ndarray:
         world = self.world
@@ -86,6 +99,8 @@ class _Renderer:
         if S > 1:
             img = img.reduce(S)
         arr = np.asarray(img)
+        if self.style == "silhouette":
+            arr = _to_u8(_silhouette(arr.astype(np.float32), self.look(shot.setting)))
         cam = shot.camera
         if cam.pan_t1 > cam.pan_t0 and cam.pan_t0 <= t <= cam.pan_t1:
             speed = abs(cam.at(t + 0.5)[0] - cam.at(t - 0.5)[0]) * z
@@ -101,6 +116,13 @@ class _Renderer:
         return arr
 
     def frame(self, i: int) -> np.ndarray:
+        out = self._picture(i)
+        text = self.subtitle_at.get(i)
+        if text is not None:
+            out = _draw_subtitle(out, text)
+        return out
+
+    def _picture(self, i: int) -> np.ndarray:
         bi = int(self.frame_bound[i])
         if bi < 0:
             return np.ascontiguousarray(self.shot_frame(self.shots[int(self.frame_shot[i])], i))
@@ -108,4 +130,39 @@ class _Renderer:
         A = self.shot_frame(self.shots[b.prev], i).astype(np.float32)
         B = self.shot_frame(self.shots[b.next], i).astype(np.float32)
         p = (i - b.a + 1) / (b.b - b.a + 2)
+        if b.kind == "morph":
+            look_a, look_b = self.look(self.shots[b.prev].setting), self.look(self.shots[b.next].setting)
+            return _to_u8(_morph(A, B, p, look_a, look_b))
         return _blend(b.kind, A, B, p, b.params, self._xx, self._yy, 1.0 / (b.b - b.a + 2))
+
+
+@functools.lru_cache(maxsize=8)
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:       # Pillow before 10.1: the fixed bitmap font
+        return ImageFont.load_default()
+
+
+def _draw_subtitle(frame: np.ndarray, text: str) -> np.ndarray:
+    """Burn a subtitle line into the bottom of a frame: white text with a dark outline."""
+    H, W = frame.shape[:2]
+    img = Image.fromarray(frame)
+    draw = ImageDraw.Draw(img)
+    size = max(8, H // 10)
+    font = _font(size)
+    while True:
+        x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font)
+        if x1 - x0 <= 0.94 * W or size <= 6:
+            break
+        size -= 1
+        font = _font(size)
+    x = (W - (x1 - x0)) / 2 - x0
+    y = H - max(2, round(0.05 * H)) - y1
+    o = max(1, H // 80)
+    for dx in (-o, 0, o):
+        for dy in (-o, 0, o):
+            if dx or dy:
+                draw.text((x + dx, y + dy), text, font=font, fill=(20, 16, 24))
+    draw.text((x, y), text, font=font, fill=(255, 255, 255))
+    return np.asarray(img)

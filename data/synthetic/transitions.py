@@ -1,6 +1,7 @@
 """Pixel operations of gradual transitions: blurs, shifts and the blend of two shots."""
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -95,6 +96,100 @@ def _blend(kind, A, B, p, params, xx, yy, step=0.0) -> np.ndarray:
         mixed = _hshift(A, sA) * (1 - w) + _hshift(B, sB) * w
         k = 1 + int(round(math.sin(math.pi * p) ** 2 * 0.5 * W))
         out = _hblur(mixed, k)
+    elif kind == "flash_cut":
+        # a short flash: the old shot brightens to the tint, which peaks and gives way to the new one
+        tint = np.asarray(params.get("tint", (255, 255, 255)), np.float32)
+        al = (1.0 - abs(2.0 * p - 1.0)) ** 0.5
+        src = A if p < 0.5 else B
+        out = src + (tint - src) * al
+    elif kind == "blur":
+        # a strong box blur ramps up over the old shot and down over the new one
+        k = 1 + int(round(math.sin(math.pi * p) * 0.35 * W))
+        w = _smoothstep((p - 0.4) / 0.2)
+        out = _box_blur(A * (1 - w) + B * w, k)
+    elif kind == "slow_wipe":
+        ang = math.radians(params.get("angle", 0.0))
+        proj = xx * math.cos(ang) + yy * math.sin(ang)
+        lo, hi = float(proj.min()), float(proj.max())
+        soft = 0.1 * (hi - lo)      # a soft edge
+        edge = lo + (hi - lo + soft) * p
+        w = np.clip((edge - proj) / soft, 0.0, 1.0)[..., None]
+        out = A + (B - A) * w
     else:
         raise ValueError(f"unknown transition kind {kind!r}")
     return _to_u8(out)
+
+
+def _box_blur(x: np.ndarray, k: int) -> np.ndarray:
+    """Box blur of a float32 H x W x 3 image in both directions, kernel k pixels."""
+    return _hblur(_hblur(x, k).transpose(1, 0, 2), k).transpose(1, 0, 2)
+
+
+def _luminance(x: np.ndarray) -> np.ndarray:
+    return x[..., 0] * 0.299 + x[..., 1] * 0.587 + x[..., 2] * 0.114
+
+
+@dataclass(frozen=True)
+class _SilhouetteLook:
+    """How a setting looks as silhouettes: dark ink on a light vertical gradient."""
+    top: tuple
+    bottom: tuple
+    ink: tuple
+    threshold: float        # luminance below which a pixel is part of a shape
+
+    @classmethod
+    def of(cls, thumb: np.ndarray) -> "_SilhouetteLook":
+        """From a small thumbnail (h x w x 3 float32) of a setting."""
+        h = thumb.shape[0]
+        top = thumb[:h // 3].reshape(-1, 3).mean(axis=0)
+        bottom = thumb[-h // 3:].reshape(-1, 3).mean(axis=0)
+        mean = thumb.reshape(-1, 3).mean(axis=0)
+        return cls(tuple(float(v) for v in top + (255 - top) * 0.55),
+                   tuple(float(v) for v in bottom + (255 - bottom) * 0.35),
+                   tuple(float(v) for v in mean * 0.18),
+                   float(np.median(_luminance(thumb))))
+
+    def backdrop(self, H: int, W: int) -> np.ndarray:
+        t = np.linspace(0.0, 1.0, H, dtype=np.float32)[:, None, None]
+        grad = np.asarray(self.top, np.float32) * (1 - t) + np.asarray(self.bottom, np.float32) * t
+        return np.broadcast_to(grad, (H, W, 3))
+
+
+def _silhouette(x: np.ndarray, look: _SilhouetteLook, mask=None) -> np.ndarray:
+    """The frame as flat dark shapes on the look's backdrop (mask: where the shapes are)."""
+    if mask is None:
+        mask = _luminance(x) < look.threshold
+    H, W = x.shape[:2]
+    return np.where(mask[..., None], np.asarray(look.ink, np.float32), look.backdrop(H, W))
+
+
+def _mix_looks(a: _SilhouetteLook, b: _SilhouetteLook, t: float) -> _SilhouetteLook:
+    def m(u, v):
+        return tuple(x + (y - x) * t for x, y in zip(u, v))
+    return _SilhouetteLook(m(a.top, b.top), m(a.bottom, b.bottom), m(a.ink, b.ink),
+                           a.threshold + (b.threshold - a.threshold) * t)
+
+
+def _morph(A: np.ndarray, B: np.ndarray, p: float, look_a: _SilhouetteLook, look_b: _SilhouetteLook) -> np.ndarray:
+    """A morph between two shots through their silhouettes, at progress p in (0, 1).
+
+    The first quarter turns the old shot into silhouettes, the middle half morphs the old
+    shapes into the new ones (a threshold of the blend of their blurred masks) on a backdrop
+    that shifts colour, the last quarter brings the new shot's colours in.
+    """
+    H, W = A.shape[:2]
+    mask_a = _luminance(A) < look_a.threshold
+    mask_b = _luminance(B) < look_b.threshold
+    if p < 0.25:
+        q = _smoothstep(p / 0.25)
+        return A + (_silhouette(A, look_a, mask_a) - A) * q
+    if p > 0.75:
+        q = _smoothstep((p - 0.75) / 0.25)
+        sil = _silhouette(B, look_b, mask_b)
+        return sil + (B - sil) * q
+    r = _smoothstep((p - 0.25) / 0.5)
+    k = 1 + int(round(math.sin(math.pi * r) * W / 8))      # crisp shapes at both ends, soft in the middle
+    soft_a = _box_blur(np.repeat(mask_a[..., None].astype(np.float32), 3, axis=2), k)[..., 0]
+    soft_b = _box_blur(np.repeat(mask_b[..., None].astype(np.float32), 3, axis=2), k)[..., 0]
+    field = soft_a * (1 - r) + soft_b * r
+    return _silhouette(A, _mix_looks(look_a, look_b, r), field > 0.5)

@@ -25,13 +25,17 @@ class SyntheticClipTruth:
     shots: list                     # {"start", "end" (first/last unblended frame), "setting", "setting_kind",
                                     #  "characters", "camera"}
     settings: list                  # {"id", "kind", "palette"} of the world's library
+    options: dict = field(default_factory=dict)     # the generator's options that differ from the defaults
 
     def to_json(self) -> dict:
-        return dict(num_frames=self.num_frames, width=self.width, height=self.height, fps=self.fps,
-                    seed=self.seed, variant=self.variant, hard_cases=self.hard_cases,
-                    change_pairs=[int(x) for x in self.change_pairs], transitions=self.transitions,
-                    non_changes=self.non_changes, shot_setting=[int(x) for x in self.shot_setting],
-                    shots=self.shots, settings=self.settings)
+        out = dict(num_frames=self.num_frames, width=self.width, height=self.height, fps=self.fps,
+                   seed=self.seed, variant=self.variant, hard_cases=self.hard_cases,
+                   change_pairs=[int(x) for x in self.change_pairs], transitions=self.transitions,
+                   non_changes=self.non_changes, shot_setting=[int(x) for x in self.shot_setting],
+                   shots=self.shots, settings=self.settings)
+        if self.options:
+            out["options"] = self.options
+        return out
 
 
 @dataclass(eq=False)

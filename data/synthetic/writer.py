@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from data.sample import SAMPLE_SEED, SAMPLE_TRAIN_FRAMES, SAMPLE_VAL_FRAMES, SAMPLE_VERSION
-from data.synthetic.clip import _check_args, iter_clip_frames
+from data.synthetic.clip import _check_args, clip_options, iter_clip_frames
 from utils.atomic import write_folder_with
 
 
@@ -59,20 +59,22 @@ def _read_params(out_dir: Path) -> Optional[dict]:
 
 def write_sample(out_dir, train_frames: int = SAMPLE_TRAIN_FRAMES, val_frames: int = SAMPLE_VAL_FRAMES,
                  seed: int = SAMPLE_SEED, width: int = 160, height: int = 120, hard_cases: bool = True,
-                 show_progress: bool = True) -> dict:
+                 show_progress: bool = True, **clip_kwargs) -> dict:
     """Write the bundled sample (train and val frame folders, labels, truth) to ``out_dir``.
 
     The defaults are those of the bundled sample (data/sample.py). Idempotent: if
     ``out_dir/sample.json`` records the same parameters, nothing is written. Otherwise
     everything is written to a temporary sibling folder that replaces ``out_dir`` at the end,
     so an interrupted run never leaves a complete-looking half sample. An existing
-    ``out_dir`` is replaced only if it holds nothing but sample files.
+    ``out_dir`` is replaced only if it holds nothing but sample files. ``clip_kwargs``:
+    the options of iter_clip_frames (pacing, extra_transitions, style, subtitles).
     """
     from utils.errors import UserError
 
     out_dir = Path(out_dir)
     params = dict(version=SAMPLE_VERSION, train_frames=int(train_frames), val_frames=int(val_frames),
                   seed=int(seed), width=int(width), height=int(height), hard_cases=bool(hard_cases), fps=24)
+    params.update(clip_options(**clip_kwargs))      # only options that differ from the defaults
     paths = _sample_paths(out_dir)
     if _read_params(out_dir) == params:
         return paths
@@ -90,7 +92,7 @@ def write_sample(out_dir, train_frames: int = SAMPLE_TRAIN_FRAMES, val_frames: i
         tmp = Path(folder)
         truths = {}
         for part, n, variant in (("train", train_frames, 1), ("val", val_frames, 2)):
-            it, truth = iter_clip_frames(n, seed, width, height, 24, hard_cases, variant=variant)
+            it, truth = iter_clip_frames(n, seed, width, height, 24, hard_cases, variant=variant, **clip_kwargs)
             write_frame_folder(tmp / part, it, show_progress=show_progress, total=n, desc=f"sample {part}")
             np.save(tmp / f"{part}_labels.npy", truth.change_pairs.astype(np.int64))
             truths[part] = truth.to_json()

@@ -1,0 +1,178 @@
+"""Tests of the synthetic generator's options: pacing, extra transitions, style and subtitles."""
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from data import synthetic as syn  # noqa: E402
+from data.synthetic import generate_clip, iter_clip_frames  # noqa: E402
+
+W, H = 96, 72
+
+
+def pair_diffs(frames):
+    f = frames.astype(np.int16)
+    return np.abs(f[1:] - f[:-1]).mean(axis=(1, 2, 3))
+
+
+def quiet_pairs(clip):
+    """Pair differences away from every transition and trap."""
+    d = pair_diffs(clip.frames)
+    busy = np.zeros(len(d), bool)
+    for t in clip.transitions + clip.non_changes:
+        busy[max(0, t["start"] - 1):t["end"] + 1] = True
+    return d[~busy]
+
+
+def test_default_clip_is_unchanged():
+    # recorded from the generator before the options existed
+    c = generate_clip(120, seed=4, width=64, height=48)
+    assert hashlib.sha256(c.frames.tobytes()).hexdigest() == \
+        "4c377896884840c0d162a32c9c3a0b59e59b12ef7a4d6929b4acf97857b6d8e4"
+    truth = json.dumps(c.truth.to_json(), sort_keys=True).encode()
+    assert hashlib.sha256(truth).hexdigest() == "373de844063822fe07d99a4026d00bd882d3c5dd154915b981d4600f75f251cb"
+    assert "options" not in c.truth.to_json()
+    same = generate_clip(120, seed=4, width=64, height=48, pacing="normal", extra_transitions=(), style="cel",
+                         subtitles=False)
+    assert np.array_equal(same.frames, c.frames)
+
+
+def test_options_are_checked():
+    for bad in (dict(pacing="frantic"), dict(style="oil"), dict(extra_transitions="dissolve")):
+        with pytest.raises(ValueError):
+            iter_clip_frames(50, **bad)
+    assert syn.clip_options() == {}
+    assert syn.clip_options(extra_transitions="all")["extra_transitions"] == list(syn.EXTRA_TRANSITION_KINDS)
+    assert set(syn.TRANSITION_KINDS) == set(syn.DEFAULT_TRANSITION_KINDS) | set(syn.EXTRA_TRANSITION_KINDS)
+    assert set(syn.EXTRA_TRANSITION_KINDS) <= set(syn.GRADUAL_KINDS)
+    assert "subtitle" in syn.NON_CHANGE_KINDS and "subtitle" not in syn.DEFAULT_NON_CHANGE_KINDS
+
+
+def test_fast_pacing_has_bursts_of_real_cuts():
+    c = generate_clip(600, seed=0, width=W, height=H, pacing="fast")
+    assert c.truth.options == {"pacing": "fast"}
+    cuts = [t["label"] for t in c.transitions if t["kind"] == "cut"]
+    # the longest run of hard cuts 4-6 frames apart
+    best, run = [], [cuts[0]]
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        run = run + [b] if 4 <= b - a <= 6 else [b]
+        best = max(best, run, key=len)
+    assert len(best) >= 6, cuts
+    d = pair_diffs(c.frames)
+    within = np.median(quiet_pairs(c))
+    for label in best:
+        assert d[label] > 25.0 and d[label] > 10 * within, (label, d[label], within)
+        assert c.shot_setting[label] != c.shot_setting[label + 1]
+    # ordinary shots are mixed in
+    starts = [s["start"] for s in c.truth.shots[:-1]]
+    lengths = [s["end"] - s["start"] + 1 for s in c.truth.shots[:-1]]
+    assert max(lengths) >= 36 and min(lengths) <= 6 and len(starts) >= 10
+
+
+def test_slow_pacing_has_long_shots_with_small_changes():
+    c = generate_clip(720, seed=0, width=W, height=H, pacing="slow")       # 30 s
+    assert len(c.truth.shots) <= 2
+    assert {s["camera"] for s in c.truth.shots} <= {"slow_pan", "slow_tilt", "slow_zoom", "static"}
+    quiet = quiet_pairs(c)
+    assert len(quiet) > 600
+    # mostly still; a pan step of one pixel now and then, far below a cut (over 25)
+    assert quiet.max() < 15.0 and np.median(quiet) < 1.0, (quiet.max(), np.median(quiet))
+    _, truth = iter_clip_frames(20000, seed=1, pacing="slow")
+    lengths = [s["end"] - s["start"] + 1 for s in truth.shots[:-1]]
+    assert min(lengths) >= 20 * 24 and max(lengths) <= 60 * 24
+    assert "slow_zoom" in {s["camera"] for s in truth.shots}
+
+
+@pytest.fixture(scope="module")
+def extra_clip():
+    return generate_clip(1500, seed=1, width=W, height=H, extra_transitions="all")
+
+
+def test_extra_transitions_are_labelled_changes(extra_clip):
+    c = extra_clip
+    kinds = {t["kind"] for t in c.transitions}
+    _, long_truth = iter_clip_frames(20000, seed=1, extra_transitions="all")
+    assert set(syn.EXTRA_TRANSITION_KINDS) <= {t["kind"] for t in long_truth.transitions}
+    for t in long_truth.transitions:
+        n = t["end"] - t["start"] + 1
+        if t["kind"] in ("flash_cut", "blur"):
+            assert 3 <= n <= 8
+        elif t["kind"] == "morph":
+            assert 12 <= n <= 36
+        elif t["kind"] == "slow_wipe":
+            assert 36 <= n <= 72
+        assert t["start"] <= t["label"] <= t["end"]
+    assert kinds & set(syn.EXTRA_TRANSITION_KINDS)
+    d = pair_diffs(c.frames)
+    for t in c.transitions:
+        if t["kind"] not in syn.EXTRA_TRANSITION_KINDS:
+            continue
+        assert t["label"] == (t["start"] + t["end"]) // 2 and t["label"] in c.change_pairs
+        before, after = t["start"] - 1, t["end"] + 1
+        # it ends on another setting than it starts on
+        assert c.shot_setting[before] != c.shot_setting[after]
+        assert np.abs(c.frames[before].astype(int) - c.frames[after].astype(int)).mean() > 20
+        if t["kind"] == "flash_cut":        # bright in the middle
+            peak = max(c.frames[i].mean() for i in range(t["start"], t["end"] + 1))
+            assert peak > max(c.frames[before].mean(), c.frames[after].mean()) + 30
+        if t["kind"] == "blur":             # the middle frame is blurred: small differences between neighbours
+            mid = c.frames[t["label"]].astype(int)
+            assert np.abs(np.diff(mid, axis=1)).mean() < 0.5 * np.abs(np.diff(c.frames[before].astype(int),
+                                                                              axis=1)).mean()
+        if t["kind"] in ("morph", "slow_wipe"):    # gradual: no step as large as a cut
+            assert d[before:after + 1].max() < 50, d[before:after + 1].round(1)
+
+
+def test_silhouette_style_is_flat_shapes():
+    c = generate_clip(120, seed=3, width=W, height=H, style="silhouette")
+    busy = np.zeros(len(c.frames), bool)
+    for t in c.transitions + c.non_changes:
+        busy[max(0, t["start"] - 1):t["end"] + 2] = True
+    for i in np.nonzero(~busy)[0][::20]:
+        f = c.frames[i].astype(int)
+        dark = f.sum(axis=-1) < 150
+        assert 0.05 < dark.mean() < 0.95
+        # each row holds two colours at most: the ink and that row's backdrop
+        for row in f[::9]:
+            assert len(np.unique(row.reshape(-1, 3), axis=0)) <= 2
+
+
+def test_subtitles_change_the_bottom_band_only():
+    a = generate_clip(300, seed=2, width=W, height=H)
+    b = generate_clip(300, seed=2, width=W, height=H, subtitles=True)
+    subs = [t for t in b.non_changes if t["kind"] == "subtitle"]
+    assert len(subs) >= 2
+    assert b.change_pairs.tolist() == a.change_pairs.tolist() and b.transitions == a.transitions
+    assert [t for t in b.non_changes if t["kind"] != "subtitle"] == a.non_changes
+    changed = np.any(a.frames != b.frames, axis=-1)          # N x H x W
+    rows = np.nonzero(changed.any(axis=(0, 2)))[0]
+    assert rows.min() >= 0.7 * H
+    shown = changed.any(axis=(1, 2))
+    expected = np.zeros(len(shown), bool)
+    for t in subs:
+        expected[t["start"]:t["end"] + 1] = True
+    assert np.array_equal(shown, expected)
+    # each subtitle lies inside one shot (the setting does not change under it)
+    for t in subs:
+        assert len(set(b.shot_setting[t["start"]:t["end"] + 1].tolist())) == 1
+        assert t["start"] - 1 not in b.change_pairs
+
+
+def test_cli_passes_the_options(tmp_path, capsys):
+    out = tmp_path / "fast"
+    rc = syn.main(["--out", str(out), "--train_frames", "20", "--val_frames", "60", "--width", str(W),
+                   "--height", str(H), "--pacing", "fast", "--extra_transitions", "blur,flash_cut",
+                   "--subtitles", "--style", "silhouette"])
+    assert rc == 0
+    params = json.loads((out / "sample.json").read_text())["params"]
+    assert params["pacing"] == "fast" and params["extra_transitions"] == ["flash_cut", "blur"]
+    assert params["subtitles"] is True and params["style"] == "silhouette"
+    truth = json.loads((out / "truth.json").read_text())
+    assert truth["val"]["options"]["pacing"] == "fast"
+    assert syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"]) == 2
