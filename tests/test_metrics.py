@@ -40,3 +40,40 @@ def test_pair_scores_peak_where_the_latent_jumps_and_rank_puts_it_first():
     ranked = rank_changes(scores)
     assert ranked[0] == 5 and sorted(ranked.tolist()) == list(range(9))
     assert rank_changes(scores, top_k=3).tolist() == [5, 0, 1]  # ties keep pair order
+
+
+def _brute_force_matching(predicted, spans, tolerance):
+    """The largest one-to-one matching by trying every assignment (tiny inputs only)."""
+    import itertools
+    best = 0
+    predicted = sorted(set(int(p) for p in predicted))
+    for perm in itertools.permutations(range(len(spans)), min(len(spans), len(predicted))):
+        for chosen in itertools.combinations(predicted, len(perm)):
+            hits = sum(spans[j][0] - tolerance <= p <= spans[j][1] + tolerance for p, j in zip(chosen, perm))
+            best = max(best, hits)
+    return best
+
+
+def test_match_events_is_a_maximum_matching_where_nearest_first_is_not():
+    # Nearest-first gives detection 11 the label at 12 and leaves nothing for 14; the maximum is 2.
+    labels = np.array([9, 12])
+    assert match_with_tolerance(np.array([11, 14]), labels, tolerance=2)["true_positives"] == 2
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        starts = np.sort(rng.integers(0, 30, size=rng.integers(1, 5)))
+        spans = np.stack([starts, starts + rng.integers(0, 6, size=starts.size)], axis=1)
+        predicted = rng.integers(0, 40, size=rng.integers(0, 5))
+        labels = spans[:, 0] + (spans[:, 1] - spans[:, 0]) // 2
+        got = match_with_tolerance(predicted, labels, tolerance=1, spans=spans)["true_positives"]
+        assert got == _brute_force_matching(predicted, spans.tolist(), 1)
+
+
+def test_a_detection_anywhere_inside_a_gradual_transition_finds_it():
+    labels, spans = np.array([50]), np.array([[40, 60]])
+    assert match_with_tolerance(np.array([41]), labels, 2, spans)["recall"] == 1.0
+    assert match_with_tolerance(np.array([62]), labels, 2, spans)["recall"] == 1.0
+    assert match_with_tolerance(np.array([63]), labels, 2, spans)["recall"] == 0.0
+    assert match_with_tolerance(np.array([41]), labels, 2)["recall"] == 0.0  # without its span
+    # two detections inside one transition: one hit, one false alarm
+    both = match_with_tolerance(np.array([42, 58]), labels, 2, spans)
+    assert both["true_positives"] == 1 and both["precision"] == 0.5
