@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from opts import parse_hidden_dims, parse_options
+from opts import SECTIONS, build_parser, parse_hidden_dims, parse_options
 
 ORIGINAL_TRAIN = ("--val_folder V --train_folder T --bs 256 --hidden-dims [32, 64, 128, 256] --max_iters 100 "
                   "--loss_type H --lr 0.0001 --latent_dim 10 --tau 200 --beta 4 --output_folder O")
@@ -48,6 +50,42 @@ def test_bad_options_exit_with_usage_error(argv, capsys):
         parse_options(argv)
     assert err.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+SCRIPT_OPTIONS = {
+    "main.py": {"--train_folder", "--val_folder", "--tau", "--beta", "--max_iters", "--loss_type", "--lr", "--bs",
+                "--hidden-dims", "--latent_dim", "--output_folder", "--resume", "--precision"},
+    "inference.py": {"--image_folder", "--model_folder", "--span", "--bs", "--latent_dim", "--hidden-dims",
+                     "--threshold", "--ranking", "--save_images", "--results_folder", "--precision", "--output_folder"},
+    "pure_test.py": {"--labels", "--directory", "--tolerance", "--label_convention", "--output_folder",
+                     "--model_folder"},
+}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPT_OPTIONS))
+def test_help_shows_a_scripts_own_options_in_groups(script):
+    text = build_parser(script).format_help()
+    listed = set(re.findall(r"^\s+(--[\w-]+)", text, flags=re.MULTILINE))
+    assert SCRIPT_OPTIONS[script] <= listed
+    others = set().union(*SCRIPT_OPTIONS.values()) - SCRIPT_OPTIONS[script]
+    assert not others & listed, f"{script} --help lists {sorted(others & listed)}"
+    assert "--m" not in listed
+    assert sum(title + ":" in text for title in SECTIONS) >= 2
+
+
+@pytest.mark.parametrize("script,line", [("main.py", ORIGINAL_TRAIN), ("inference.py", ORIGINAL_INFER),
+                                         ("pure_test.py", ORIGINAL_SCORE)])
+def test_each_script_still_accepts_every_option(script, line):
+    # hidden options parse too: the original command lines and the demo's shared DEMO_ARGS
+    opt = parse_options(line.split() + ["--m", "0.9", "--max_iters", "10", "--lr", "1e-3", "--beta", "2"],
+                        prog=script)
+    assert (opt.m, opt.max_iters, opt.lr, opt.beta) == (0.9, 10, 1e-3, 2.0)
+    assert opt.hidden_dims == [32, 64, 128, 256]
+
+
+def test_defaults_are_the_same_for_every_script():
+    defaults = [vars(parse_options([], prog=script)) for script in (None, *SCRIPT_OPTIONS)]
+    assert all(d == defaults[0] for d in defaults)
 
 
 def test_negative_patience_is_refused():
