@@ -15,6 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from data.synthetic import iter_clip_frames
+from utils.atomic import atomic_path, save_text
 from utils.labels import load_labels
 
 SUITE_SEEDS = (11, 12, 13)
@@ -32,6 +33,12 @@ class Dataset:
     description: str
     kinds: Dict[str, np.ndarray] = field(default_factory=dict)  # "cut"/"gradual" -> label pairs
     traps: List[tuple] = field(default_factory=list)             # (kind, first pair, last pair)
+
+
+def _muxer(path: str) -> str:
+    """The FFmpeg container format of `path` by its extension (temporary names lack it)."""
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    return {"mkv": "matroska", "webm": "webm", "mov": "mov", "avi": "avi"}.get(ext, "mp4")
 
 
 def _encoder(container, width: int, height: int, fps: int):
@@ -69,8 +76,7 @@ def build_suite(folder: str, seeds=SUITE_SEEDS, frames_per_seed: int = SUITE_FRA
 def _write_suite(video: str, truth_path: str, params: dict) -> dict:
     labels, cuts, gradual, traps = [], [], [], []
     offset, fps = 0, 24
-    temporary = video + ".part.mp4"
-    with av.open(temporary, "w") as container:
+    with atomic_path(video) as temporary, av.open(temporary, "w", format="mp4") as container:
         stream = None
         for n, seed in enumerate(params["seeds"]):
             frames, truth = iter_clip_frames(params["frames_per_seed"], seed=seed, fps=fps, hard_cases=True)
@@ -89,12 +95,9 @@ def _write_suite(video: str, truth_path: str, params: dict) -> dict:
             offset += truth.num_frames
         for packet in stream.encode():
             container.mux(packet)
-    os.replace(temporary, video)
     truth = {"params": params, "num_frames": offset, "fps": fps, "labels": sorted(set(labels)),
              "kinds": {"cut": sorted(cuts), "gradual": sorted(gradual)}, "traps": traps}
-    with open(truth_path + ".part", "w") as f:
-        json.dump(truth, f)
-    os.replace(truth_path + ".part", truth_path)
+    save_text(truth_path, json.dumps(truth))
     return truth
 
 
@@ -131,8 +134,8 @@ def looped_video(source: str, target: str, min_seconds: float) -> Dict:
         with open(meta) as f:
             if json.load(f) == info:
                 return info
-    temporary = target + ".part" + os.path.splitext(target)[1]
-    with av.open(source) as src, av.open(temporary, "w") as dst:
+    with atomic_path(target) as temporary, av.open(source) as src, \
+            av.open(temporary, "w", format=_muxer(target)) as dst:
         in_stream = src.streams.video[0]
         out_stream = dst.add_stream_from_template(in_stream)
         packets = [p for p in src.demux(in_stream) if p.dts is not None]
@@ -149,7 +152,5 @@ def looped_video(source: str, target: str, min_seconds: float) -> Dict:
                 copy.time_base = packet.time_base
                 copy.stream = out_stream
                 dst.mux(copy)
-    os.replace(temporary, target)
-    with open(meta, "w") as f:
-        json.dump(info, f)
+    save_text(meta, json.dumps(info))
     return info

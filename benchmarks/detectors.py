@@ -10,11 +10,12 @@ touching another. Exit status 3 means the method's package is not installed.
 """
 
 import json
-import os
 import sys
 import tempfile
 
 import numpy as np
+
+from utils.atomic import save_text
 
 MISSING_PACKAGE = 3
 PIXEL_GRID = 8          # the raw-pixel baseline compares 8x8 RGB thumbnails (192 numbers per frame)
@@ -127,9 +128,7 @@ def main(argv=None) -> int:
     except ImportError as err:
         print(f"{method}: not installed ({err}); pip install -r benchmarks/requirements-bench.txt", file=sys.stderr)
         return MISSING_PACKAGE
-    with open(out + ".part", "w") as f:
-        json.dump(result, f)
-    os.replace(out + ".part", out)
+    save_text(out, json.dumps(result))
     return 0
 
 

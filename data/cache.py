@@ -14,8 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -25,6 +23,7 @@ from tqdm import tqdm
 
 from data import video
 from data.frames import list_frame_files, read_frame
+from utils.atomic import write_folder_with
 from utils.errors import UserError
 
 CACHE_VERSION = 1
@@ -124,9 +123,10 @@ def _folder_frames(files: List[str], size: int, show_progress: bool) -> Iterator
 def _build(source: str, kind: str, files: List[str], folder: str, signature: str, size: int,
            fps: Optional[float], show_progress: bool, on_batch: Optional[Callable] = None,
            batch_size: int = 256) -> dict:
-    os.makedirs(os.path.dirname(folder), exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=os.path.basename(folder) + ".building-", dir=os.path.dirname(folder))
-    try:
+    """Decode `source` into a new cache folder, written beside `folder` and renamed into place."""
+    built = {}
+
+    def write(staging: str) -> None:
         if kind == "folder":
             frames = _folder_frames(files, size, show_progress)
             source_fps = FOLDER_FPS
@@ -152,18 +152,14 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
             raise UserError(f"{source}: no frames could be read")
         np.save(os.path.join(staging, "source_index.npy"), np.asarray(indices, dtype=np.int64))
         np.save(os.path.join(staging, "timestamps.npy"), np.asarray(times, dtype=np.float64))
-        meta = {"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
-                "signature": signature, "count": len(indices), "size": size, "fps": fps,
-                "source_fps": source_fps}
+        built.update({"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
+                      "signature": signature, "count": len(indices), "size": size, "fps": fps,
+                      "source_fps": source_fps})
         with open(os.path.join(staging, "meta.json"), "w") as handle:
-            json.dump(meta, handle, indent=1)
-        if os.path.exists(folder):
-            shutil.rmtree(folder)
-        os.replace(staging, folder)
-        return meta
-    finally:
-        if os.path.exists(staging):
-            shutil.rmtree(staging, ignore_errors=True)
+            json.dump(built, handle, indent=1)
+
+    write_folder_with(folder, write)
+    return built
 
 
 def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,

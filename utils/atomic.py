@@ -1,4 +1,5 @@
-"""Write files under a temporary name and rename them into place.
+"""Write files and folders under a temporary name and rename them into place: the one place
+the project does so.
 
 A crash or Ctrl-C mid-write then leaves the previous file (or none), never a truncated
 one that a later run would trust.
