@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -99,8 +99,8 @@ def read_results(folder: str) -> Dict[int, Dict]:
     """{epoch: {"frames", "scores", "changes", "ranking"}} from inference.py's files."""
     found = {}
     for name in os.listdir(folder):
-        if name.startswith("scene_change_flags") and name.endswith(".npy"):
-            epoch = int(name[len("scene_change_flags"):-4])
+        if name.startswith("scene_change_flags_") and name.endswith(".npy"):
+            epoch = int(name[len("scene_change_flags_"):-4])
             flags = np.load(os.path.join(folder, name))
             found[epoch] = {"frames": len(flags) + 1,
                             "scores": np.load(os.path.join(folder, f"change_scores_{epoch}.npy")),
@@ -124,6 +124,3 @@ def train_and_detect(video: str, folder: str, variant: str, seed: int,
             "seconds": trained["seconds"] + detected["seconds"], "epochs": len(trained["history"]),
             **detected["results"][epoch]}
 
-
-def checkpoint_epochs(folder: str) -> List[int]:
-    return [epoch for epoch, _ in list_checkpoints(folder)]

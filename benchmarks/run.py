@@ -32,7 +32,7 @@ from benchmarks import ours, speed
 from benchmarks.detectors import MISSING_PACKAGE
 from benchmarks.report import render
 from benchmarks.scoring import mean_and_spread, score
-from main import epochs_without_progress
+from models.training import epochs_without_progress
 from utils.atomic import save_text
 
 STAGES = ("accuracy", "tradeoff", "speed", "time_to_result")
@@ -196,6 +196,12 @@ def long_video(args, minutes: float, name: str) -> Dict:
     return ds.looped_video(source, os.path.join(args.work, f"{name}.mp4"), minutes * 60)
 
 
+def repo_relative(info: Dict) -> Dict:
+    """A looped video's description with its file paths relative to the repository, so that
+    results.json names no folder of the machine it ran on."""
+    return {k: os.path.relpath(v, ours.ROOT) if k in ("path", "source") else v for k, v in info.items()}
+
+
 def speed_stage(args, skipped: List[str]) -> Dict:
     video = long_video(args, SPEED_MINUTES, "long")
     folder = os.path.join(args.work, "speed")
@@ -233,7 +239,8 @@ def speed_stage(args, skipped: List[str]) -> Dict:
     for row in rows:
         row["fps"] = frames / row["seconds"]
         row["vs_decode"] = row["seconds"] / decode["seconds"]
-    return {"video": video, "frames": frames, "rows": rows, "breakdown": breakdown, "training": training}
+    return {"video": repo_relative(video), "frames": frames, "rows": rows, "breakdown": breakdown,
+            "training": training}
 
 
 def time_to_result_stage(args, skipped: List[str]) -> Dict:
@@ -252,7 +259,7 @@ def time_to_result_stage(args, skipped: List[str]) -> Dict:
             continue
         rows.append({"method": DETECTORS[method], "seconds": found["seconds"], "found": len(found["changes"]),
                      "frames": found["frames"]})
-    return {"video": video, "settings": list(training), "rows": rows}
+    return {"video": repo_relative(video), "settings": list(training), "rows": rows}
 
 
 STAGE_FUNCTIONS = {"accuracy": accuracy_stage, "tradeoff": tradeoff_stage, "speed": speed_stage,

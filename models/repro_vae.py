@@ -2,7 +2,7 @@
 
 One class serves both rows of the paper's table: tau > 0 with LeakyReLU is the repro-VAE,
 tau = 0 with ReLU (beta 2, latent 5) is the baseline beta-VAE. The interface follows the
-PyTorch-VAE collection: encode, decode, reparameterize, forward, loss_function, sample.
+PyTorch-VAE collection: encode, decode, reparameterize, forward, loss_function.
 """
 
 from typing import Dict, Sequence, Tuple
@@ -130,11 +130,3 @@ class ReproVAE(nn.Module):
             raise ValueError(f"unknown loss type {loss_type!r}: use H or B")
         return {"loss": loss, "reconstruction": reconstruction, "kld": kld,
                 "reprojection_kld": reprojection}
-
-    def sample(self, num_samples: int, device: torch.device = torch.device("cpu")) -> torch.Tensor:
-        """Frames decoded from draws of the standard-normal prior."""
-        return self.decode(torch.randn(num_samples, self.latent_dim, device=device))
-
-    def generate(self, x: torch.Tensor) -> torch.Tensor:
-        """The reconstruction of `x` through a sampled latent code."""
-        return self.forward(x, reproject=False)["reconstruction"]

@@ -1,8 +1,12 @@
-"""Shared fixtures: an isolated cache folder and small frame folders made on the fly."""
+"""Shared fixtures and helpers: an isolated cache folder, small frame folders and videos made
+on the fly, and the labelled clips of ../shared/data when that folder is there."""
 
 import os
 import sys
+from fractions import Fraction
+from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
@@ -12,6 +16,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 SHARED_DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+CODEC = "libx264" if "libx264" in av.codecs_available else "mpeg4"
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +33,35 @@ def write_frames(folder, frames, prefix="frame_", ext=".png", start=0):
     for n, frame in enumerate(frames, start=start):
         Image.fromarray(frame).save(os.path.join(folder, f"{prefix}{n}{ext}"))
     return str(folder)
+
+
+def encode_video(path, frames, rate=24, codec=CODEC, pts_ms=None, rotation=None,
+                 faststart=False, pix_fmt="yuv420p"):
+    """Encode HxWx3 uint8 RGB frames (a list or an (N, H, W, 3) array) into a video file;
+    returns its Path. pts_ms: explicit timestamps in ms (variable frame rate)."""
+    h, w = frames[0].shape[:2]
+    container_options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=container_options) as c:
+        options = {"crf": "16"} if codec == "libx264" else {}
+        s = c.add_stream(codec, rate=rate, options=options)
+        s.width, s.height, s.pix_fmt = w, h, pix_fmt
+        if codec == "mpeg4":
+            s.bit_rate = 4_000_000
+        if pts_ms is not None:
+            s.time_base = Fraction(1, 1000)
+            s.codec_context.time_base = Fraction(1, 1000)
+        if rotation is not None:
+            s.set_display_rotation(rotation)
+        for i, a in enumerate(frames):
+            f = av.VideoFrame.from_ndarray(np.ascontiguousarray(a), format="rgb24")
+            if pts_ms is not None:
+                f.pts = pts_ms[i]
+                f.time_base = Fraction(1, 1000)
+            for pk in s.encode(f):
+                c.mux(pk)
+        for pk in s.encode():
+            c.mux(pk)
+    return Path(path)
 
 
 @pytest.fixture

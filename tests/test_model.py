@@ -71,4 +71,7 @@ def test_gradients_reach_the_encoder_through_the_reprojection():
     x = torch.rand(2, 3, 64, 64)
     out = model(x)
     model.loss_function(out, x, beta=0.0, tau=1.0)["reprojection_kld"].backward()
+    encoder = [*model.encoder.parameters(), *model.fc_mu.parameters(), *model.fc_var.parameters()]
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in encoder)
+    # and through the reconstruction to the decoder: the reprojection term trains both halves
     assert model.decoder_input.weight.grad.abs().sum() > 0

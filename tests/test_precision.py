@@ -3,16 +3,25 @@
 import numpy as np
 import torch
 
-from inference import encode_frames
+from models.encoding import encode_frames
 from models.repro_vae import ReproVAE
 from utils.device import autocast, resolve_precision
 
 
-def test_explicit_precision_is_kept_and_auto_picks_one_of_the_two():
-    cpu = torch.device("cpu")
+def test_explicit_precision_is_kept_and_auto_follows_the_hardware(monkeypatch):
+    from utils import device as device_module
+    cpu, gpu = torch.device("cpu"), torch.device("cuda")
     assert resolve_precision("fp32", cpu) == "fp32"
     assert resolve_precision("bf16", cpu) == "bf16"
-    assert resolve_precision("auto", cpu) in ("fp32", "bf16")
+    monkeypatch.setattr(device_module, "cpu_has_fast_bf16", lambda: True)
+    assert resolve_precision("auto", cpu) == "bf16"
+    monkeypatch.setattr(device_module, "cpu_has_fast_bf16", lambda: False)
+    assert resolve_precision("auto", cpu) == "fp32"
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0))
+    assert resolve_precision("auto", gpu) == "bf16"  # Ampere and newer
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    assert resolve_precision("auto", gpu) == "fp32"
+    assert resolve_precision("fp32", gpu) == "fp32"
 
 
 def test_bf16_latents_stay_float32_and_close_to_fp32():
@@ -51,7 +60,7 @@ def test_a_bf16_training_step_lowers_the_loss():
 
 def test_encoding_while_decoding_gives_the_same_latents(two_scene_folder, tmp_path):
     from data.cache import load_frames
-    from inference import StreamingEncoder
+    from models.encoding import StreamingEncoder
     torch.manual_seed(0)
     model = ReproVAE(latent_dim=3, hidden_dims=[8, 16]).eval()
     cpu = torch.device("cpu")
@@ -69,7 +78,7 @@ def test_encoding_while_decoding_gives_the_same_latents(two_scene_folder, tmp_pa
 
 
 def test_a_batch_that_cannot_be_encoded_stops_decoding_at_once():
-    from inference import StreamingEncoder
+    from models.encoding import StreamingEncoder
 
     class Broken(ReproVAE):
         def encode(self, x):

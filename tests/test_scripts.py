@@ -1,10 +1,14 @@
 """The three scripts end to end on a tiny clip, as a user runs them, plus their bad inputs."""
 
+import json
 import os
 import subprocess
 import sys
 
 import numpy as np
+import pytest
+import torch
+from PIL import Image
 
 import inference
 import main
@@ -26,6 +30,8 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
     checkpoints = [n for n in names if n.startswith("model_state_")]
     assert [n.split("_")[2] for n in checkpoints] == ["0", "1", "2"]
     assert "loss_history.json" in names
+    with Image.open(out / "reconstructions.png") as grid:  # 16 of the 40 frames above their reconstructions
+        assert grid.size == (16 * (64 + 2) + 2, 2 * (64 + 2) + 2)
 
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(out), "--span", "2"]) == 0
     for epoch in (0, 2):
@@ -34,7 +40,7 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
         assert np.load(out / f"latent_logvar_{epoch}.npy").shape == (40, 3)
         scores = np.load(out / f"kld_scores_{epoch}.npy")
         ranked = np.load(out / f"scene_change_res{epoch}.npy")
-        flags = np.load(out / f"scene_change_flags{epoch}.npy")
+        flags = np.load(out / f"scene_change_flags_{epoch}.npy")
         assert scores.shape == flags.shape == (39,) and flags.dtype == bool
         assert sorted(ranked.tolist()) == list(range(39))
         chosen = int(flags.sum())  # the selected changes come first, each part by descending score
@@ -67,15 +73,51 @@ def test_resume_continues_exactly(two_scene_folder, tmp_path):
     assert train(two_scene_folder, tmp_path / "full", "--max_iters", "2") == 0
     assert train(two_scene_folder, tmp_path / "split", "--max_iters", "1") == 0
     assert train(two_scene_folder, tmp_path / "split", "--max_iters", "2", "--resume") == 0
-    full = sorted(n for n in os.listdir(tmp_path / "full") if n.startswith("model_state_1_"))
-    split = sorted(n for n in os.listdir(tmp_path / "split") if n.startswith("model_state_1_"))
-    assert full == split  # same epoch-1 loss in the name: the resumed run did exactly the same steps
+    full = torch.load(next((tmp_path / "full").glob("model_state_1_*.pkl")), weights_only=False)
+    split = torch.load(next((tmp_path / "split").glob("model_state_1_*.pkl")), weights_only=False)
+    # the resumed run did exactly the same steps: the same weights, optimiser state and history
+    assert full["model"].keys() == split["model"].keys()
+    for name, weight in full["model"].items():
+        assert torch.equal(weight, split["model"][name]), name
+    assert full["iteration"] == split["iteration"]
+    for name, moment in full["optimizer"]["state"][0].items():
+        assert torch.equal(moment, split["optimizer"]["state"][0][name]), name
+    assert [h["loss"] for h in full["history"]] == [h["loss"] for h in split["history"]]
+    # and a run that differs in one step does not have them
+    assert train(two_scene_folder, tmp_path / "other", "--max_iters", "2", "--seed", "1") == 0
+    other = torch.load(next((tmp_path / "other").glob("model_state_1_*.pkl")), weights_only=False)
+    assert not torch.equal(other["model"]["fc_mu.weight"], full["model"]["fc_mu.weight"])
 
 
-def test_baseline_vae_and_loss_b_train(two_scene_folder, tmp_path):
-    assert train(two_scene_folder, tmp_path / "base", "--max_iters", "1", "--tau", "0", "--beta", "2",
-                 "--activation", "relu") == 0
-    assert train(two_scene_folder, tmp_path / "b", "--max_iters", "1", "--loss_type", "B") == 0
+def test_baseline_vae_trains_without_a_reprojection_term(two_scene_folder, tmp_path):
+    out = tmp_path / "base"
+    assert train(two_scene_folder, out, "--max_iters", "2", "--tau", "0", "--beta", "2", "--activation", "relu") == 0
+    history = json.loads((out / "loss_history.json").read_text())
+    assert len(history) == 2
+    for entry in history:
+        assert entry["reprojection_kld"] == 0.0 and entry["kld"] > 0
+        assert entry["loss"] == pytest.approx(entry["reconstruction"] + 2 * entry["kld"], rel=1e-5)
+
+
+def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_path):
+    from models.training import build_model, build_optimizer, capacity, train_step
+    from opts import parse_options
+    out = tmp_path / "b"
+    assert train(two_scene_folder, out, "--max_iters", "1", "--loss_type", "B") == 0
+    assert all(h["reprojection_kld"] == 0.0 for h in json.loads((out / "loss_history.json").read_text()))
+
+    opt = parse_options([*TINY, "--loss_type", "B", "--gamma", "10", "--max_capacity", "8",
+                         "--Capacity_max_iter", "4", "--lr", "1e-3"])
+    assert [capacity(opt, i) for i in range(6)] == [0.0, 2.0, 4.0, 6.0, 8.0, 8.0]  # rises, then stays
+    torch.manual_seed(0)
+    model = build_model(opt)
+    optimizer, _ = build_optimizer(model, opt)
+    x = torch.rand(4, 3, 64, 64)
+    for iteration in range(6):
+        terms = train_step(model, optimizer, x, opt, iteration)
+        assert float(terms["reprojection_kld"]) == 0.0
+        expected = terms["reconstruction"] + 10 * (terms["kld"] - capacity(opt, iteration)).abs()
+        assert torch.allclose(terms["loss"], expected, rtol=1e-5)
 
 
 def test_nan_loss_stops_with_a_clear_error(two_scene_folder, tmp_path, capsys):
@@ -142,6 +184,22 @@ def test_ranking_kl_is_the_papers_order(two_scene_folder, tmp_path):
     assert scores[ranked[-1]] >= np.sort(scores)[-10]
 
 
+def test_each_scripts_help_lists_only_its_own_options():
+    def shown(script):
+        done = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    training, detection, scoring = shown("main.py"), shown("inference.py"), shown("pure_test.py")
+    assert "--tau" in training and "--max_iters" in training and "training (main.py)" in training
+    assert "--labels" not in training and "--span" not in training and "--image_folder" not in training
+    assert "--span" in detection and "--image_folder" in detection and "--latent_dim" in detection
+    assert "--tau" not in detection and "--beta" not in detection and "--max_iters" not in detection
+    assert "--labels" in scoring and "--dictionary" in scoring
+    assert "--bs" not in scoring and "--tau" not in scoring and "--span" not in scoring
+    assert all("--m " not in text and "momentum" not in text for text in (training, detection, scoring))
+
+
 def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):
     done = subprocess.run([sys.executable, "main.py", "--train_folder", str(tmp_path / "missing")],
                           cwd=ROOT, capture_output=True, text=True)
@@ -158,7 +216,7 @@ def test_patience_stops_when_the_loss_stalls(two_scene_folder, tmp_path):
 
 
 def test_epochs_without_progress_counts_the_stalled_tail():
-    from main import epochs_without_progress
+    from models.training import epochs_without_progress
     history = [{"loss": v} for v in (10.0, 8.0, 7.99, 7.5, 7.49)]
     assert epochs_without_progress(history, 0.01) == 1      # 7.5 beat 8.0 by >1%, 7.49 did not beat 7.5
     assert epochs_without_progress(history, 0.0) == 0
@@ -166,17 +224,15 @@ def test_epochs_without_progress_counts_the_stalled_tail():
 
 
 def test_span_counts_back_from_the_newest_checkpoint(tmp_path):
-    from opts import parse_options
+    from utils.checkpoints import checkpoints_to_evaluate
     for epoch in range(10):
         (tmp_path / f"model_state_{epoch}_val_loss_1.0.pkl").write_bytes(b"")
-    opt = parse_options(["--model_folder", str(tmp_path), "--span", "10"])
-    assert [e for e, _ in inference.checkpoints_to_evaluate(opt)] == [9]
-    opt = parse_options(["--model_folder", str(tmp_path), "--span", "4"])
-    assert [e for e, _ in inference.checkpoints_to_evaluate(opt)] == [1, 5, 9]
+    assert [e for e, _ in checkpoints_to_evaluate(str(tmp_path), 10)] == [9]
+    assert [e for e, _ in checkpoints_to_evaluate(str(tmp_path), 4)] == [1, 5, 9]
 
 
 def test_epoch_order_draws_a_fixed_number_of_frames_in_whole_passes():
-    from main import epoch_order
+    from models.training import epoch_order
     one_pass = epoch_order(10, 0, seed=0, epoch=0)
     assert sorted(one_pass.tolist()) == list(range(10))
     order = epoch_order(10, 25, seed=0, epoch=3)

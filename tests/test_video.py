@@ -1,20 +1,15 @@
 """Tests for data/video.py: videos are generated here with PyAV, plus the real clips in
 ../shared/data when that folder exists."""
 
-import sys
 import warnings
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from conftest import encode_video, shared_data_path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from data.video import (  # noqa: E402
+from data.video import (
     VIDEO_EXTENSIONS,
     VideoInfo,
     VideoTruncatedWarning,
@@ -25,11 +20,8 @@ from data.video import (  # noqa: E402
     rotate_chw,
     video_frame_count,
 )
-from utils.errors import UserError  # noqa: E402
+from utils.errors import UserError
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-CODEC = "libx264" if "libx264" in av.codecs_available else "mpeg4"
 FPS = 24
 N = 60
 W, H = 96, 72
@@ -41,34 +33,6 @@ PALETTE = np.array(
 
 # --------------------------------------------------------------------------------------------
 # video generation
-
-
-def encode_video(path, frames, rate=FPS, codec=CODEC, pts_ms=None, rotation=None,
-                 faststart=False, pix_fmt="yuv420p"):
-    """Encode a list of HxWx3 uint8 RGB arrays. pts_ms: explicit timestamps in ms (VFR)."""
-    h, w = frames[0].shape[:2]
-    container_options = {"movflags": "faststart"} if faststart else {}
-    with av.open(str(path), "w", options=container_options) as c:
-        options = {"crf": "16"} if codec == "libx264" else {}
-        s = c.add_stream(codec, rate=rate, options=options)
-        s.width, s.height, s.pix_fmt = w, h, pix_fmt
-        if codec == "mpeg4":
-            s.bit_rate = 4_000_000
-        if pts_ms is not None:
-            s.time_base = Fraction(1, 1000)
-            s.codec_context.time_base = Fraction(1, 1000)
-        if rotation is not None:
-            s.set_display_rotation(rotation)
-        for i, a in enumerate(frames):
-            f = av.VideoFrame.from_ndarray(np.ascontiguousarray(a), format="rgb24")
-            if pts_ms is not None:
-                f.pts = pts_ms[i]
-                f.time_base = Fraction(1, 1000)
-            for pk in s.encode(f):
-                c.mux(pk)
-        for pk in s.encode():
-            c.mux(pk)
-    return Path(path)
 
 
 def solid_frames(n=N, w=W, h=H):
@@ -348,11 +312,7 @@ def test_truncated(vids, tmp_path, which):
 
 @pytest.mark.parametrize("name,count", [("rick.mp4", 5301), ("cartoon_space.mp4", 1561)])
 def test_real_clip_counts(name, count):
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"{SHARED_DATA} is absent")
-    p = SHARED_DATA / name
-    if not p.is_file():
-        pytest.skip(f"{p} is absent")
+    p = shared_data_path(name)
     assert video_frame_count(p) == count
     n = 0
     last = -1

@@ -1,12 +1,18 @@
-"""A video file through the whole flow: cache with --fps, training, detection, scene lists."""
+"""A video file through the whole flow: cache with --fps, training, detection, scene lists,
+checked against the generator's truth, the frames the thumbnails name and PySceneDetect's
+own reader of the scene list."""
 
 import csv
+import importlib.util
 import json
 import os
+import subprocess
+import sys
 
-import av
 import numpy as np
 import pytest
+from conftest import encode_video
+from PIL import Image
 
 import inference
 import main
@@ -14,24 +20,28 @@ from data.cache import load_frames
 from data.synthetic import generate_clip
 from utils.errors import UserError
 
-
-def encode_video(path, frames, fps=24):
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("mpeg4", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
-        for rgb in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
+TOLERANCE = 2  # source frames
 
 
 @pytest.fixture(scope="module")
 def cartoon_video(tmp_path_factory):
     clip = generate_clip(240, seed=3, width=96, height=72, hard_cases=False)
-    path = encode_video(tmp_path_factory.mktemp("video") / "clip.mp4", clip.frames)
+    path = str(encode_video(tmp_path_factory.mktemp("video") / "clip.mp4", clip.frames))
     return path, clip
+
+
+@pytest.fixture(scope="module")
+def detected(cartoon_video, tmp_path_factory):
+    """main.py then inference.py on the video sampled at 12 fps, with scene thumbnails."""
+    path, _ = cartoon_video
+    out = tmp_path_factory.mktemp("run")
+    cache = str(out / "cache")
+    assert main.main(["--train_folder", path, "--output_folder", str(out), "--max_iters", "2",
+                      "--hidden-dims", "8", "16", "--latent_dim", "4", "--bs", "16", "--lr", "1e-3",
+                      "--fps", "12", "--cache_dir", cache, "--seed", "0"]) == 0
+    assert inference.main(["--image_folder", path, "--model_folder", str(out), "--fps", "12",
+                           "--save_images", "--cache_dir", cache]) == 0
+    return out
 
 
 def test_video_cache_with_fps_sampling_keeps_source_numbers(cartoon_video, isolated_cache):
@@ -45,26 +55,67 @@ def test_video_cache_with_fps_sampling_keeps_source_numbers(cartoon_video, isola
     assert np.array_equal(sampled.frames[1], every.frames[sampled.source_index[1]])
 
 
-def test_train_and_detect_on_a_video(cartoon_video, tmp_path):
-    path, clip = cartoon_video
-    out = tmp_path / "run"
-    assert main.main(["--train_folder", path, "--output_folder", str(out), "--max_iters", "2",
-                      "--hidden-dims", "8", "16", "--latent_dim", "4", "--bs", "16", "--lr", "1e-3",
-                      "--fps", "12"]) == 0
-    assert inference.main(["--image_folder", path, "--model_folder", str(out), "--fps", "12",
-                           "--save_images"]) == 0
-    flags = np.load(out / "scene_change_flags1.npy")
+def test_scene_files_of_a_sampled_video_use_source_frame_numbers(detected):
+    flags = np.load(detected / "scene_change_flags_1.npy")
     assert flags.shape == (119,)  # 120 frames sampled at 12 of 24 fps
-    with open(out / "scenes_1.csv") as handle:
+    with open(detected / "scenes_1.csv") as handle:
         rows = list(csv.reader(handle))
     assert rows[1][0] == "Scene Number" and len(rows) - 2 == int(flags.sum()) + 1
     starts = [int(r[1]) - 1 for r in rows[2:]]
     assert all(s % 2 == 0 for s in starts)  # source frame numbers of the sampled frames
     assert int(rows[-1][4]) == 239  # the last scene ends at the last sampled source frame (1-based 239)
-    scenes = json.load(open(out / "scenes_1.json"))["scenes"]
+    scenes = json.load(open(detected / "scenes_1.json"))["scenes"]
     assert [s["start_frame"] for s in scenes] == starts
-    thumbnails = sorted(os.listdir(out / "scenes_1"))
+
+
+def test_detected_changes_lie_within_tolerance_of_the_truth(cartoon_video, detected):
+    _, clip = cartoon_video
+    cuts = [t["label"] for t in clip.transitions if t["kind"] == "cut"]
+    assert cuts, "the clip should hold a cut to find"
+    scenes = json.load(open(detected / "scenes_1.json"))["scenes"]
+    changes = np.array([s["start_frame"] - 1 for s in scenes[1:]])  # pair i: between frame i and i+1
+    assert len(changes), "no change detected"
+    found = [c for c in cuts if np.min(np.abs(changes - c)) <= TOLERANCE]
+    assert len(found) * 2 > len(cuts), f"cuts {cuts}, detected {changes.tolist()}"  # most cuts found
+    labels = np.asarray(clip.change_pairs)
+    near = [c for c in changes if np.min(np.abs(labels - c)) <= TOLERANCE]
+    assert len(near) * 2 >= len(changes), f"labels {labels.tolist()}, detected {changes.tolist()}"
+
+
+def test_thumbnails_show_the_frame_they_name(cartoon_video, detected):
+    _, clip = cartoon_video
+    scenes = json.load(open(detected / "scenes_1.json"))["scenes"]
+    thumbnails = sorted(os.listdir(detected / "scenes_1"))
     assert len(thumbnails) == len(scenes) and thumbnails[0] == "scene_001.jpg"
+    for scene in scenes:
+        with Image.open(detected / "scenes_1" / f"scene_{scene['scene']:03d}.jpg") as image:
+            saved = np.asarray(image.convert("RGB"), dtype=np.float32)
+        height, width = saved.shape[:2]
+        errors = []
+        for index in range(len(clip.frames)):
+            frame = Image.fromarray(clip.frames[index]).resize((width, height))
+            errors.append(np.abs(np.asarray(frame, dtype=np.float32) - saved).mean())
+        named = errors[scene["start_frame"]]
+        assert named < 12, f"scene {scene['scene']}: mean error {named:.1f} against frame {scene['start_frame']}"
+        # the named frame is the best match, up to JPEG noise and frames that barely move
+        assert named <= min(errors) + 3
+
+
+def test_pyscenedetect_reads_our_scene_list(cartoon_video, detected, tmp_path):
+    if importlib.util.find_spec("scenedetect") is None:
+        pytest.skip("scenedetect is not installed (pip install -r requirements-dev.txt)")
+    path, _ = cartoon_video
+    done = subprocess.run([sys.executable, "-m", "scenedetect", "-q", "-i", path, "-o", str(tmp_path), "-b", "pyav",
+                           "load-scenes", "-i", str(detected / "scenes_1.csv"),
+                           "list-scenes", "-f", "reread.csv", "-q"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open(tmp_path / "reread.csv") as handle:
+        theirs = list(csv.reader(handle))
+    with open(detected / "scenes_1.csv") as handle:
+        ours = list(csv.reader(handle))
+    assert theirs[1][:2] == ours[1][:2] == ["Scene Number", "Start Frame"]
+    assert [r[1] for r in theirs[2:]] == [r[1] for r in ours[2:]]  # the same scene starts
+    assert [r[2] for r in theirs[2:]] == [r[2] for r in ours[2:]]  # at the same timecodes
 
 
 def test_bad_video_files_are_one_line_errors(tmp_path, capsys):

@@ -8,7 +8,7 @@ as the original code saved, is loaded too.
 
 import os
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
@@ -33,6 +33,24 @@ def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
         if match:
             found.append((int(match.group(1)), os.path.join(folder, name)))
     return sorted(found)
+
+
+def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
+                            model: Optional[str] = None) -> List[Tuple[int, str]]:
+    """(epoch, path) of the one checkpoint file `model`, or of every `span`-th checkpoint of
+    `model_folder`.
+
+    Counted back from the newest, so that a span equal to the number of epochs evaluates the
+    final model, not the first. A file whose name is not the checkpoint naming counts as epoch 0.
+    """
+    if model:
+        match = CHECKPOINT_PATTERN.match(os.path.basename(model))
+        return [(int(match.group(1)) if match else 0, model)]
+    found = list_checkpoints(model_folder)
+    if not found:
+        raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "
+                        "in the model folder; train first with main.py")
+    return found[::-1][::span][::-1]
 
 
 def save_checkpoint(path: str, payload: Dict) -> str:

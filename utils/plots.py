@@ -36,15 +36,11 @@ def plot_loss_history(history: List[Dict], path: str) -> str:
     return path
 
 
-def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = None,
-                labels: Optional[np.ndarray] = None, title: str = "") -> str:
-    """The change score per frame pair, with selected changes (and labels, if given) marked."""
+def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = None, title: str = "") -> str:
+    """The change score per frame pair, with the selected changes marked."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(14, 3.2))
     ax.plot(np.arange(len(scores)), scores, lw=0.7, color="tab:blue", label="score")
-    if labels is not None:
-        for i, label in enumerate(labels):
-            ax.axvline(label, color="tab:green", lw=0.8, alpha=0.5, label="label" if i == 0 else None)
     if flags is not None and np.any(flags):
         picked = np.flatnonzero(flags)
         ax.plot(picked, np.asarray(scores)[picked], "v", color="tab:red", ms=5, label="detected change")
@@ -54,4 +50,21 @@ def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = Non
     fig.tight_layout()
     write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))
     plt.close(fig)
+    return path
+
+
+def save_reconstruction_grid(originals, reconstructions, path: str, padding: int = 2) -> str:
+    """Frames (n, 3, S, S) in one row above their reconstructions in a second, as a PNG.
+
+    Both are float tensors in [0, 1] (reconstructions are clamped to it). The picture is
+    n * (S + padding) + padding pixels wide and 2 * (S + padding) + padding high.
+    """
+    import torch
+    from PIL import Image
+    from torchvision.utils import make_grid
+    originals = originals.detach().float().cpu()
+    reconstructions = reconstructions.detach().float().cpu().clamp(0, 1)
+    grid = make_grid(torch.cat([originals, reconstructions]), nrow=len(originals), padding=padding)
+    pixels = grid.mul(255).round().to(torch.uint8).permute(1, 2, 0).contiguous().numpy()
+    write_with(path, lambda tmp: Image.fromarray(pixels).save(tmp, format="PNG"))
     return path

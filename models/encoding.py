@@ -1,0 +1,151 @@
+"""Encoding frames to their latent Gaussians with a trained model.
+
+inference.py, the benchmark and the tests use these: a model from a checkpoint, every frame of
+a cache or array to (mu, log_var), and the same while a cache is still being decoded.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator, List, Optional, Tuple
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from data.cache import FrameCache, frame_batches, load_frames
+from models.repro_vae import ReproVAE
+from models.training import as_model_input, build_model
+from opts import IMAGE_SIZE
+from utils.checkpoints import load_checkpoint, load_model_state
+from utils.device import autocast
+from utils.errors import UserError
+
+ARCHITECTURE_OPTIONS = ("latent_dim", "hidden_dims", "activation")
+
+
+def model_from_checkpoint(path: str, opt) -> ReproVAE:
+    """The checkpoint's model; its stored architecture wins over options the user did not type.
+
+    An option the user typed that contradicts the checkpoint is a UserError, as is a bare
+    state dict that does not fit the model the options describe.
+    """
+    state = load_checkpoint(path)
+    config = state.get("model_config")
+    if config is not None:
+        for name in ARCHITECTURE_OPTIONS:
+            if name in opt.explicit and getattr(opt, name) != config.get(name):
+                raise UserError(f"{path}: checkpoint has {name} {config.get(name)}, but --{name} is "
+                                f"{getattr(opt, name)}")
+        try:
+            model = ReproVAE(**config)
+        except (TypeError, ValueError) as err:
+            raise UserError(f"{path}: checkpoint holds an unusable model description ({err})")
+    else:
+        model = build_model(opt)
+    load_model_state(model, state["model"], path)
+    return model.eval()
+
+
+def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device,
+                  desc: str = "encoding", precision: str = "fp32") -> Tuple[np.ndarray, np.ndarray]:
+    """(mu, log_var) of every frame of a FrameCache or (N, 3, S, S) uint8 array, each (N, latent_dim).
+
+    Buffers are allocated once, so memory does not grow with the length of the film. The
+    convolutions run channels-last, in `precision`; the latents are float32 either way.
+    """
+    model = model.to(device, memory_format=torch.channels_last).eval()
+    count = len(frames)
+    mu_out = np.empty((count, model.latent_dim), dtype=np.float32)
+    log_var_out = np.empty((count, model.latent_dim), dtype=np.float32)
+    inputs = None
+    start = 0
+    with torch.no_grad():
+        for batch in tqdm(frame_batches(frames, batch_size), total=-(-count // batch_size), desc=desc,
+                          unit="batch", leave=False):
+            if inputs is None:
+                inputs = torch.empty((batch_size, *batch.shape[1:]), dtype=torch.float32, device=device)
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
+            x = inputs[:len(batch)]
+            x.copy_(torch.from_numpy(batch)).div_(255)
+            with autocast(device, precision):
+                mu, log_var = model.encode(x)
+            mu_out[start:start + len(batch)] = mu.cpu().numpy()
+            log_var_out[start:start + len(batch)] = log_var.cpu().numpy()
+            start += len(batch)
+    return mu_out, log_var_out
+
+
+class StreamingEncoder:
+    """Encodes the frames handed over while the cache is being built, in a worker thread, so
+    that encoding overlaps decoding on a first run over a video.
+
+    At most `max_pending` batches wait, so a slow encoder holds decoding back instead of
+    letting frames pile up in memory. The arithmetic is that of encode_frames.
+    """
+
+    def __init__(self, model: ReproVAE, device: torch.device, precision: str, max_pending: int = 4):
+        self.model = model.to(device, memory_format=torch.channels_last).eval()
+        self.device, self.precision = device, precision
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.slots = threading.BoundedSemaphore(max_pending)
+        self.futures = []
+        self.failure: Optional[BaseException] = None
+
+    def submit(self, batch: np.ndarray) -> None:
+        if self.failure is not None:
+            raise self.failure  # stop decoding at the first batch that could not be encoded
+        self.slots.acquire()
+        future = self.pool.submit(self._encode, batch)
+        future.add_done_callback(lambda _: self.slots.release())
+        self.futures.append(future)
+
+    def _encode(self, batch: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        try:
+            with torch.no_grad():
+                x = as_model_input(torch.from_numpy(batch).to(self.device))
+                with autocast(self.device, self.precision):
+                    mu, log_var = self.model.encode(x)
+            return mu.cpu().numpy(), log_var.cpu().numpy()
+        except BaseException as err:
+            self.failure = err  # set before the future completes, so the next submit sees it
+            raise
+
+    def result(self) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """(mu, log_var) of every frame handed over, or None when none was (a warm cache)."""
+        self.pool.shutdown(wait=True)
+        if not self.futures:
+            return None
+        parts = [future.result() for future in self.futures]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def encode_with_checkpoints(source: str, checkpoints: List[Tuple[int, str]], opt, device: torch.device,
+                            precision: str) -> Tuple[FrameCache, Iterator[Tuple[int, np.ndarray, np.ndarray]]]:
+    """The frame cache of `source` and, lazily, (epoch, mu, log_var) of its frames for each
+    (epoch, path) of `checkpoints`.
+
+    A cold cache is encoded with the first checkpoint while it is decoded (StreamingEncoder);
+    the other checkpoints, or all of them on a warm cache, encode it afterwards.
+    """
+    first_model = model_from_checkpoint(checkpoints[0][1], opt)
+    streaming = StreamingEncoder(first_model, device, precision)
+    try:
+        cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, on_batch=streaming.submit, batch_size=opt.bs)
+        encoded_while_decoding = streaming.result()
+    finally:
+        streaming.close()
+
+    def latents() -> Iterator[Tuple[int, np.ndarray, np.ndarray]]:
+        for position, (epoch, path) in enumerate(checkpoints):
+            if position == 0 and encoded_while_decoding is not None:
+                mu, log_var = encoded_while_decoding
+            else:
+                model = first_model if position == 0 else model_from_checkpoint(path, opt)
+                mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})",
+                                            precision=precision)
+            yield epoch, mu, log_var
+
+    return cache, latents()
