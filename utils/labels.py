@@ -85,3 +85,60 @@ def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, 
         raise UserError(f"{labels_path}: label {int(labels[-1])} is out of range: {against} has only "
                         f"{num_pairs} frame pairs (0..{num_pairs - 1}); wrong labels file or "
                         "--label_convention?")
+
+
+def _transition_spans(transitions: list) -> tuple:
+    """Pairs and pair spans of a generated clip's transitions ({"kind", "start", "end", "label"})."""
+    labels, spans = [], []
+    for t in transitions:
+        label = int(t["label"])
+        labels.append(label)
+        spans.append((label, label) if t["kind"] == "cut" else (int(t["start"]) - 1, int(t["end"])))
+    return labels, spans
+
+
+def load_label_spans(path: str, convention: str = "pair") -> tuple:
+    """(labels, spans): sorted pair labels as load_labels reads them, and (K, 2) int64 first and
+    last pair of each label's transition, so that a detection anywhere inside a gradual
+    transition can find it. A cut's span is its own pair.
+
+    Spans come from a JSON {"boundaries": [...]} whose gradual entries give "start" (first
+    frame showing the new shot) and "end" (last frame showing the old one), or from the
+    generator's truth ({"transitions": [...]}, or its "val" clip in the sample's truth.json).
+    Every other file gives labels without spans.
+    """
+    data = None
+    if path.lower().endswith(".json") and os.path.isfile(path):
+        try:
+            with open(path) as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as err:
+            raise UserError(f"{path}: unreadable labels ({err.__class__.__name__}: {err})".splitlines()[0])
+    if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
+        data = data["val"]
+    if isinstance(data, dict) and isinstance(data.get("transitions"), list):
+        try:
+            labels, spans = _transition_spans(data["transitions"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise UserError(f"{path}: unreadable transitions ({err.__class__.__name__}: {err})")
+        if not labels:
+            raise UserError(f"{path}: no labels in the file")
+    elif isinstance(data, dict) and isinstance(data.get("boundaries"), list):
+        labels = load_labels(path, convention)
+        by_label = {}
+        for b in data["boundaries"]:
+            if isinstance(b, dict) and "start" in b and "end" in b:
+                by_label[int(b["frame"]) - 1] = (int(b["start"]) - 1, int(b["end"]))
+        spans = [by_label.get(int(p), (int(p), int(p))) for p in labels]
+        labels = labels.tolist()
+    else:
+        labels = load_labels(path, convention)
+        return labels, np.stack([labels, labels], axis=1)
+    order = np.argsort(labels, kind="stable")
+    labels = np.asarray(labels, dtype=np.int64)[order]
+    spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)[order]
+    if labels[0] < 0:
+        raise UserError(f"{path}: negative frame index {labels[0]} in the labels")
+    spans[:, 0] = np.maximum(np.minimum(spans[:, 0], labels), 0)
+    spans[:, 1] = np.maximum(spans[:, 1], labels)
+    return labels, spans
