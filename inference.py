@@ -8,8 +8,10 @@ folder, as the original did):
   latent_mu_<i>.npy, latent_logvar_<i>.npy   (N, latent_dim) float32
   kld_scores_<i>.npy                         (N-1,) float32, entry j = KL(frame j || frame j+1)
   scene_change_res<i>.npy                    pair indices ranked (first --top_K): by the KL (--ranking kl)
-                                             or the selected changes first (--ranking changes)
-  change_scores_<i>.npy / .png               the K-free change score (cuts and gradual transitions)
+                                             or every change event by confidence first (--ranking changes)
+  change_events_<i>.npy                      one pair per candidate change event, most confident first
+  change_confidence_<i>.npy                  the confidence of each event (>= 0: reported as a change)
+  change_scores_<i>.npy / .png               per pair, the best confidence of any time scale
   scene_change_flags_<i>.npy                 (N-1,) bool, entry j true = a change between j and j+1
   scenes_<i>.csv, scenes_<i>.json            the scene list (PySceneDetect's list-scenes CSV layout)
   scenes_<i>/scene_<n>.jpg                   first frame of each scene, with --save_images
@@ -27,7 +29,7 @@ from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints
 from opts import parse_options
 from utils.atomic import save_npy
-from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_selected_first
+from utils.changes import detect_changes, pair_kl_scores, picture_detail, rank_changes, rank_events_first
 from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
@@ -52,26 +54,29 @@ def infer(opt) -> List[str]:
         raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
     results_folder = opt.results_folder or (os.path.dirname(opt.model) if opt.model else opt.model_folder)
     os.makedirs(results_folder, exist_ok=True)
-    return [write_results(results_folder, epoch, mu, log_var, cache, frame_rate, opt)
+    detail = picture_detail(cache.frames)
+    return [write_results(results_folder, epoch, mu, log_var, cache, frame_rate, detail, opt)
             for epoch, mu, log_var in latents]
 
 
 def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, cache: FrameCache,
-                  frame_rate: float, opt) -> str:
+                  frame_rate: float, detail: np.ndarray, opt) -> str:
     """Scores, ranking, K-free changes, scene lists and the score picture of one checkpoint."""
     def path(name: str) -> str:
         return os.path.join(folder, name)
 
     scores = pair_kl_scores(mu, log_var)
-    change_score, flags = detect_changes(
-        mu, log_var, frame_rate, min_scene_seconds=opt.min_scene_len, ratio=opt.threshold,
-        cut_score=opt.cut_score, transition_seconds=opt.transition_seconds,
-        transition_score=opt.transition_score)
+    found = detect_changes(mu, log_var, frame_rate, threshold=opt.threshold,
+                           transition_seconds=opt.transition_seconds, min_scene_seconds=opt.min_scene_len,
+                           detail=detail)
+    change_score, flags = found.score, found.flags
     save_npy(path(f"latent_mu_{epoch}.npy"), mu)
     save_npy(path(f"latent_logvar_{epoch}.npy"), log_var)
     save_npy(path(f"kld_scores_{epoch}.npy"), scores)
     save_npy(path(f"change_scores_{epoch}.npy"), change_score)
     save_npy(path(f"scene_change_flags_{epoch}.npy"), flags)
+    save_npy(path(f"change_events_{epoch}.npy"), found.events)
+    save_npy(path(f"change_confidence_{epoch}.npy"), found.confidence)
     scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps)
     write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), cache.source)
     plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags,
@@ -80,7 +85,7 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     if opt.save_images:
         save_scene_thumbnails(cache.source, cache.kind, scenes, path(f"scenes_{epoch}"))
     ranking = (rank_changes(scores, opt.top_K) if opt.ranking == "kl"
-               else rank_selected_first(scores, flags, opt.top_K))
+               else rank_events_first(scores, found.events, opt.top_K))
     ranked = save_npy(path(f"scene_change_res{epoch}.npy"), ranking)
     print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} scenes ({int(flags.sum())} changes) "
           f"-> {path(f'scenes_{epoch}.csv')}", file=sys.stderr)

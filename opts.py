@@ -13,6 +13,10 @@ from typing import List, Optional, Sequence
 
 DEFAULT_HIDDEN_DIMS = [32, 64, 128, 256]
 IMAGE_SIZE = 64
+# An epoch of the recommended training: 4000 frames drawn from the whole film, so that the
+# default run (5 epochs, 20,000 frame-steps) takes about a minute on a 2-core CPU whatever
+# the film's length. The paper's command line gives --max_iters and so trains on full passes.
+RECOMMENDED_EPOCH_FRAMES = 4000
 
 
 def parse_hidden_dims(tokens: Sequence[str]) -> List[int]:
@@ -39,6 +43,18 @@ def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text}")
+    return value
+
+
+def _epoch_frames(text: str) -> Optional[int]:
+    """--epoch_frames: a count of frames, or "auto" (None until parse_options decides)."""
+    return None if text == "auto" else _non_negative_int(text)
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
     return value
 
 
@@ -96,12 +112,13 @@ def _options() -> list:
         # training
         _option(ALL, {TRAIN: TRAINING, INFER: DETECTION, SCORE: SCORING}, "--output_folder", default="output",
                 help="where main.py writes checkpoints and the loss history"),
-        _option({TRAIN}, TRAINING, "--max_iters", type=_positive_int, default=100,
+        _option({TRAIN}, TRAINING, "--max_iters", type=_positive_int, default=5,
                 help="number of training epochs"),
-        _option({TRAIN}, TRAINING, "--epoch_frames", type=_non_negative_int, default=0,
-                help="frames drawn per epoch (0: one pass over every frame); a fixed number makes "
-                     "training time independent of the film's length"),
-        _option({TRAIN}, TRAINING, "--lr", type=float, default=1e-4, help="Adam learning rate"),
+        _option({TRAIN}, TRAINING, "--epoch_frames", type=_epoch_frames, default="auto",
+                help="frames drawn per epoch (0: one pass over every frame, the paper's epoch); a fixed "
+                     "number makes training time independent of the film's length; auto: "
+                     f"{RECOMMENDED_EPOCH_FRAMES}, or 0 when --max_iters is given, as in the paper's command"),
+        _option({TRAIN}, TRAINING, "--lr", type=float, default=1e-3, help="Adam learning rate"),
         _option({TRAIN}, TRAINING, "--w_decay", type=_non_negative_float, default=5e-4, help="Adam weight decay"),
         _option(NONE, TRAINING, "--m", type=float, default=0.5,
                 help="momentum (kept for the original's command lines; Adam does not use it)"),
@@ -125,7 +142,7 @@ def _options() -> list:
         _option({TRAIN}, TRAINING, "--resume", action="store_true",
                 help="continue from the newest checkpoint in --output_folder"),
         # device and batches
-        _option({TRAIN, INFER}, RUNNING, "--bs", type=_positive_int, default=256,
+        _option({TRAIN, INFER}, RUNNING, "--bs", type=_positive_int, default=64,
                 help="batch size (training and encoding)"),
         _option({TRAIN, INFER}, RUNNING, "--seed", type=int, default=0,
                 help="random seed; the same seed repeats a CPU run"),
@@ -143,33 +160,35 @@ def _options() -> list:
                      "(so the last epoch is always evaluated)"),
         _option({INFER}, DETECTION, "--top_K", type=int, default=0,
                 help="keep the first K ranked frame pairs in scene_change_res<i>.npy (0: all)"),
-        _option({INFER}, DETECTION, "--min_scene_len", type=_non_negative_float, default=0.4,
-                help="shortest scene in seconds: two changes are never closer than this"),
-        _option({INFER}, DETECTION, "--threshold", type=_non_negative_float, default=3.0,
-                help="a change's score must be this many times the rolling median around it"),
-        _option({INFER}, DETECTION, "--cut_score", type=_non_negative_float, default=2.0,
-                help="least score of a cut: log(1 + KL / s) of neighbouring frames, s being the "
-                     "film's 90th-percentile KL (its ordinary motion)"),
+        _option({INFER}, DETECTION, "--threshold", type=_positive_float, default=1.0,
+                help="how far a change must stand out: the KL between the pictures before and after it "
+                     "must reach this many times both 4 x the motion inside the shots on either side and "
+                     "0.03 x the film's typical distance between unrelated moments; 2 reports fewer "
+                     "changes, 0.5 more"),
         _option({INFER}, DETECTION, "--transition_seconds", type=_non_negative_float, default=2.0,
-                help="longest gradual transition (dissolve, wipe, push) to look for; 0: cuts only"),
-        _option({INFER}, DETECTION, "--transition_score", type=_non_negative_float, default=2.0,
-                help="least multi-distance score of a gradual transition"),
+                help="longest gradual transition (dissolve, wipe, morph, push) to look for; 0: cuts only"),
+        _option({INFER}, DETECTION, "--min_scene_len", type=_non_negative_float, default=0.0,
+                help="shortest scene in seconds: changes closer than this are one (0: every change the "
+                     "rule finds, so bursts of cuts a few frames apart are kept)"),
         _option({INFER}, DETECTION, "--ranking", choices=["changes", "kl"], default="changes",
                 help="order of scene_change_res<i>.npy: kl = the paper's, every pair by its "
-                     "neighbouring-frame KL; changes = the selected changes first, then the rest"),
+                     "neighbouring-frame KL; changes = every change event by confidence (the reported "
+                     "changes first), then the other pairs by KL"),
         _option({INFER}, DETECTION, "--save_images", action="store_true",
                 help="also save a thumbnail of each scene's first frame (scenes_<i>/)"),
         _option({INFER}, DETECTION, "--results_folder", "--inference_output", dest="results_folder", default=None,
                 help="where inference.py writes its files (default: the model folder)"),
         # scoring (pure_test.py)
         _option({SCORE}, SCORING, "--labels", default=None,
-                help="scene-change labels: .npy, or a text/CSV/JSON list of frame-pair indices "
-                     "(default: the bundled sample's labels)"),
+                help="scene-change labels: .npy, or a text/CSV/JSON list of frame-pair indices; a JSON "
+                     "{\"boundaries\": [...]} with start/end or a generator truth.json also gives the span of "
+                     "each gradual transition (default: the bundled sample's truth)"),
         _option({SCORE}, SCORING, "--directory", "--dictionary", dest="directory", default=None,
                 help="a folder of scene_change_res<i>.npy files, or one such file "
                      "(default: --model_folder, else --output_folder)"),
         _option({SCORE}, SCORING, "--tolerance", type=int, default=2,
-                help="a detected change within this many frames of a label counts as found"),
+                help="a detected change within this many frames of a label, or of a gradual "
+                     "transition's span, counts as found"),
         _option({SCORE}, SCORING, "--label_convention", choices=["pair", "first_frame"], default="pair",
                 help="pair: index i = change between frame i and i+1 (the original's); "
                      "first_frame: index = first frame of the new shot"),
@@ -220,6 +239,8 @@ def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = No
     probe.set_defaults(**{k: _Unset for k in vars(opt)})
     typed = probe.parse_args(argv, namespace=sentinel)
     opt.explicit = {k for k, v in vars(typed).items() if v is not _Unset}
+    if getattr(opt, "epoch_frames", 0) is None:
+        opt.epoch_frames = 0 if "max_iters" in opt.explicit else RECOMMENDED_EPOCH_FRAMES
     return opt
 
 

@@ -1,114 +1,140 @@
-"""Turning scores into changes with no count given, on hand-made curves and latents."""
+"""Turning latents into scene changes with no count given: hand-made latents and generated films."""
 
 import numpy as np
+import pytest
 
-from utils.changes import (centred_pair_scores, change_events, detect_changes, persists, rank_selected_first,
-                           select_changes, sharp_peaks, transition_distances)
+from data.synthetic import generate_clip
+from utils.changes import (detect_changes, pair_kl_scores, picture_detail, rank_events_first,
+                           transition_half_widths, typical_distance)
 from utils.metrics import match_with_tolerance
 
-
-def noisy_floor(n, seed=0):
-    return 0.5 + 0.1 * np.random.default_rng(seed).random(n)
+SIGMA = 0.05
 
 
-def test_isolated_peaks_are_selected_and_the_floor_is_not():
-    scores = noisy_floor(300)
-    scores[[40, 150, 260]] = [6.0, 9.0, 5.0]
-    assert np.flatnonzero(select_changes(scores, min_scene_len=10, ratio=3, min_score=3)).tolist() == [40, 150, 260]
+def thumbnail_latents(frames: np.ndarray, grid: int = 8):
+    """8x8 RGB thumbnails as latent means with a fixed spread: the selection without a model."""
+    n, h, w, _ = frames.shape
+    f = frames[:, :h // grid * grid, :w // grid * grid].astype(np.float32)
+    mu = f.reshape(n, grid, h // grid, grid, w // grid, 3).mean(axis=(2, 4)).reshape(n, -1) / 255
+    return mu, np.full_like(mu, 2 * np.log(SIGMA))
 
 
-def test_a_peak_below_min_score_or_ratio_is_not_a_change():
-    scores = noisy_floor(200)
-    scores[50] = 2.0  # stands out 4x but is under min_score
-    scores[120:180] = 5.0
-    scores[150] = 8.0  # above min_score but not 3x its neighbourhood (a busy stretch)
-    assert not select_changes(scores, min_scene_len=10, ratio=3, min_score=3, window=40).any()
+def chw(frames: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(frames.transpose(0, 3, 1, 2))
 
 
-def test_close_peaks_are_one_event_at_the_highest():
-    scores = noisy_floor(200)
-    scores[[100, 104]] = [5.0, 7.0]
-    assert np.flatnonzero(select_changes(scores, min_scene_len=10)).tolist() == [104]
-
-
-def test_a_plateau_is_flagged_once_at_its_centre():
-    scores = noisy_floor(300)
-    scores[120:141] = np.concatenate([np.linspace(3, 6, 11), np.linspace(6, 3, 11)[1:]])
-    events = change_events(scores, min_scene_len=10, locate="centre")
-    assert len(events) == 1 and events[0][:2] == (120, 140) and abs(events[0][2] - 130) <= 1
-
-
-def test_sharp_peaks_tell_a_jump_from_a_ramp():
-    curve = np.zeros(50)
-    curve[10] = 5.0  # a cut
-    curve[30:40] = 5.0  # a stretch of high scores, as in a dissolve or a pan
-    sharp = sharp_peaks(curve, margin=1.0)
-    assert sharp[10] and not sharp[30:40].any()
-
-
-def test_centred_scores_put_each_span_on_its_middle_pair():
-    mu = np.zeros((20, 2))
-    mu[10:] = 3.0  # change between frames 9 and 10: pair 9
-    log_var = np.zeros((20, 2))
-    for d in (1, 2, 4, 8):
-        s = centred_pair_scores(mu, log_var, d)
-        assert s.shape == (19,)
-        assert s[9] > 0  # every distance sees pair 9
-        assert np.count_nonzero(s) == d  # spans that cross the change: exactly d of them
-    assert transition_distances(24, 2.0) == [1, 2, 4, 8, 16, 32]
-    assert transition_distances(5, 0.1) == [1]
-
-
-def _latents(n, segments, noise=0.02, seed=0):
-    """Latent means that are constant per scene, with linear blends for gradual transitions."""
+def shots_latents(lengths, dim=6, motion=0.02, seed=0):
+    """Latents of consecutive shots: each shot a random point that moves steadily, with jitter."""
     rng = np.random.default_rng(seed)
-    mu = np.zeros((n, 4))
-    for start, end, value in segments:
-        mu[start:end] = value
-    return mu + noise * rng.standard_normal(mu.shape), np.full((n, 4), -4.0)
+    mu = []
+    for length in lengths:
+        start, velocity = rng.normal(0, 1, dim), rng.normal(0, motion, dim)
+        mu.append(start + np.arange(length)[:, None] * velocity + rng.normal(0, motion, (length, dim)))
+    mu = np.concatenate(mu).astype(np.float32)
+    return mu, np.full_like(mu, -2.0)
 
 
-def test_detect_changes_finds_cuts_and_a_slow_dissolve_once_each():
+def boundaries(lengths):
+    return np.cumsum(lengths)[:-1] - 1
+
+
+def test_every_cut_of_a_burst_is_kept_however_close():
+    lengths = [60, 5, 4, 6, 4, 5, 4, 60, 48]
+    mu, log_var = shots_latents(lengths)
+    found = detect_changes(mu, log_var, 24).changes
+    assert found.tolist() == boundaries(lengths).tolist()
+
+
+def test_a_long_slow_drift_is_no_change_but_a_jump_in_it_is():
     n = 600
-    a, b, c = np.array([0, 0, 0, 0.]), np.array([2, -1, 1, 0.]), np.array([-1, 2, 0, 1.])
-    mu, log_var = _latents(n, [(0, 200, a), (200, 400, b), (400, 600, c)])
-    blend = np.linspace(0, 1, 30)[:, None]  # a 30-frame dissolve from b to c around frame 400
-    mu[385:415] = (1 - blend) * b + blend * c + 0.02 * np.random.default_rng(1).standard_normal((30, 4))
-    score, flags = detect_changes(mu, log_var, frame_rate=24)
-    found = np.flatnonzero(flags)
-    result = match_with_tolerance(found, np.array([199, 399]), tolerance=3)
-    assert result["true_positives"] == 2, found
-    assert found.size == 2 and score.shape == (n - 1,)
-    # cuts only: the dissolve is not seen
-    _, cuts_only = detect_changes(mu, log_var, frame_rate=24, transition_seconds=0)
-    assert np.flatnonzero(cuts_only).tolist() == [199]
+    t = np.linspace(0, 1, n)[:, None]
+    mu = np.concatenate([np.sin(3 * t + np.arange(6)), np.cos(2 * t * np.arange(1, 7))], axis=1).astype(np.float32) * 3
+    log_var = np.full_like(mu, -2.0)
+    assert not detect_changes(mu, log_var, 24).flags.any()
+    mu[400:] += 4.0
+    assert detect_changes(mu, log_var, 24).changes.tolist() == [399]
 
 
-def test_rank_selected_first_orders_flags_then_scores():
-    scores = np.array([0.1, 5.0, 4.9, 0.2, 3.0, 0.0])
-    flags = np.array([False, True, False, False, True, False])
-    assert rank_selected_first(scores, flags).tolist() == [1, 4, 2, 3, 0, 5]
-    assert rank_selected_first(scores, flags, top_k=3).tolist() == [1, 4, 2]
+def test_a_flash_that_comes_back_is_no_change():
+    mu, log_var = shots_latents([200])
+    mu[100:104] += 5.0  # four frames away, then back to the same shot
+    assert not detect_changes(mu, log_var, 24).flags.any()
 
 
-def test_a_flash_that_comes_back_is_not_a_change():
-    n = 400
-    a, b, flash = np.array([0, 0, 0, 0.]), np.array([2, -1, 1, 0.]), np.array([3, 3, 3, 3.])
-    mu, log_var = _latents(n, [(0, 250, a), (250, 400, b)])
-    mu[100:103] = flash  # three bright frames inside the first shot, then the same shot again
-    _, flags = detect_changes(mu, log_var, frame_rate=24, transition_seconds=0)
-    assert np.flatnonzero(flags).tolist() == [249]
-    raw = np.zeros(n - 1, dtype=bool)
-    raw[[99, 249]] = True
-    assert np.flatnonzero(persists(mu, log_var, raw, later=10)).tolist() == [249]
+def test_a_dissolve_is_one_change_inside_its_span():
+    a, b = shots_latents([100])[0][:1], shots_latents([100], seed=1)[0][:1]
+    weights = np.concatenate([np.zeros(100), np.linspace(0, 1, 24), np.ones(100)])[:, None]
+    rng = np.random.default_rng(2)
+    mu = ((1 - weights) * a + weights * b + rng.normal(0, 0.01, (224, a.shape[1]))).astype(np.float32)
+    found = detect_changes(mu, np.full_like(mu, -2.0), 24).changes
+    assert len(found) == 1 and 98 <= found[0] <= 124
 
 
-def test_a_slow_flash_inside_a_shot_is_not_a_gradual_transition():
-    # a half-second fade up to white and back inside one shot, then a real cut at 249
-    n = 400
-    a, b, white = np.array([0, 0, 0, 0.]), np.array([2, -1, 1, 0.]), np.array([3, 3, 3, 3.])
-    mu, log_var = _latents(n, [(0, 250, a), (250, 400, b)])
-    ramp = np.concatenate([np.linspace(0, 1, 6), np.linspace(1, 0, 6)])[:, None]
-    mu[100:112] = (1 - ramp) * a + ramp * white
-    _, flags = detect_changes(mu, log_var, frame_rate=24)
-    assert np.flatnonzero(flags).tolist() == [249]
+def test_threshold_changes_what_is_flagged_as_its_help_says():
+    mu, log_var = shots_latents([50] * 12, seed=3)
+    counts = [int(detect_changes(mu, log_var, 24, threshold=t).flags.sum()) for t in (0.05, 1.0, 1000.0)]
+    assert counts[0] > counts[1] > counts[2] == 0
+    assert counts[1] == 11
+    loose, strict = (detect_changes(mu, log_var, 24, threshold=t) for t in (0.5, 2.0))
+    assert set(strict.changes) <= set(loose.changes)
+
+
+def test_the_changes_are_the_head_of_the_event_ranking():
+    mu, log_var = shots_latents([40, 30, 50, 20, 60], seed=4)
+    result = detect_changes(mu, log_var, 24)
+    k = int(result.flags.sum())
+    assert sorted(result.events[:k].tolist()) == result.changes.tolist()
+    assert np.all(result.confidence[:k] >= 0) and np.all(result.confidence[k:] < 0)
+    assert np.all(np.diff(result.confidence) <= 0)
+    ranking = rank_events_first(pair_kl_scores(mu, log_var), result.events)
+    assert ranking[:len(result.events)].tolist() == result.events.tolist()
+    assert sorted(ranking.tolist()) == list(range(len(mu) - 1))
+
+
+def test_generated_burst_of_cuts_four_to_six_frames_apart_is_found():
+    clip = generate_clip(720, seed=7, pacing="fast")
+    cuts = np.array([t["label"] for t in clip.transitions if t["kind"] == "cut"])
+    gaps = np.diff(cuts)
+    assert np.sum(gaps <= 6) >= 5, "the clip must hold a burst of short shots"
+    mu, log_var = thumbnail_latents(clip.frames)
+    found = detect_changes(mu, log_var, clip.fps, detail=picture_detail(chw(clip.frames))).changes
+    in_burst = cuts[np.r_[gaps <= 6, False] | np.r_[False, gaps <= 6]]
+    recall = match_with_tolerance(found, in_burst, tolerance=1)["recall"]
+    assert recall >= 0.9, f"burst cuts {in_burst.tolist()}, found {found.tolist()}"
+
+
+def test_generated_single_long_pan_reports_no_change():
+    clip = generate_clip(480, seed=5, pacing="slow")
+    assert clip.change_pairs.size == 0 and len(clip.shots) == 1
+    assert clip.shots[0]["camera"] in ("slow_pan", "slow_tilt", "slow_zoom")
+    mu, log_var = thumbnail_latents(clip.frames)
+    assert not detect_changes(mu, log_var, clip.fps, detail=picture_detail(chw(clip.frames))).flags.any()
+
+
+def test_a_flash_between_two_shots_is_one_change():
+    mu, log_var = shots_latents([100, 100], seed=5)
+    detail = np.full(200, 20.0, dtype=np.float32)
+    mu[98:104] = 8.0 + np.arange(6)[:, None]  # six frames of a flash between the two shots
+    detail[98:104] = 0.5
+    assert len(detect_changes(mu, log_var, 24).changes) >= 1
+    found = detect_changes(mu, log_var, 24, detail=detail).changes
+    assert len(found) == 1 and 96 <= found[0] <= 104
+
+
+def test_picture_detail_tells_white_from_a_drawing():
+    frames = np.zeros((2, 3, 16, 16), dtype=np.uint8)
+    frames[0] = 255
+    frames[1, :, :, ::2] = 200
+    detail = picture_detail(frames)
+    assert detail[0] == 0 and detail[1] > 50
+
+
+def test_typical_distance_does_not_grow_with_the_number_of_cuts():
+    few, log_var = shots_latents([400, 400], seed=6)
+    many, _ = shots_latents([20] * 40, seed=6)
+    assert typical_distance(many, log_var, 24) < 3 * typical_distance(few, log_var, 24) + 10
+
+
+def test_half_widths_fit_the_longest_transition():
+    assert transition_half_widths(24, 2.0) == [1, 2, 4, 8, 16]
+    assert transition_half_widths(24, 0.0) == []

@@ -25,12 +25,20 @@ def test_original_inference_and_scoring_command_lines_parse():
     assert parse_options("--labels L --directory R".split()).directory == "R"
 
 
-def test_defaults_are_the_papers_best_run():
+def test_defaults_are_the_papers_model_with_the_short_recommended_training():
     opt = parse_options([])
-    assert (opt.lr, opt.latent_dim, opt.beta, opt.tau, opt.bs, opt.loss_type) == (1e-4, 10, 4.0, 200.0, 256, "H")
+    assert (opt.latent_dim, opt.beta, opt.tau, opt.loss_type) == (10, 4.0, 200.0, "H")
     assert opt.hidden_dims == [32, 64, 128, 256] and opt.activation == "leakyrelu"
     assert (opt.w_decay, opt.gamma, opt.max_capacity, opt.Capacity_max_iter) == (5e-4, 1000.0, 25.0, 1e5)
+    assert (opt.max_iters, opt.epoch_frames, opt.bs, opt.lr) == (5, 4000, 64, 1e-3)
     assert opt.explicit == set()
+
+
+def test_the_papers_training_command_trains_on_full_passes():
+    opt = parse_options(ORIGINAL_TRAIN.split(), prog="main.py")
+    assert (opt.max_iters, opt.epoch_frames, opt.bs, opt.lr) == (100, 0, 256, 1e-4)
+    assert parse_options("--max_iters 3 --epoch_frames 500".split()).epoch_frames == 500
+    assert parse_options("--epoch_frames auto".split()).epoch_frames == 4000
 
 
 @pytest.mark.parametrize("tokens", [["32", "64"], ["32,64"], ["[32,", "64]"], ["[32,64]"]])

@@ -43,9 +43,12 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
         flags = np.load(out / f"scene_change_flags_{epoch}.npy")
         assert scores.shape == flags.shape == (39,) and flags.dtype == bool
         assert sorted(ranked.tolist()) == list(range(39))
-        chosen = int(flags.sum())  # the selected changes come first, each part by descending score
-        assert set(ranked[:chosen].tolist()) == set(np.flatnonzero(flags).tolist())
-        assert np.all(np.diff(scores[ranked[chosen:]]) <= 0)
+        events = np.load(out / f"change_events_{epoch}.npy")
+        confidence = np.load(out / f"change_confidence_{epoch}.npy")
+        chosen = int(flags.sum())  # every event by confidence (the changes first), then the rest by KL
+        assert ranked[:len(events)].tolist() == events.tolist() and np.all(np.diff(confidence) <= 0)
+        assert set(events[:chosen].tolist()) == set(np.flatnonzero(flags).tolist())
+        assert np.all(np.diff(scores[ranked[len(events):]]) <= 0)
         assert (out / f"scenes_{epoch}.csv").exists() and (out / f"change_scores_{epoch}.png").exists()
     assert not (out / "scene_change_res1.npy").exists()  # --span 2 skips epoch 1
 

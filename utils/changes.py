@@ -1,26 +1,112 @@
-"""From latents to scene changes: pair scores, then a ranking of the pairs.
+"""From latents to scene changes: pair scores, a ranking of change events, the K-free decision.
 
 Label convention, used everywhere in this project: pair index i means "the scene changes
 between frame i and frame i+1" (so a cut whose new shot starts at frame k is pair k-1).
+
+One rule decides at every time scale. For a pair j and a half-width h (0, 1, 2, 4, ...
+frames), the latent Gaussians of three spans of 2h+1 frame steps are compared:
+
+    across  KL(frame j-h || frame j+1+h)      the picture just before vs just after the pair
+    before  the same length of span, ending where `across` starts   (motion inside the shot before)
+    after   the same length of span, starting where `across` ends   (motion inside the shot after)
+
+A change at scale h is where `across` stands out against two references at once:
+CONTRAST times the motion inside the shots on either side (the larger of before and after),
+and MAGNITUDE times the film's typical distance between two unrelated moments (`typical_distance`).
+The confidence of a change is log(across / (threshold x the larger reference)): >= 0 is a
+change. The first reference is local, so a burst of cuts a few frames apart does not raise
+it (its spans stay inside the short shots); the second comes from the film's variety, not
+from a quantile of its pair scores, so a film with many cuts does not raise it either. A
+cut stands out at h = 0; a dissolve, wipe or morph of L frames at h >= L/2, where its
+before and after spans lie in the pictures on either side.
+
+Candidates of all scales are ranked by confidence, and one pick is kept per event (a
+candidate inside the reach of a stronger one is the same event): the ranking is the one the
+K-free decision cuts, so the first K events are what the tool says if told the count.
 """
+
+from dataclasses import dataclass
+from typing import List
 
 import numpy as np
 import torch
 
 from utils.gaussian import gaussian_kl
 
-# Scores are measured in units of this quantile of their curve (see film_scale).
-SCALE_QUANTILE = 0.9
-# A cut's multi-distance stretch is symmetric about it; a lone jump further than this from
-# the centre of its stretch is taken as the onset of a gradual transition.
-CUT_CENTRE_SLACK = 3
-# A flagged cut is kept only when the frame min_scene_len later still differs from the one
-# before the cut by at least this share of the jump (else it was a flash that came back).
-PERSIST_FRACTION = 0.3
-# A gradual transition is kept only when the frames just before and just after it differ at
-# least as much as this quantile of all frame pairs that far apart in the film (a flash or a
-# camera move inside a shot returns to where it started; a transition does not).
-TRANSITION_LASTS_QUANTILE = 0.5
+# A change must exceed the motion inside the neighbouring shots (over a span of the same
+# length) by this factor. Chosen on the generator's tuning seeds (101-105): cuts and
+# transitions stand 5-100x above in-shot motion; a camera move starting or stopping, 1-2x.
+CONTRAST = 4.0
+# ... and be at least this share of the film's typical distance between unrelated moments.
+# Chosen on the tuning seeds: cuts between settings measure 0.5-3 of it, subtitles
+# appearing and small character moves under 0.1.
+MAGNITUDE = 0.03
+# Frames of one side compared at h = 0: 2 pairs, so that animation drawn "on twos" (every
+# drawing held two frames, every other pair ~0) is not read as a still shot around each step.
+CUT_SIDE_PAIRS = 2
+# At scales h > 0, the motion on each side is the largest of this many spans (one quiet
+# stretch of a busy shot must not pass for a still shot).
+SIDE_SPANS = 3
+# A jump whose picture comes back within FLASH_SECONDS (to within RETURN_FRACTION of the
+# jump) is a flash, an explosion or a one-frame glitch inside a shot, not a change.
+FLASH_SECONDS = 0.34
+RETURN_FRACTION = 0.1
+# Where a candidate of scale h > 0 sits: the middle of the pairs whose confidence is within
+# this (a factor of 1.25) of its peak. A transition's confidence is flat across its middle.
+PLATEAU = float(np.log(1.25))
+# A change seen at a coarse scale is placed on one step when that step carries at least this
+# share of the summed neighbouring-frame KL across the span: a cut, not a gradual transition,
+# which spreads its change over many steps.
+CUT_SHARE = 0.5
+# Two changes at most FLASH_SECONDS apart are one transition when the pictures between them
+# hold less than this share of the detail of the pictures on either side: a flash of white,
+# a fade through black or a blur between two shots (a short shot of a burst keeps its detail).
+DETAIL_SHARE = 0.25
+# The typical distance between unrelated moments: the median KL of this many frame pairs
+# drawn (with a fixed seed) at least UNRELATED_SECONDS apart.
+TYPICAL_PAIRS = 4000
+UNRELATED_SECONDS = 2.0
+
+
+@dataclass
+class Changes:
+    """What detect_changes finds in one film.
+
+    score       (N-1,) float32: per pair, the best confidence of any scale (for plots)
+    events      (E,) int64: the pair of every candidate event, most confident first
+    confidence  (E,) float32: log(across / (threshold x reference)) of each event; >= 0 is a change
+    scale       (E,) int64: the half-width h at which each event was found (0: a cut)
+    flags       (N-1,) bool: the changes (events with confidence >= 0)
+    """
+    score: np.ndarray
+    events: np.ndarray
+    confidence: np.ndarray
+    scale: np.ndarray
+    flags: np.ndarray
+
+    @property
+    def changes(self) -> np.ndarray:
+        """Pairs of the changes, in film order."""
+        return np.flatnonzero(self.flags)
+
+
+def _as_tensors(mu: np.ndarray, log_var: np.ndarray):
+    mu_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64)
+    log_var_t = torch.as_tensor(np.asarray(log_var), dtype=torch.float64)
+    if mu_t.ndim != 2 or mu_t.shape != log_var_t.shape:
+        raise ValueError(f"mu and log_var must both be (N, latent_dim), got {tuple(mu_t.shape)} "
+                         f"and {tuple(log_var_t.shape)}")
+    return mu_t, log_var_t
+
+
+def frame_kl(mu: np.ndarray, log_var: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """KL( N_first || N_second ) averaged over latent dims, for index arrays of frames (float64)."""
+    mu_t, log_var_t = _as_tensors(mu, log_var)
+    a = torch.as_tensor(np.asarray(first, dtype=np.int64))
+    b = torch.as_tensor(np.asarray(second, dtype=np.int64))
+    if a.numel() == 0:
+        return np.zeros(0)
+    return gaussian_kl(mu_t[a], log_var_t[a], mu_t[b], log_var_t[b]).mean(dim=1).numpy()
 
 
 def pair_kl_scores(mu: np.ndarray, log_var: np.ndarray, distance: int = 1) -> np.ndarray:
@@ -28,11 +114,7 @@ def pair_kl_scores(mu: np.ndarray, log_var: np.ndarray, distance: int = 1) -> np
 
     One vectorised computation over all pairs (float64 internally, float32 out).
     """
-    mu_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64)
-    log_var_t = torch.as_tensor(np.asarray(log_var), dtype=torch.float64)
-    if mu_t.ndim != 2 or mu_t.shape != log_var_t.shape:
-        raise ValueError(f"mu and log_var must both be (N, latent_dim), got {tuple(mu_t.shape)} "
-                         f"and {tuple(log_var_t.shape)}")
+    mu_t, log_var_t = _as_tensors(mu, log_var)
     if mu_t.shape[0] <= distance:
         return np.zeros(0, dtype=np.float32)
     kl = gaussian_kl(mu_t[:-distance], log_var_t[:-distance], mu_t[distance:], log_var_t[distance:])
@@ -45,212 +127,264 @@ def rank_changes(scores: np.ndarray, top_k: int = 0) -> np.ndarray:
     return order[:top_k] if top_k > 0 else order
 
 
-def rank_selected_first(scores: np.ndarray, flags: np.ndarray, top_k: int = 0) -> np.ndarray:
-    """Pair indices: the selected changes by descending score, then every other pair by score.
+def rank_events_first(scores: np.ndarray, events: np.ndarray, top_k: int = 0) -> np.ndarray:
+    """Pair indices: the events in their order (one pair per event), then every other pair by score.
 
-    The selection keeps one pair per event, so the neighbours of a cut (which share its high
-    score) no longer crowd the top of the ranking.
+    The events come first so that the neighbours of a cut, which share its high score, do not
+    crowd the top of the ranking; the first K entries are the K most confident changes.
     """
     scores = np.asarray(scores, dtype=np.float64)
-    flags = np.asarray(flags, dtype=bool)
-    order = np.lexsort((np.arange(scores.size), -scores, ~flags)).astype(np.int64)
+    events = np.asarray(events, dtype=np.int64)
+    rest = np.ones(scores.size, dtype=bool)
+    rest[events] = False
+    order = np.concatenate([events, rank_changes(np.where(rest, scores, -np.inf))[:int(rest.sum())]])
     return order[:top_k] if top_k > 0 else order
 
 
-def transition_distances(frame_rate: float, max_seconds: float = 2.0) -> list:
-    """Temporal distances 1, 2, 4, ... frames, up to `max_seconds` of footage (at least [1])."""
-    limit = max(1, int(round(frame_rate * max_seconds)))
-    distances, d = [], 1
-    while d <= limit:
-        distances.append(d)
-        d *= 2
-    return distances
+def typical_distance(mu: np.ndarray, log_var: np.ndarray, frame_rate: float) -> float:
+    """Median KL between frames at least UNRELATED_SECONDS apart (or a quarter of the film):
+    how far apart two unrelated moments of this film are, the scale of a scene change.
 
-
-def centred_pair_scores(mu: np.ndarray, log_var: np.ndarray, distance: int) -> np.ndarray:
-    """KL between frames `distance` apart, placed on the pair in the middle of the span: (N-1,).
-
-    Entry j compares frame j - h with frame j - h + distance, h = (distance - 1) // 2, so a
-    change between frames j and j+1 lies inside every span credited to j. Spans that run off
-    either end of the film are scored 0.
+    It measures the film's variety, so neither the number of cuts nor long still shots move it.
     """
     n = len(mu)
-    out = np.zeros(max(n - 1, 0), dtype=np.float32)
-    raw = pair_kl_scores(mu, log_var, distance)
-    if raw.size:
-        h = (distance - 1) // 2
-        out[h:h + raw.size] = raw
+    gap = max(1, min(int(round(UNRELATED_SECONDS * frame_rate)), n // 4))
+    rng = np.random.default_rng(0)
+    first = rng.integers(0, n, TYPICAL_PAIRS)
+    second = rng.integers(0, n, TYPICAL_PAIRS)
+    apart = np.abs(first - second) >= gap
+    if not apart.any():
+        first, second = np.array([0]), np.array([n - 1])
+    else:
+        first, second = first[apart], second[apart]
+    return max(float(np.median(frame_kl(mu, log_var, first, second))), 1e-12)
+
+
+def transition_half_widths(frame_rate: float, transition_seconds: float) -> List[int]:
+    """Half-widths h = 1, 2, 4, ... whose spans (2h+1 frames) fit in `transition_seconds`."""
+    limit = transition_seconds * frame_rate
+    widths, h = [], 1
+    while 2 * h + 1 <= limit:
+        widths.append(h)
+        h *= 2
+    return widths
+
+
+def _span_kl(mu, log_var, starts: np.ndarray, length: int) -> np.ndarray:
+    """KL(frame s || frame s + length) for each start s; NaN where the span leaves the film."""
+    n = len(mu)
+    out = np.full(starts.size, np.nan)
+    inside = (starts >= 0) & (starts + length <= n - 1)
+    out[inside] = frame_kl(mu, log_var, starts[inside], starts[inside] + length)
     return out
 
 
-def film_scale(curve: np.ndarray) -> float:
-    """The typical size of a score in this film, to divide scores by.
+def _larger(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise maximum where NaN means "not measured" (NaN only where both are)."""
+    return np.where(np.isnan(a), b, np.where(np.isnan(b), a, np.maximum(a, b)))
 
-    Animation holds drawings for several frames, so most neighbouring-frame scores are ~0
-    and the median says nothing; the SCALE_QUANTILE quantile is ordinary in-shot motion.
+
+def _confidence(across: np.ndarray, inside: np.ndarray, floor: float, threshold: float) -> np.ndarray:
+    reference = np.maximum(CONTRAST * np.nan_to_num(inside, nan=0.0), floor) * threshold
+    with np.errstate(divide="ignore"):
+        confidence = np.log(np.maximum(across, 0.0) / reference)
+    return np.where(np.isnan(across), -np.inf, confidence)
+
+
+def cut_confidence(mu, log_var, near: np.ndarray, floor: float, threshold: float) -> np.ndarray:
+    """Scale 0: each pair's KL against the larger of its CUT_SIDE_PAIRS neighbours on either side."""
+    m = near.size
+    padded = np.pad(near.astype(np.float64), CUT_SIDE_PAIRS, constant_values=np.nan)
+    inside = np.full(m, np.nan)
+    for k in range(1, CUT_SIDE_PAIRS + 1):
+        inside = _larger(inside, padded[CUT_SIDE_PAIRS - k:CUT_SIDE_PAIRS - k + m])
+        inside = _larger(inside, padded[CUT_SIDE_PAIRS + k:CUT_SIDE_PAIRS + k + m])
+    return _confidence(near.astype(np.float64), inside, floor, threshold)
+
+
+def span_confidence(mu, log_var, h: int, floor: float, threshold: float) -> np.ndarray:
+    """Scale h > 0: across, before and after spans of 2h+1 frame steps (see the module's doc).
+
+    The motion on each side is the largest of SIDE_SPANS spans, each half a span further out,
+    so that one quiet stretch of a busy shot does not pass for a still one.
     """
-    curve = np.asarray(curve, dtype=np.float64)
-    if curve.size == 0:
-        return 1.0
-    return max(float(np.quantile(curve, SCALE_QUANTILE)), 1e-12)
+    pairs = np.arange(len(mu) - 1)
+    length = 2 * h + 1
+    step = max(1, length // 2)
+    across = _span_kl(mu, log_var, pairs - h, length)
+    inside = np.full(pairs.size, np.nan)
+    for k in range(SIDE_SPANS):
+        inside = _larger(inside, _span_kl(mu, log_var, pairs - h - length - k * step, length))
+        inside = _larger(inside, _span_kl(mu, log_var, pairs + 1 + h + k * step, length))
+    return _confidence(across, inside, floor, threshold)
 
 
-def multiscale_change_scores(mu: np.ndarray, log_var: np.ndarray, distances: list) -> np.ndarray:
-    """One change score per frame pair that sees cuts and slow transitions alike: (N-1,).
+def returns_within(mu, log_var, first: np.ndarray, second: np.ndarray, reach: int) -> np.ndarray:
+    """True where the change from frame `first` to frame `second` is undone within `reach`
+    frames: a frame up to `reach` after `second` is back near `first`, or one up to `reach`
+    before `first` is already near `second` (near: a KL under RETURN_FRACTION of the jump).
+    That is the entry or the exit of a flash, an explosion or a glitch inside one shot."""
+    n = len(mu)
+    jump = frame_kl(mu, log_var, first, second)
+    limit = RETURN_FRACTION * jump
+    back = np.zeros(first.size, dtype=bool)
+    for m in range(1, reach):
+        later = second + m
+        ok = later <= n - 1
+        back[ok] |= frame_kl(mu, log_var, first[ok], later[ok]) <= limit[ok]
+        earlier = first - m
+        ok = earlier >= 0
+        back[ok] |= frame_kl(mu, log_var, earlier[ok], second[ok]) <= limit[ok]
+    return back
 
-    Each distance's centred KL curve is divided by its film_scale (motion inside shots
-    grows with distance; that scale is its floor), compressed with log1p, and the curves are
-    averaged. A cut lifts every curve at its pair; a transition of L frames lifts the
-    curves with distance >= L around its middle, so both give one peak, centred.
+
+def _local_peaks(curve: np.ndarray, radius: int) -> np.ndarray:
+    """Pairs whose finite value is the largest within `radius` (the first of equal neighbours)."""
+    padded = np.pad(curve, radius, constant_values=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
+    is_max = (curve >= windows.max(axis=1)) & np.isfinite(curve)
+    repeat = np.zeros_like(is_max)
+    repeat[1:] = is_max[1:] & is_max[:-1] & (curve[1:] == curve[:-1])
+    return np.flatnonzero(is_max & ~repeat)
+
+
+def _plateau_centre(curve: np.ndarray, peak: int, reach: int) -> int:
+    """The middle of the pairs around `peak`, up to `reach` away, within PLATEAU of its value."""
+    level = curve[peak] - PLATEAU
+    lo = peak
+    while lo > 0 and peak - lo < reach and curve[lo - 1] >= level:
+        lo -= 1
+    hi = peak
+    while hi < curve.size - 1 and hi - peak < reach and curve[hi + 1] >= level:
+        hi += 1
+    return (lo + hi) // 2
+
+
+def _place(curve: np.ndarray, near: np.ndarray, peak: int, h: int) -> int:
+    """Where a change found at scale h happened: on its largest step when that step carries
+    CUT_SHARE of the neighbouring-frame KL summed over the span (a cut seen at a coarse
+    scale), else in the middle of its plateau (a gradual transition changes at every step)."""
+    first, last = max(0, peak - h), min(near.size - 1, peak + h)
+    step = first + int(np.argmax(near[first:last + 1]))
+    if near[step] >= CUT_SHARE * float(near[first:last + 1].sum()):
+        return step
+    return _plateau_centre(curve, peak, 2 * h)
+
+
+def _unexplained(candidates: list, num_pairs: int) -> list:
+    """Drops each candidate whose span of frames holds a change found at a finer scale: that is
+    the same change (or a burst of them) seen from further away, and the finer one is placed
+    better. Candidates: (confidence, pair, h, first frame, second frame)."""
+    finer_change = np.zeros(num_pairs + 1, dtype=bool)
+    kept = []
+    for h in sorted({c[2] for c in candidates}):
+        at_scale = [c for c in candidates if c[2] == h]
+        if h > 0:
+            at_scale = [c for c in at_scale if not finer_change[max(0, c[3]):c[4]].any()]
+        for confidence, pair, _, _, _ in at_scale:
+            if confidence >= 0:
+                finer_change[pair] = True
+        kept.extend(at_scale)
+    return kept
+
+
+def _one_pick_per_event(candidates: list, num_pairs: int, min_gap: int) -> list:
+    """Most confident first; a candidate within the reach (h + 1, at least min_gap) of one kept
+    already, or whose own reach holds one, is that event seen at another scale."""
+    candidates.sort(key=lambda c: (-c[0], c[2], c[1]))
+    kept, covered, taken = [], np.zeros(num_pairs, dtype=bool), np.zeros(num_pairs, dtype=bool)
+    for confidence, pair, h in candidates:
+        reach = max(h + 1, min_gap)
+        if covered[pair] or taken[max(0, pair - reach):pair + reach + 1].any():
+            continue
+        kept.append((confidence, pair, h))
+        taken[pair] = True
+        covered[max(0, pair - reach):pair + reach + 1] = True
+    return kept
+
+
+def picture_detail(frames, chunk: int = 4096) -> np.ndarray:
+    """Mean absolute luminance gradient of each (3, S, S) uint8 frame: (N,) float32.
+
+    Near 0 for a flash of white, a black frame or a heavy blur; tens for a drawn picture.
     """
-    curves = []
-    for d in distances:
-        curve = centred_pair_scores(mu, log_var, d).astype(np.float64)
-        curves.append(np.log1p(curve / film_scale(curve)))
-    return np.mean(curves, axis=0).astype(np.float32) if curves else np.zeros(0, np.float32)
+    out = np.empty(len(frames), dtype=np.float32)
+    for start in range(0, len(frames), chunk):
+        grey = np.asarray(frames[start:start + chunk], dtype=np.float32).mean(axis=1)
+        dx = np.abs(np.diff(grey, axis=2)).mean(axis=(1, 2))
+        dy = np.abs(np.diff(grey, axis=1)).mean(axis=(1, 2))
+        out[start:start + chunk] = dx + dy
+    return out
 
 
-def _rolling_median(values: np.ndarray, half_window: int) -> np.ndarray:
-    padded = np.pad(values, half_window, mode="reflect" if values.size > half_window else "edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
-    return np.median(windows, axis=1)
+def _through_blank(kept: list, detail: np.ndarray, reach: int) -> list:
+    """Joins two consecutive changes at most `reach` pairs apart into one, placed between them,
+    when the frames between them have under DETAIL_SHARE of the detail of the frames on
+    either side (kept: (confidence, pair, h) of the changes)."""
+    if detail is None or len(kept) < 2:
+        return kept
+    kept = sorted(kept, key=lambda c: c[1])
+    n = detail.size
+    joined, i = [], 0
+    while i < len(kept):
+        if i + 1 < len(kept) and kept[i + 1][1] - kept[i][1] <= reach:
+            a, b = kept[i][1], kept[i + 1][1]
+            between = detail[a + 1:b + 1].min()
+            sides = min(np.median(detail[max(0, a - 2):a + 1]), np.median(detail[b + 1:min(n, b + 4)]))
+            if between < DETAIL_SHARE * sides:
+                joined.append((max(kept[i][0], kept[i + 1][0]), (a + b) // 2, max(kept[i][2], kept[i + 1][2])))
+                i += 2
+                continue
+        joined.append(kept[i])
+        i += 1
+    return joined
 
 
-def _runs(mask: np.ndarray, max_gap: int) -> list:
-    """(first, last) index of each run of true values, joining runs less than max_gap apart."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(idx) > max_gap)
-    firsts = np.concatenate([[idx[0]], idx[breaks + 1]])
-    lasts = np.concatenate([idx[breaks], [idx[-1]]])
-    return list(zip(firsts.tolist(), lasts.tolist()))
+def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, threshold: float = 1.0,
+                   transition_seconds: float = 2.0, min_scene_seconds: float = 0.0,
+                   detail: np.ndarray = None) -> Changes:
+    """Scene changes with no count given, and the ranking of every candidate event.
 
-
-def change_events(scores: np.ndarray, min_scene_len: int = 12, ratio: float = 3.0,
-                  min_score: float = 3.0, window: int = 96, locate: str = "peak") -> list:
-    """(first, last, where) of each stretch of score that stands out, no count needed.
-
-    A pair stands out when its score is at least `min_score` and at least `ratio` times the
-    rolling median of the `window` pairs around it. Stretches less than `min_scene_len`
-    apart are one event, placed at its highest score (`locate="peak"`, for cuts) or at its
-    score-weighted centre (`locate="centre"`, for gradual transitions, whose middle is the
-    change).
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.size == 0:
-        return []
-    baseline = _rolling_median(scores, max(1, window // 2))
-    standing_out = (scores >= min_score) & (scores >= ratio * baseline)
-    events = []
-    for first, last in _runs(standing_out, max(1, min_scene_len)):
-        stretch = scores[first:last + 1]
-        if locate == "centre":
-            weights = np.clip(stretch - ratio * baseline[first:last + 1], 0, None) + 1e-9
-            where = first + int(round(np.average(np.arange(stretch.size), weights=weights)))
-        else:
-            where = first + int(np.argmax(stretch))
-        events.append((first, last, where))
-    return events
-
-
-def select_changes(scores: np.ndarray, min_scene_len: int = 12, ratio: float = 3.0,
-                   min_score: float = 3.0, window: int = 96, locate: str = "peak") -> np.ndarray:
-    """Flags (N-1,) bool, one per event of `change_events` (same arguments)."""
-    flags = np.zeros(np.asarray(scores).size, dtype=bool)
-    for _, _, where in change_events(scores, min_scene_len, ratio, min_score, window, locate):
-        flags[where] = True
-    return flags
-
-
-def sharp_peaks(curve: np.ndarray, margin: float, reach: int = 4) -> np.ndarray:
-    """Pairs whose score exceeds every score 2..reach pairs away on both sides by `margin`.
-
-    A cut is one pair's jump; a dissolve or a fast pan raises a run of neighbouring pairs.
-    """
-    curve = np.asarray(curve, dtype=np.float64)
-    padded = np.pad(curve, reach, mode="edge")
-    around = np.full(curve.size, -np.inf)
-    for offset in range(2, reach + 1):
-        around = np.maximum(around, padded[reach - offset:reach - offset + curve.size])
-        around = np.maximum(around, padded[reach + offset:reach + offset + curve.size])
-    return curve >= around + margin
-
-
-def persists(mu: np.ndarray, log_var: np.ndarray, flags: np.ndarray, later: int) -> np.ndarray:
-    """Flags kept only where the jump lasts: frame j+later still differs from frame j.
-
-    A flash of lightning or an explosion inside a shot jumps away and back within a few
-    frames; a scene change stays. A flagged pair j is kept when KL(j, j+later) is at least
-    PERSIST_FRACTION of KL(j, j+1).
-    """
-    keep = np.asarray(flags, dtype=bool).copy()
-    picked = np.flatnonzero(keep)
-    if picked.size == 0:
-        return keep
-    last = len(mu) - 1
-    after = np.minimum(picked + later, last)
-    mu_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64)
-    lv_t = torch.as_tensor(np.asarray(log_var), dtype=torch.float64)
-    jump = gaussian_kl(mu_t[picked], lv_t[picked], mu_t[picked + 1], lv_t[picked + 1]).mean(dim=1).numpy()
-    lasting = gaussian_kl(mu_t[picked], lv_t[picked], mu_t[after], lv_t[after]).mean(dim=1).numpy()
-    keep[picked[lasting < PERSIST_FRACTION * jump]] = False
-    return keep
-
-
-def transition_lasts(mu: np.ndarray, log_var: np.ndarray, first: int, last: int, margin: int,
-                     reference: dict) -> bool:
-    """True when the stretch of pairs first..last changes the picture for good.
-
-    Compares frame first-margin with frame last+1+margin against the TRANSITION_LASTS_QUANTILE
-    of all pairs of frames the same distance apart (memoised in `reference` by distance).
+    `threshold` multiplies both references of the rule (module doc): 2 asks every change to
+    stand twice as high, 0.5 half. `transition_seconds` is the longest gradual transition
+    looked for (0: cuts only). Changes closer than `min_scene_seconds` are one change (0:
+    only the events themselves decide). `detail` (picture_detail of the frames), when given,
+    joins the two ends of a flash or blur between shots into one change.
     """
     n = len(mu)
-    a, b = max(0, first - margin), min(n - 1, last + 1 + margin)
-    distance = b - a
-    if distance <= 0 or distance >= n - 1:
-        return True
-    if distance not in reference:
-        reference[distance] = float(np.quantile(pair_kl_scores(mu, log_var, distance), TRANSITION_LASTS_QUANTILE))
-    across = float(pair_kl_scores(mu[[a, b]], log_var[[a, b]], 1)[0])
-    return across >= reference[distance]
-
-
-def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, min_scene_seconds: float = 0.4,
-                   ratio: float = 3.0, cut_score: float = 2.0, transition_seconds: float = 2.0,
-                   transition_score: float = 2.0) -> tuple:
-    """Scene changes with no count given: (change_score (N-1,) float32, flags (N-1,) bool).
-
-    Cuts are sharp peaks of the neighbouring-frame score (log(1 + KL / film_scale)) that
-    persist (not a flash inside a shot). Gradual transitions (dissolves, wipes, pushes, whip
-    pans) are stretches where the multi-distance score over spans up to `transition_seconds`
-    stands out, flagged at their centre and kept only where no cut explains them and the
-    picture after differs from the picture before (transition_lasts). The
-    returned score is the larger of the two curves, for ranking and plotting.
-    """
-    min_gap = max(1, int(round(min_scene_seconds * frame_rate)))
-    window = max(8 * min_gap, 16)
-    near = pair_kl_scores(mu, log_var, 1).astype(np.float64)
-    cut_curve = np.log1p(near / film_scale(near))
-    sharp = sharp_peaks(cut_curve, margin=np.log(2.0))
-    flags = select_changes(np.where(sharp, cut_curve, 0.0), min_gap, ratio, cut_score, window, "peak")
-    flags &= persists(mu, log_var, flags, max(2, min_gap))
-    change_score = cut_curve
-    distances = [d for d in transition_distances(frame_rate, transition_seconds) if d > 1]
-    if distances and transition_seconds > 0:
-        slow_curve = multiscale_change_scores(mu, log_var, distances).astype(np.float64)
-        reach = max(distances) // 2 + min_gap
-        reference = {}
-        for first, last, centre in change_events(slow_curve, min_gap, ratio, transition_score,
-                                                 max(window, 4 * max(distances)), "centre"):
-            if not transition_lasts(mu, log_var, first, last, min_gap, reference):
-                continue
-            cuts = np.flatnonzero(flags[max(0, first - reach):last + reach + 1]) + max(0, first - reach)
-            if cuts.size == 0:
-                flags[centre] = True
-            elif cuts.size == 1 and abs(int(cuts[0]) - centre) > CUT_CENTRE_SLACK and first <= cuts[0] <= last:
-                # one jump at the edge of a long rise: the onset of a wipe or iris, not a cut
-                flags[cuts[0]] = False
-                flags[centre] = True
-        change_score = np.maximum(cut_curve, slow_curve)
-    return change_score.astype(np.float32), flags
+    num_pairs = max(n - 1, 0)
+    if num_pairs == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Changes(np.zeros(0, np.float32), empty, np.zeros(0, np.float32), empty, np.zeros(0, bool))
+    threshold = max(float(threshold), 1e-12)
+    floor = MAGNITUDE * typical_distance(mu, log_var, frame_rate)
+    near = pair_kl_scores(mu, log_var).astype(np.float64)
+    cut_curve = cut_confidence(mu, log_var, near, floor, threshold)
+    score = cut_curve.copy()
+    candidates = []  # (confidence, pair, h, first frame, second frame)
+    for j in _local_peaks(near, 1):
+        candidates.append((float(cut_curve[j]), int(j), 0, int(j), int(j) + 1))
+    for h in (transition_half_widths(frame_rate, transition_seconds) if transition_seconds > 0 else []):
+        curve = span_confidence(mu, log_var, h, floor, threshold)
+        score = np.maximum(score, curve)
+        for peak in _local_peaks(curve, h):
+            candidates.append((float(curve[peak]), _place(curve, near, peak, h), h, int(peak) - h, int(peak) + 1 + h))
+    if candidates:
+        first = np.array([c[3] for c in candidates], dtype=np.int64)
+        second = np.array([c[4] for c in candidates], dtype=np.int64)
+        flash_reach = max(2, int(round(FLASH_SECONDS * frame_rate)))
+        undone = returns_within(mu, log_var, first, second, flash_reach)
+        candidates = [c for c, gone in zip(candidates, undone) if not gone]
+    candidates = _unexplained(candidates, num_pairs)
+    min_gap = int(round(min_scene_seconds * frame_rate))
+    kept = _one_pick_per_event([c[:3] for c in candidates], num_pairs, min_gap)
+    changes = _through_blank([c for c in kept if c[0] >= 0], detail, max(2, int(round(FLASH_SECONDS * frame_rate))))
+    kept = sorted(changes + [c for c in kept if c[0] < 0], key=lambda c: (-c[0], c[1]))
+    events = np.array([pair for _, pair, _ in kept], dtype=np.int64)
+    confidence = np.array([c for c, _, _ in kept], dtype=np.float32)
+    scale = np.array([h for _, _, h in kept], dtype=np.int64)
+    flags = np.zeros(num_pairs, dtype=bool)
+    flags[events[confidence >= 0]] = True
+    finite = np.isfinite(score)
+    score = np.where(finite, score, score[finite].min() if finite.any() else 0.0)
+    return Changes(score.astype(np.float32), events, confidence, scale, flags)
