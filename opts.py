@@ -155,9 +155,9 @@ def _options() -> list:
         _option({INFER, SCORE}, {INFER: DETECTION, SCORE: SCORING}, "--model_folder", default=None,
                 help="folder of checkpoints to evaluate (default: --output_folder)"),
         _option({INFER}, DETECTION, "--model", default=None, help="evaluate this one checkpoint file instead"),
-        _option({INFER}, DETECTION, "--span", type=_positive_int, default=1,
-                help="evaluate every span-th checkpoint, counted back from the newest "
-                     "(so the last epoch is always evaluated)"),
+        _option({INFER}, DETECTION, "--span", type=_non_negative_int, default=0,
+                help="evaluate every span-th checkpoint, counted back from the newest (so the last "
+                     "epoch is always evaluated); 0: the newest checkpoint alone"),
         _option({INFER}, DETECTION, "--top_K", type=int, default=0,
                 help="keep the first K ranked frame pairs in scene_change_res<i>.npy (0: all)"),
         _option({INFER}, DETECTION, "--threshold", type=_positive_float, default=1.0,

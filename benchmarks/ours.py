@@ -88,7 +88,7 @@ def detect(video: str, folder: str, checkpoint: Optional[str] = None, extra: Seq
     shutil.rmtree(results_folder, ignore_errors=True)
     if own_cache:
         shutil.rmtree(cache, ignore_errors=True)
-    which = (["--model_folder", folder] if checkpoint == "all"
+    which = (["--model_folder", folder, "--span", "1"] if checkpoint == "all"
              else ["--model", checkpoint or list_checkpoints(folder)[-1][1]])
     command = [sys.executable, "inference.py", "--image_folder", video, *which,
                "--results_folder", results_folder, "--cache_dir", cache, *CPU, *extra]

@@ -159,7 +159,9 @@ def accuracy_stage(args, skipped: List[str]) -> Dict:
             result = run_detector(method, dataset.video, os.path.join(args.work, "accuracy", dataset.name, method),
                                   reuse=args.reuse)
             if result is None:
-                skipped.append(f"{name}: not installed (pip install -r benchmarks/requirements-bench.txt)")
+                note = f"{name}: not installed (pip install -r benchmarks/requirements-bench.txt)"
+                if note not in skipped:
+                    skipped.append(note)
                 say(f"  skipping {name}: not installed")
                 continue
             row = {**score(result, dataset), "seconds": result["seconds"], "fps": result["frames"] / result["seconds"],

@@ -303,7 +303,7 @@ def _one_pick_per_event(candidates: list, num_pairs: int, min_gap: int) -> list:
     return kept
 
 
-def picture_detail(frames, chunk: int = 4096) -> np.ndarray:
+def picture_detail(frames, chunk: int = 1024) -> np.ndarray:
     """Mean absolute luminance gradient of each (3, S, S) uint8 frame: (N,) float32.
 
     Near 0 for a flash of white, a black frame or a heavy blur; tens for a drawn picture.

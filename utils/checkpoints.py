@@ -38,7 +38,7 @@ def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
 def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
                             model: Optional[str] = None) -> List[Tuple[int, str]]:
     """(epoch, path) of the one checkpoint file `model`, or of every `span`-th checkpoint of
-    `model_folder`.
+    `model_folder` (span 0: the newest alone).
 
     Counted back from the newest, so that a span equal to the number of epochs evaluates the
     final model, not the first. A file whose name is not the checkpoint naming counts as epoch 0.
@@ -50,7 +50,7 @@ def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
     if not found:
         raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "
                         "in the model folder; train first with main.py")
-    return found[::-1][::span][::-1]
+    return found[-1:] if span == 0 else found[::-1][::span][::-1]
 
 
 def save_checkpoint(path: str, payload: Dict) -> str:
