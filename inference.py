@@ -79,7 +79,7 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     save_npy(path(f"change_confidence_{epoch}.npy"), found.confidence)
     scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps)
     write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), cache.source)
-    plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags,
+    plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags, decision=0.0, floor=-8.0,
                 title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "
                       f"{int(flags.sum())} scene changes")
     if opt.save_images:

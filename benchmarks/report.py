@@ -82,8 +82,18 @@ def _accuracy(stage: Dict) -> List[str]:
     return out
 
 
+def _previous(stage: Dict) -> List[str]:
+    out = ["## The previous release's selection on the same latents", "",
+           stage["how"], ""]
+    rows = [[name, _stat(entry["previous"]), _stat(entry["now"])] for name, entry in stage["datasets"].items()]
+    return out + _table(["data set", "previous release, F1@2", "this release, F1@2"], rows)
+
+
 def _tradeoff(stage: Dict) -> List[str]:
-    out = ["## Training time against accuracy", "",
+    out = ["## Training time against accuracy", ""]
+    if stage.get("note"):
+        out += [stage["note"], ""]
+    out += [
            f"The repro-VAE on {stage['dataset']} ({stage['labels']} labels), seed 0, `--bs 64 --lr 1e-3`, "
            "every checkpoint scored on every frame. `training s` is main.py's wall time up to the end of that "
            "epoch, decoding the video included. An epoch is one pass over the training frames, or "
@@ -147,7 +157,8 @@ def _time_to_result(stage: Dict) -> List[str]:
     return out + _table(["method", "minutes", "of which", "changes found"], rows)
 
 
-SECTIONS = (("accuracy", _accuracy), ("tradeoff", _tradeoff), ("speed", _speed), ("time_to_result", _time_to_result))
+SECTIONS = (("accuracy", _accuracy), ("previous_selection", _previous), ("tradeoff", _tradeoff), ("speed", _speed),
+            ("time_to_result", _time_to_result))
 
 
 def render(results: Dict) -> str:

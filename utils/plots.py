@@ -36,14 +36,21 @@ def plot_loss_history(history: List[Dict], path: str) -> str:
     return path
 
 
-def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = None, title: str = "") -> str:
-    """The change score per frame pair, with the selected changes marked."""
+def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = None, title: str = "",
+                decision: Optional[float] = None, floor: Optional[float] = None) -> str:
+    """The change score per frame pair, with the selected changes marked; `decision` draws the
+    level a change must reach, `floor` cuts off the deep troughs of a log score for legibility."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(14, 3.2))
-    ax.plot(np.arange(len(scores)), scores, lw=0.7, color="tab:blue", label="score")
+    shown = np.asarray(scores, dtype=np.float64)
+    if floor is not None:
+        shown = np.maximum(shown, floor)
+    ax.plot(np.arange(len(shown)), shown, lw=0.7, color="tab:blue", label="score")
+    if decision is not None:
+        ax.axhline(decision, color="tab:gray", lw=0.8, ls="--", label="a change from here up")
     if flags is not None and np.any(flags):
         picked = np.flatnonzero(flags)
-        ax.plot(picked, np.asarray(scores)[picked], "v", color="tab:red", ms=5, label="detected change")
+        ax.plot(picked, shown[picked], "v", color="tab:red", ms=5, label="detected change")
     ax.set_xlabel("frame pair (i = change between frame i and i+1)")
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8)
