@@ -1,7 +1,6 @@
 """Turning latents into scene changes with no count given: hand-made latents and generated films."""
 
 import numpy as np
-import pytest
 
 from data.synthetic import generate_clip
 from utils.changes import (detect_changes, pair_kl_scores, picture_detail, rank_events_first,
