@@ -71,8 +71,11 @@ def _beside(result_path: str, stem: str) -> Optional[str]:
     match = RESULT_PATTERN.match(os.path.basename(result_path))
     if not match:
         return None
-    path = os.path.join(os.path.dirname(result_path), f"{stem}_{match.group(1)}.npy")
-    return path if os.path.isfile(path) else None
+    for name in (f"{stem}_{match.group(1)}.npy", f"{stem}{match.group(1)}.npy"):  # the second: earlier releases
+        path = os.path.join(os.path.dirname(result_path), name)
+        if os.path.isfile(path):
+            return path
+    return None
 
 
 def _load_array(path: str, kinds: str, what: str) -> np.ndarray:

@@ -1,0 +1,40 @@
+"""pure_test.py's scoring of result folders: K-free F1 with spans, top-K F1 of the events."""
+
+import json
+
+import numpy as np
+import pytest
+
+from pure_test import score_results
+
+
+def write_results(folder, epoch, ranking, flags, events=None, flags_name="scene_change_flags_{}.npy"):
+    np.save(folder / f"scene_change_res{epoch}.npy", np.asarray(ranking, dtype=np.int64))
+    np.save(folder / f"kld_scores_{epoch}.npy", np.zeros(len(flags), dtype=np.float32))
+    np.save(folder / flags_name.format(epoch), np.asarray(flags, dtype=bool))
+    if events is not None:
+        np.save(folder / f"change_events_{epoch}.npy", np.asarray(events, dtype=np.int64))
+
+
+def test_k_free_and_top_k_f1_with_a_gradual_span(tmp_path):
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"boundaries": [{"frame": 11}, {"frame": 51, "start": 41, "end": 60}]}))
+    flags = np.zeros(99, dtype=bool)
+    flags[[10, 45, 80]] = True                      # 10: the cut; 45: inside the transition; 80: a false alarm
+    events = [80, 10, 45, 30]                       # most confident first: the top 2 hold one hit
+    ranking = events + [p for p in range(99) if p not in events]
+    write_results(tmp_path, 3, ranking, flags, events)
+    row = score_results(str(labels), str(tmp_path))[0]
+    assert row["true_positives"] == 2 and row["precision"] == pytest.approx(2 / 3) and row["recall"] == 1.0
+    assert row["topk_f1"] == pytest.approx(0.5)     # events 80 and 10: one of two labels
+    assert row["accuracy"] == 0.5                   # exact pairs 10 and 50 among the first two: 10 only
+
+
+def test_an_earlier_release_s_flag_name_is_still_read(tmp_path):
+    labels = tmp_path / "labels.txt"
+    labels.write_text("10\n")
+    flags = np.zeros(20, dtype=bool)
+    flags[10] = True
+    write_results(tmp_path, 0, [10] + [p for p in range(20) if p != 10], flags, flags_name="scene_change_flags{}.npy")
+    row = score_results(str(labels), str(tmp_path))[0]
+    assert row["f1"] == 1.0 and row["topk_f1"] == 1.0
