@@ -47,7 +47,7 @@ def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = Non
         shown = np.maximum(shown, floor)
     ax.plot(np.arange(len(shown)), shown, lw=0.7, color="tab:blue", label="score")
     if decision is not None:
-        ax.axhline(decision, color="tab:gray", lw=0.8, ls="--", label="a change from here up")
+        ax.axhline(decision, color="tab:gray", lw=0.8, ls="--", label="decision level")
     if flags is not None and np.any(flags):
         picked = np.flatnonzero(flags)
         ax.plot(picked, shown[picked], "v", color="tab:red", ms=5, label="detected change")
