@@ -42,3 +42,10 @@ def test_plain_lists_have_no_spans_and_bad_files_say_so(tmp_path):
     with pytest.raises(UserError, match="no labels"):
         load_label_spans(str(empty))
     assert isinstance(labels, np.ndarray)
+
+
+def test_a_gradual_boundary_with_an_unreadable_span_is_one_clear_error(tmp_path):
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"boundaries": [{"frame": 21, "start": "two", "end": 25}]}))
+    with pytest.raises(UserError, match="labels.json: unreadable start/end"):
+        load_label_spans(str(path))

@@ -126,9 +126,12 @@ def load_label_spans(path: str, convention: str = "pair") -> tuple:
     elif isinstance(data, dict) and isinstance(data.get("boundaries"), list):
         labels = load_labels(path, convention)
         by_label = {}
-        for b in data["boundaries"]:
-            if isinstance(b, dict) and "start" in b and "end" in b:
-                by_label[int(b["frame"]) - 1] = (int(b["start"]) - 1, int(b["end"]))
+        try:
+            for b in data["boundaries"]:
+                if isinstance(b, dict) and "start" in b and "end" in b:
+                    by_label[int(b["frame"]) - 1] = (int(b["start"]) - 1, int(b["end"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise UserError(f"{path}: unreadable start/end of a gradual boundary ({err.__class__.__name__}: {err})")
         spans = [by_label.get(int(p), (int(p), int(p))) for p in labels]
         labels = labels.tolist()
     else:
