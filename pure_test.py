@@ -44,14 +44,19 @@ def result_files(location: str) -> List[str]:
     return [os.path.join(location, name) for _, name in found]
 
 
-def _load_ranking(path: str) -> np.ndarray:
+def _load_array(path: str, kinds: str, what: str) -> np.ndarray:
+    """A 1-D array of one of the dtype `kinds` from a .npy result file, or a one-line UserError."""
     try:
-        ranked = np.load(path, allow_pickle=False)
+        values = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as err:
         raise UserError(f"{path}: unreadable result file ({err})".splitlines()[0])
-    if ranked.ndim != 1 or ranked.dtype.kind not in "iu":
-        raise UserError(f"{path}: not a ranking of frame-pair indices (dtype {ranked.dtype}, shape {ranked.shape})")
-    return ranked.astype(np.int64)
+    if values.ndim != 1 or values.dtype.kind not in kinds:
+        raise UserError(f"{path}: not {what} (dtype {values.dtype}, shape {values.shape})")
+    return values
+
+
+def _load_ranking(path: str) -> np.ndarray:
+    return _load_array(path, "iu", "a ranking of frame-pair indices").astype(np.int64)
 
 
 def _pair_count(result_path: str, ranked: np.ndarray) -> Optional[int]:
@@ -78,16 +83,6 @@ def _beside(result_path: str, stem: str) -> Optional[str]:
     return None
 
 
-def _load_array(path: str, kinds: str, what: str) -> np.ndarray:
-    try:
-        values = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise UserError(f"{path}: unreadable {what} ({err})".splitlines()[0])
-    if values.ndim != 1 or values.dtype.kind not in kinds:
-        raise UserError(f"{path}: not {what} (dtype {values.dtype}, shape {values.shape})")
-    return values
-
-
 def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2) -> List[Dict]:
     """One row per result file: the original accuracy, top-100 and, where the K-free
     selection is beside it, precision / recall / F1 of the selected changes at `tolerance`
@@ -103,7 +98,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                "top100": top_n_accuracy(ranked, labels, 100), "labels": int(labels.size)}
         flags_path = _beside(path, "scene_change_flags")
         if flags_path is not None:
-            flags = _load_array(flags_path, "b", "a flag file (expected a 1-D boolean array)")
+            flags = _load_array(flags_path, "b", "a flag file (a 1-D boolean array)")
             row.update(match_with_tolerance(np.flatnonzero(flags), labels, tolerance, spans))
             events_path = _beside(path, "change_events")
             events = (_load_array(events_path, "iu", "a ranking of change events") if events_path

@@ -201,7 +201,7 @@ def _confidence(across: np.ndarray, inside: np.ndarray, floor: float, threshold:
     return np.where(np.isnan(across), -np.inf, confidence)
 
 
-def cut_confidence(mu, log_var, near: np.ndarray, floor: float, threshold: float) -> np.ndarray:
+def cut_confidence(near: np.ndarray, floor: float, threshold: float) -> np.ndarray:
     """Scale 0: each pair's KL against the larger of its CUT_SIDE_PAIRS neighbours on either side."""
     m = near.size
     padded = np.pad(near.astype(np.float64), CUT_SIDE_PAIRS, constant_values=np.nan)
@@ -367,9 +367,10 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
         empty = np.zeros(0, dtype=np.int64)
         return Changes(np.zeros(0, np.float32), empty, np.zeros(0, np.float32), empty, np.zeros(0, bool))
     threshold = max(float(threshold), 1e-12)
+    mu, log_var = _as_tensors(mu, log_var)  # once: every KL below indexes these
     floor = MAGNITUDE * typical_distance(mu, log_var, frame_rate)
     near = pair_kl_scores(mu, log_var).astype(np.float64)
-    cut_curve = cut_confidence(mu, log_var, near, floor, threshold)
+    cut_curve = cut_confidence(near, floor, threshold)
     score = cut_curve.copy()
     candidates = []  # (confidence, pair, h, first frame, second frame)
     for j in _local_peaks(near, 1):
