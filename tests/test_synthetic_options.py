@@ -1,4 +1,4 @@
-"""Tests of the synthetic generator's options: pacing, extra transitions, style and subtitles."""
+"""Tests of the synthetic generator's options: pacing, extra transitions, style, subtitles and action."""
 
 import hashlib
 import json
@@ -164,15 +164,33 @@ def test_subtitles_change_the_bottom_band_only():
         assert t["start"] - 1 not in b.change_pairs
 
 
+def test_action_moves_camera_and_characters_inside_shots_only():
+    a = generate_clip(400, seed=0, width=W, height=H)
+    b = generate_clip(400, seed=0, width=W, height=H, action=True)
+    acts = [t for t in b.non_changes if t["kind"] == "action"]
+    assert acts and b.truth.options == {"action": True}
+    assert b.change_pairs.tolist() == a.change_pairs.tolist() and b.transitions == a.transitions
+    assert [t for t in b.non_changes if t["kind"] != "action"] == a.non_changes
+    changed = np.any(a.frames != b.frames, axis=(1, 2, 3))
+    for t in acts:
+        # the action lies inside one shot, changes its pictures, and moves them more than the shot did
+        assert len(set(b.shot_setting[t["start"]:t["end"] + 1].tolist())) == 1
+        assert changed[t["start"]:t["end"] + 1].mean() > 0.5
+        inside = slice(t["start"], t["end"] + 1)
+        assert pair_diffs(b.frames[inside]).mean() > 1.5 * pair_diffs(a.frames[inside]).mean()
+    # frames before the first action are untouched
+    assert not changed[:acts[0]["start"]].any()
+
+
 def test_cli_passes_the_options(tmp_path, capsys):
     out = tmp_path / "fast"
     rc = syn.main(["--out", str(out), "--train_frames", "20", "--val_frames", "60", "--width", str(W),
                    "--height", str(H), "--pacing", "fast", "--extra_transitions", "blur,flash_cut",
-                   "--subtitles", "--style", "silhouette"])
+                   "--subtitles", "--style", "silhouette", "--action"])
     assert rc == 0
     params = json.loads((out / "sample.json").read_text())["params"]
     assert params["pacing"] == "fast" and params["extra_transitions"] == ["flash_cut", "blur"]
-    assert params["subtitles"] is True and params["style"] == "silhouette"
+    assert params["subtitles"] is True and params["style"] == "silhouette" and params["action"] is True
     truth = json.loads((out / "truth.json").read_text())
     assert truth["val"]["options"]["pacing"] == "fast"
     assert syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"]) == 2

@@ -31,8 +31,9 @@ So ``label == (start + end) // 2`` for every entry of ``transitions``.
 ``non_changes`` (traps, never labelled): ``character_cut`` (same setting, other
 characters, a moderate camera offset; ``start=k-1, end=k`` like a cut),
 ``in_shot_flash`` (first..last brightened frame), ``fast_pan`` and ``zoom`` (first..last
-frame of the camera move), ``subtitle`` (first..last frame showing one subtitle line).
-The options of ``iter_clip_frames`` (pacing, extra_transitions, style, subtitles) add
+frame of the camera move), ``subtitle`` (first..last frame showing one subtitle line),
+``action`` (first..last frame of a stretch of camera shake and dashing characters).
+The options of ``iter_clip_frames`` (pacing, extra_transitions, style, subtitles, action) add
 kinds beyond DEFAULT_TRANSITION_KINDS and DEFAULT_NON_CHANGE_KINDS; the defaults give the
 same frames and truth as earlier versions.
 ``shot_setting[f]`` is the setting id of frame ``f``; inside a gradual transition frames

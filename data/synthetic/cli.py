@@ -26,12 +26,15 @@ def main(argv=None) -> int:
                     help=f"comma separated, or 'all': {','.join(EXTRA_TRANSITION_KINDS)}")
     ap.add_argument("--style", choices=STYLES, default="cel", help="cel art, or silhouettes on plain backdrops")
     ap.add_argument("--subtitles", action="store_true", help="burned-in subtitles inside shots (not changes)")
+    ap.add_argument("--action", action="store_true",
+                    help="stretches of action inside shots: camera shake, characters dashing (not changes)")
     args = ap.parse_args(argv)
     from utils.errors import UserError
     try:
         paths = write_sample(args.out, args.train_frames, args.val_frames, args.seed, args.width, args.height,
                              hard_cases=not args.easy, pacing=args.pacing,
-                             extra_transitions=args.extra_transitions, style=args.style, subtitles=args.subtitles)
+                             extra_transitions=args.extra_transitions, style=args.style, subtitles=args.subtitles,
+                             action=args.action)
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, _World
 TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", "whip",
                     "flash_cut", "blur", "morph", "slow_wipe")
 GRADUAL_KINDS = TRANSITION_KINDS[1:]
-NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle")
+NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle", "action")
 # What a clip holds with the default options; the rest is asked for by an option.
 DEFAULT_TRANSITION_KINDS = TRANSITION_KINDS[:8]
 DEFAULT_NON_CHANGE_KINDS = NON_CHANGE_KINDS[:4]
@@ -31,6 +31,11 @@ P_BURST = 0.2               # pacing="fast": a shot is followed by a burst of ve
 BURST_SHOTS = (6, 12)       # shots in a burst, each 4-6 frames long
 P_EXTRA = 0.5               # extra_transitions: share of setting changes that take an extra kind
 SLOW_SHOT_SECONDS = (20, 60)
+P_ACTION = 0.4              # action=True: share of shots (not in a burst) holding a stretch of action
+ACTION_SECONDS = (0.5, 2.0)     # how long the action lasts
+ACTION_SHAKE = (0.01, 0.04)     # camera shake amplitude, fraction of the frame width (none in a third of them)
+ACTION_DASH = 0.3               # a character's dash between key poses, up to this fraction of the width
+ACTION_KEY_FRAMES = (3, 8)      # frames between key poses
 SUBTITLE_WORDS = ("I", "you", "we", "never", "knew", "the", "sky", "was", "so", "blue", "wait", "for", "me",
                   "tomorrow", "again", "where", "are", "going", "remember", "this", "place", "it's", "late",
                   "come", "back", "home", "look", "stars", "tonight", "sorry", "thank", "everyone")
@@ -69,6 +74,7 @@ class _Shot:
     flash: Optional[dict] = None     # {"start": global frame, "alphas": [...], "tint": (r, g, b)}
     events: list = field(default_factory=list)   # non-change traps inside the shot (global frames)
     subtitles: list = field(default_factory=list)    # (first frame, last frame, text), global frames
+    action: Optional[dict] = None    # {"start": global frame, "shake": (L, 2), "moves": (actors, L, 2)} canvas px
 
 
 @dataclass
@@ -120,12 +126,13 @@ def _pick_actors(world, rng, cam: _Camera, T, n, exclude, standing, fps, front=F
 
 def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist: np.ndarray, *,
           pacing: str = "normal", extra_transitions: tuple = (), subtitles: bool = False,
-          option_rng=None, subtitle_rng=None):
+          action: bool = False, option_rng=None, subtitle_rng=None, action_rng=None):
     """Shots and boundaries of a clip; ``dist``: the distances between the world's settings.
 
     ``rng`` draws everything of the default clip. The options draw from ``option_rng``
-    (pacing, extra transitions) and ``subtitle_rng`` (subtitles) only, so the default clip is
-    unchanged by their existence and subtitles change nothing but the subtitles.
+    (pacing, extra transitions), ``subtitle_rng`` (subtitles) and ``action_rng`` (action) only,
+    so the default clip is unchanged by their existence, and subtitles and action change
+    nothing but the subtitles and the action.
     """
     W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
     N = num_frames
@@ -277,13 +284,20 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
         subs = _plan_subtitles(subtitle_rng, pure_start, pure_end, fps) if subtitles else []
         events.extend(dict(kind="subtitle", start=a, end=b) for a, b, _ in subs)
 
+        moves = None
+        if action and not short:
+            moves = _plan_action(action_rng, pure_start, pure_end, len(actors), W, H, fps)
+            if moves is not None:
+                events.append(dict(kind="action", start=moves["start"], end=moves["start"] + len(moves["shake"]) - 1))
+
         if last:        # the clip ends inside this shot (which is cut short or held to the end)
             pure_end = render_end = N - 1
             events = [dict(e, end=min(e["end"], N - 1)) for e in events if e["start"] <= N - 1]
             subs = [(a, min(b, N - 1), text) for a, b, text in subs if a <= N - 1]
         else:
             render_end = pure_end + G
-        shot = _Shot(setting, render_start, render_end, pure_start, pure_end, mode, cam, actors, flash, events, subs)
+        shot = _Shot(setting, render_start, render_end, pure_start, pure_end, mode, cam, actors, flash, events, subs,
+                     moves)
         shots.append(shot)
         if last:
             break
@@ -359,3 +373,33 @@ def _plan_subtitles(rng, first: int, last: int, fps: int) -> list:
         out.append((t, end, text))
         t = end + 1 if rng.random() < 0.4 else end + 1 + int(rng.integers(fps // 4, fps + 1))
     return out
+
+
+def _plan_action(rng, first: int, last: int, num_actors: int, W: int, H: int, fps: int) -> Optional[dict]:
+    """A stretch of action inside the frames first..last of a shot, as in a fight or a dance:
+    the camera shakes and the characters dash and jump between key poses, drawn on twos or
+    threes (each drawing held 2-3 frames). None when the shot has none (1 - P_ACTION) or is
+    too short. Offsets are in canvas pixels: "shake" (L, 2) moves the camera, "moves"
+    (num_actors, L, 2) the characters; after the stretch they keep their last offset."""
+    wanted = rng.random() < P_ACTION
+    length = int(rng.integers(round(ACTION_SECONDS[0] * fps), round(ACTION_SECONDS[1] * fps) + 1))
+    length = min(length, last - first + 1 - 7)
+    if not wanted or length < round(ACTION_SECONDS[0] * fps):
+        return None
+    start = int(rng.integers(first + 3, last - length - 3 + 1))
+    hold = int(rng.integers(2, 4))
+    shake_amp = float(rng.uniform(*ACTION_SHAKE)) * W if rng.random() < 2 / 3 else 0.0
+    drawings = -(-length // hold)
+    shake = rng.uniform(-1.0, 1.0, size=(drawings, 2)) * shake_amp
+    moves = np.zeros((num_actors, drawings, 2))
+    for a in range(num_actors):
+        t, pose = 0, np.zeros(2)
+        while t < drawings:
+            span = max(1, int(rng.integers(*ACTION_KEY_FRAMES)) // hold)
+            target = np.array([np.clip(pose[0] + rng.uniform(-ACTION_DASH, ACTION_DASH) * W, -0.35 * W, 0.35 * W),
+                               rng.uniform(0.0, 0.2) * H if rng.random() < 0.4 else 0.0])
+            for k in range(min(span, drawings - t)):
+                moves[a, t + k] = pose + (target - pose) * (k + 1) / span
+            pose, t = target, t + span
+    held = np.arange(length) // hold
+    return dict(start=start, shake=shake[held], moves=moves[:, held])

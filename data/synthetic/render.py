@@ -61,6 +61,12 @@ class _Renderer:
         W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
         t = i - shot.render_start
         cx, cy, z = shot.camera.at(t)
+        moves = None
+        if shot.action is not None and i >= shot.action["start"]:
+            k = min(i - shot.action["start"], len(shot.action["shake"]) - 1)
+            if i - shot.action["start"] < len(shot.action["shake"]):
+                cx, cy = cx + shot.action["shake"][k][0], cy + shot.action["shake"][k][1]
+            moves = shot.action["moves"][:, k]
         bw, bh = W / z, H / z
         x0 = min(max(cx - bw / 2, 0.0), cw - bw)
         y0 = min(max(cy - bh / 2, 0.0), ch - bh)
@@ -80,10 +86,10 @@ class _Renderer:
             draw = ImageDraw.Draw(img)
             base_h = 0.45 * H * zs
             lw = max(S, int(round(H / 120.0 * zs)))
-            for a in shot.actors:
+            for n, a in enumerate(shot.actors):
                 c = world.characters[a.char]
                 hpx = base_h * c.height * a.size
-                wx = a.x0 + a.vx * t
+                wx = a.x0 + a.vx * t + (moves[n][0] if moves is not None else 0.0)
                 sx = (wx - x0) * zs
                 if sx < -hpx or sx > S * W + hpx:
                     continue
@@ -94,7 +100,7 @@ class _Renderer:
                 else:
                     phase = a.phase
                     bob = a.bob * (0.5 + 0.5 * math.sin(a.phase + 2 * math.pi * t / a.bob_period))
-                sy = (spec.floor_y + a.dy - y0) * zs - bob * hpx
+                sy = (spec.floor_y + a.dy - y0) * zs - bob * hpx - (moves[n][1] * zs if moves is not None else 0.0)
                 _draw_character(draw, c, sx, sy, hpx, a.facing, phase, walking, lw)
         if S > 1:
             img = img.reduce(S)
