@@ -16,6 +16,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from utils.atomic import save_text
 from utils.checkpoints import list_checkpoints
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -114,18 +115,51 @@ def read_results(folder: str) -> Dict[int, Dict]:
     return found
 
 
+def _training_key(video: str, variant: str, seed: int, training: Sequence[str]) -> Dict:
+    """What a trained model depends on besides the code: the video file (path, size, time),
+    the variant, the seed and the training options."""
+    stat = os.stat(video)
+    return {"video": os.path.abspath(video), "size": stat.st_size, "mtime": stat.st_mtime, "variant": variant,
+            "seed": seed, "training": list(training)}
+
+
+def code_version() -> str:
+    """The commit the code runs at (with "+changes" when the working tree differs), or "unknown"."""
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+    commit = git("rev-parse", "--short", "HEAD")
+    if commit is None:
+        return "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def train_and_detect(video: str, folder: str, variant: str, seed: int,
-                     training: Sequence[str] = RECOMMENDED_TRAINING) -> Dict:
+                     training: Sequence[str] = RECOMMENDED_TRAINING, reuse: bool = False) -> Dict:
     """The whole job on one video as a user runs it, main.py then inference.py sharing one
     frame cache that is cold at the start: {"train_seconds", "detect_seconds", "seconds",
-    and the result}."""
+    and the result}. With `reuse`, a model trained earlier in `folder` on the same video with
+    the same options is kept (with its training time and the code version it was trained at,
+    "trained_at") and only detection runs again; valid while the training code is unchanged."""
+    stamp = os.path.join(folder, "trained.json")
+    key = _training_key(video, variant, seed, training)
+    earlier = None
+    if reuse and os.path.exists(stamp):
+        with open(stamp) as f:
+            earlier = json.load(f)
+        if earlier.get("key") != key or not list_checkpoints(folder):
+            earlier = None
     cache = os.path.join(folder + "-cache")
     shutil.rmtree(cache, ignore_errors=True)
-    trained = train(video, folder, variant, seed, training, cache=cache)
+    if earlier is None:
+        trained = train(video, folder, variant, seed, training, cache=cache)
+        earlier = {"key": key, "seconds": trained["seconds"], "epochs": len(trained["history"]),
+                   "trained_at": code_version()}
+        save_text(stamp, json.dumps(earlier))
     detected = detect(video, folder, cache=cache)
     shutil.rmtree(cache, ignore_errors=True)
     epoch = max(detected["results"])
-    return {"train_seconds": trained["seconds"], "detect_seconds": detected["seconds"],
-            "seconds": trained["seconds"] + detected["seconds"], "epochs": len(trained["history"]),
-            **detected["results"][epoch]}
+    return {"train_seconds": earlier["seconds"], "detect_seconds": detected["seconds"],
+            "seconds": earlier["seconds"] + detected["seconds"], "epochs": earlier["epochs"],
+            "trained_at": earlier["trained_at"], **detected["results"][epoch]}
 

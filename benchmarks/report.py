@@ -3,7 +3,8 @@
 from typing import Dict, List, Optional
 
 TRAP_NAMES = {"character_cut": "character-only cuts", "in_shot_flash": "in-shot flashes",
-              "fast_pan": "fast pans", "zoom": "zooms", "subtitle": "subtitles"}
+              "fast_pan": "fast pans", "zoom": "zooms", "subtitle": "subtitles",
+              "action": "action (shake, dashes)"}
 TRADEOFF_EPOCHS = (1, 2, 4, 5, 8, 16)  # 5: the README's setting
 
 

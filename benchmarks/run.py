@@ -60,6 +60,10 @@ def parse_args(argv=None):
     parser.add_argument("--reuse", action="store_true",
                         help="accuracy: reuse PySceneDetect's and TransNetV2's results from an earlier run "
                         "on the same video files (their speed is then the earlier run's)")
+    parser.add_argument("--reuse_models", action="store_true",
+                        help="accuracy: keep the VAEs trained by an earlier run on the same videos with the same "
+                        "options (and their training time) and run detection again; for changes that leave "
+                        "training untouched")
     parser.add_argument("--quick", action="store_true",
                         help="a small suite, one seed, short videos: checks the machinery in minutes")
     args = parser.parse_args(argv)
@@ -142,17 +146,21 @@ def accuracy_stage(args, skipped: List[str]) -> Dict:
             seeds = args.seeds if variant == "repro-VAE" else args.seeds[:args.baseline_seeds]
             for seed in seeds:
                 folder = os.path.join(args.work, "accuracy", dataset.name, variant.replace(" ", "-"), f"seed{seed}")
-                result = ours.train_and_detect(dataset.video, folder, variant, seed, training)
+                result = ours.train_and_detect(dataset.video, folder, variant, seed, training,
+                                               reuse=args.reuse_models)
                 rows.append({**score(result, dataset), "seconds": result["seconds"], "frames": result["frames"],
-                             "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"]})
+                             "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"],
+                             "trained_at": result["trained_at"]})
                 say(f"  {variant} seed {seed}: F1 {rows[-1]['f1']:.3f}, accuracy {rows[-1]['accuracy']:.3f}, "
                     f"{result['seconds']:.0f} s")
             methods[variant] = {"runs": rows, "summary": mean_and_spread(rows), "seeds": list(seeds)}
         if not dataset.name.startswith("gen-") and not args.quick:
             folder = os.path.join(args.work, "accuracy", dataset.name, "paper-training", f"seed{args.seeds[0]}")
-            result = ours.train_and_detect(dataset.video, folder, "repro-VAE", args.seeds[0], ours.PAPER_TRAINING)
+            result = ours.train_and_detect(dataset.video, folder, "repro-VAE", args.seeds[0], ours.PAPER_TRAINING,
+                                           reuse=args.reuse_models)
             row = {**score(result, dataset), "seconds": result["seconds"], "frames": result["frames"],
-                   "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"]}
+                   "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"],
+                   "trained_at": result["trained_at"]}
             methods[PAPER_ROW] = {"runs": [row], "summary": mean_and_spread([row]), "seeds": [args.seeds[0]]}
             say(f"  {PAPER_ROW}: F1 {row['f1']:.3f}, accuracy {row['accuracy']:.3f}, {result['seconds']:.0f} s")
         for method, name in DETECTORS.items():
