@@ -8,7 +8,7 @@ the matching is a maximum one (see match_events), so no order of walking can cos
 """
 
 import heapq
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -51,9 +51,9 @@ def label_spans(labels: np.ndarray, spans: Optional[np.ndarray] = None) -> np.nd
     return out[np.argsort(labels, kind="stable")]
 
 
-def match_events(predicted: np.ndarray, spans: np.ndarray, tolerance: int = 2) -> int:
-    """The largest number of (detection, label) pairs, each used once, where the detection
-    lies within [first - tolerance, last + tolerance] of the label's span.
+def matched_pairs(predicted: np.ndarray, spans: np.ndarray, tolerance: int = 2) -> List[Tuple[int, int]]:
+    """(detection, row of `spans`) of a largest set of pairs, each detection and label used
+    once, where the detection lies within [first - tolerance, last + tolerance] of the span.
 
     Detections are points and labels intervals, so taking detections from the left and
     giving each the open interval that closes first is a maximum matching (the exchange
@@ -63,19 +63,24 @@ def match_events(predicted: np.ndarray, spans: np.ndarray, tolerance: int = 2) -
     spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     lo, hi = spans[:, 0] - tolerance, spans[:, 1] + tolerance
     order = np.argsort(lo, kind="stable")
-    lo, hi = lo[order], hi[order]
     open_ends: list = []
-    next_label, hits = 0, 0
+    next_label, pairs = 0, []
     for p in predicted:
-        while next_label < len(lo) and lo[next_label] <= p:
-            heapq.heappush(open_ends, int(hi[next_label]))
+        while next_label < len(order) and lo[order[next_label]] <= p:
+            row = int(order[next_label])
+            heapq.heappush(open_ends, (int(hi[row]), row))
             next_label += 1
-        while open_ends and open_ends[0] < p:
+        while open_ends and open_ends[0][0] < p:
             heapq.heappop(open_ends)  # closed before this detection: nothing later can take it
         if open_ends:
-            heapq.heappop(open_ends)
-            hits += 1
-    return hits
+            pairs.append((int(p), heapq.heappop(open_ends)[1]))
+    return pairs
+
+
+def match_events(predicted: np.ndarray, spans: np.ndarray, tolerance: int = 2) -> int:
+    """The largest number of (detection, label) pairs, each used once, where the detection
+    lies within [first - tolerance, last + tolerance] of the label's span (matched_pairs)."""
+    return len(matched_pairs(predicted, spans, tolerance))
 
 
 def match_with_tolerance(predicted: np.ndarray, labels: np.ndarray, tolerance: int = 2,

@@ -1,0 +1,52 @@
+"""Command line: python -m report <results folder> [--labels FILE] writes report.html there."""
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from opts import build_parser
+from report.build import build_report
+from utils.cli import run_cli
+
+
+def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """The report's options; those it shares with the scripts take the scripts' defaults."""
+    defaults = build_parser()
+    parser = argparse.ArgumentParser(prog="python -m report", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                     description="Write report.html (and report_files/) into a results folder "
+                                                 "of inference.py, from its files alone.")
+    parser.add_argument("results_folder", help="the folder inference.py wrote its result files into")
+    parser.add_argument("--labels", default=None,
+                        help="true scene changes, any file pure_test.py reads; the report then sorts the "
+                             "detections into hits, false alarms and misses (default: the bundled sample's "
+                             "truth for the bundled sample, else none)")
+    parser.add_argument("--label_convention", choices=["pair", "first_frame"],
+                        default=defaults.get_default("label_convention"),
+                        help="as pure_test.py: pair = change between frame i and i+1; first_frame = first "
+                             "frame of the new shot")
+    parser.add_argument("--tolerance", type=int, default=defaults.get_default("tolerance"),
+                        help="a detection within this many frames of a label finds it, as pure_test.py scores")
+    parser.add_argument("--epoch", type=int, default=None,
+                        help="report the results of this checkpoint epoch (default: the newest in the folder)")
+    parser.add_argument("--model_folder", default=None,
+                        help="where main.py wrote checkpoints, loss history and reconstructions "
+                             "(default: the results folder)")
+    parser.add_argument("--image_folder", default=None,
+                        help="the film (video or frame folder), if it moved since inference.py read it")
+    parser.add_argument("--cache_dir", default=defaults.get_default("cache_dir"),
+                        help="the frame cache folder inference.py used (default: $REPRO_VAE_CACHE or "
+                             "~/.cache/repro-vae)")
+    parser.add_argument("--fps", type=float, default=None, help="the --fps inference.py was run with, if any")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_arguments(argv)
+    return run_cli(lambda: build_report(args.results_folder, labels=args.labels,
+                                        label_convention=args.label_convention, tolerance=args.tolerance,
+                                        epoch=args.epoch, model_folder=args.model_folder,
+                                        image_folder=args.image_folder, cache_dir=args.cache_dir, fps=args.fps))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""Build report.html for a results folder: the score along the film, the pictures either side
+of each change (hits, false alarms and misses when labels are given), reconstructions, a
+t-SNE map of the latent means, the training loss and the run's settings.
+
+Everything is read from the files main.py and inference.py wrote, plus the film's frames; the
+model is not run. The PNGs go into report_files/ beside report.html (the folder is replaced
+as a whole, then the page is written), so the page opens from disk with no server.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from data.cache import FrameCache, default_cache_dir
+from data.sample import SAMPLE_FOLDER, bundled_sample
+from opts import TRAIN, build_parser
+from report import figures, page
+from report.frames import film_pictures, save_before_after
+from report.outcomes import Change, Outcomes, detected_changes, scene_of_each_frame, split_by_labels
+from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
+from utils.atomic import save_text, write_folder_with
+from utils.labels import check_labels_in_range, load_label_spans
+from utils.metrics import match_with_tolerance
+from utils.plots import plot_loss_history
+from utils.scenes import timecode
+
+REPORT_PAGE = "report.html"
+REPORT_FILES = "report_files"
+# Before/after pairs shown per group (the most confident first; misses: the nearest first).
+CHANGES_SHOWN = 50
+
+
+def build_report(results_folder: str, labels: Optional[str] = None, label_convention: str = "pair",
+                 tolerance: int = 2, epoch: Optional[int] = None, model_folder: Optional[str] = None,
+                 image_folder: Optional[str] = None, cache_dir: Optional[str] = None,
+                 fps: Optional[float] = None) -> str:
+    """Write `results_folder`/report.html for checkpoint `epoch` (default: the newest with
+    results); returns its path.
+
+    labels: a labels file as pure_test.py reads it (default: the bundled sample's truth when
+    the results are of the bundled sample). model_folder: where main.py wrote the loss history,
+    reconstructions and checkpoints (default: the results folder). image_folder, cache_dir,
+    fps: where the frames are, when they are not where inference.py found them.
+    """
+    results = load_run_results(results_folder, epoch)
+    cache = open_film(image_folder or results.source, len(results.latent_mu), cache_dir, fps)
+    labels = labels or bundled_sample_truth(cache.source, cache_dir)
+    outcomes, label_pairs, scores = _outcomes(results, labels, label_convention, tolerance)
+    model_folder = model_folder or results_folder
+    body: List[str] = []
+
+    def write_pictures(folder: str) -> None:
+        body.extend(_summary(results, cache, labels, scores, outcomes))
+        body.extend(_score_section(results, cache, outcomes, folder))
+        body.extend(_changes_section(outcomes, cache, folder, labels is not None))
+        body.extend(_reconstruction_section(model_folder, folder))
+        body.extend(_tsne_section(results, outcomes, label_pairs, folder))
+        body.extend(_training_section(model_folder, results.epoch, folder))
+
+    write_folder_with(os.path.join(results_folder, REPORT_FILES), write_pictures)
+    title = f"Scene changes in {_film_name(cache.source)}"
+    path = save_text(os.path.join(results_folder, REPORT_PAGE), page.page(title, body))
+    print(f"report: {path}", file=sys.stderr)
+    return path
+
+
+def bundled_sample_truth(source: str, cache_dir: Optional[str]) -> Optional[str]:
+    """The bundled sample's truth.json when `source` is its validation clip, else None."""
+    if not os.path.isdir(os.path.join(cache_dir or default_cache_dir(), SAMPLE_FOLDER)):
+        return None
+    sample = bundled_sample(cache_dir)
+    same = os.path.exists(source) and os.path.samefile(source, sample["val"])
+    return sample["truth"] if same else None
+
+
+def _outcomes(results: RunResults, labels: Optional[str], convention: str,
+              tolerance: int) -> Tuple[Outcomes, Optional[np.ndarray], Optional[Dict]]:
+    """Detections split by the labels, the labels' pairs, and pure_test.py's scores of them."""
+    detected = detected_changes(results.flags, results.change_scores, results.events, results.confidence)
+    if labels is None:
+        return Outcomes(detected=detected), None, None
+    label_pairs, spans = load_label_spans(labels, convention)
+    check_labels_in_range(label_pairs, len(results.flags), labels, results.folder)
+    scores = match_with_tolerance(np.flatnonzero(results.flags), label_pairs, tolerance, spans)
+    scores["tolerance"] = tolerance
+    return split_by_labels(detected, results.change_scores, label_pairs, spans, tolerance), label_pairs, scores
+
+
+def _film_name(source: str) -> str:
+    """The video's file name, or a frame folder's name with its parent's (`sample-v1/val`)."""
+    path = os.path.normpath(source)
+    if os.path.isdir(path):
+        return "/".join(part for part in (os.path.basename(os.path.dirname(path)), os.path.basename(path)) if part)
+    return os.path.basename(path)
+
+
+def _summary(results: RunResults, cache: FrameCache, labels: Optional[str], scores: Optional[Dict],
+             outcomes: Outcomes) -> List[str]:
+    duration = float(cache.timestamps[-1]) + 1.0 / cache.source_fps
+    rows = [("film", cache.source), ("frames", f"{len(cache)} ({timecode(duration)}, {cache.source_fps:g} fps)"),
+            ("checkpoint", f"epoch {results.epoch}"),
+            ("changes found", f"{len(outcomes.detected)} ({len(outcomes.detected) + 1} scenes)")]
+    if scores is not None:
+        rows += [("labels", f"{labels}: {scores['labels']} true changes"),
+                 ("hits / false alarms / misses",
+                  f"{len(outcomes.hits)} / {len(outcomes.false_alarms)} / {len(outcomes.misses)}"),
+                 (f"precision / recall / F1 (tolerance {scores['tolerance']} frames)",
+                  f"{scores['precision']:.3f} / {scores['recall']:.3f} / {scores['f1']:.3f}")]
+    else:
+        rows.append(("labels", "none given (--labels): every detection is shown, unjudged"))
+    links = [("score", "score along the film"), ("changes", "changes"), ("reconstructions", "reconstructions"),
+             ("tsne", "latent map"), ("training", "training")]
+    return [page.heading(f"Scene changes in {_film_name(cache.source)}", level=1), page.navigation(links),
+            page.facts(rows)]
+
+
+def _pair_times(cache: FrameCache) -> np.ndarray:
+    """Time of the first frame after each pair: where a change shows on the screen."""
+    return np.asarray(cache.timestamps[1:], dtype=np.float64)
+
+
+def _marks(outcomes: Outcomes, labelled: bool) -> Dict[str, List[Change]]:
+    if labelled:
+        return {"hits": outcomes.hits, "false_alarms": outcomes.false_alarms, "misses": outcomes.misses}
+    return {"detected": outcomes.detected}
+
+
+def _score_section(results: RunResults, cache: FrameCache, outcomes: Outcomes, folder: str) -> List[str]:
+    times = _pair_times(cache)
+    duration = float(cache.timestamps[-1]) + 1.0 / cache.source_fps
+    labelled = bool(outcomes.hits or outcomes.false_alarms or outcomes.misses)
+    marks = _marks(outcomes, labelled)
+    html = [page.heading("The change score along the film", anchor="score"),
+            page.note("Each frame pair's confidence that the scene changes there (the largest over all time "
+                      "scales, floored at -8 for legibility); a change is reported at 0 and above (dashed "
+                      "line). " + ("Green: hits; red: false alarms; orange: missed true changes (shaded "
+                                   "over a gradual transition's span)." if labelled
+                                   else "Red: the detected changes.") + " Click a picture to open it alone.")]
+    figures.plot_score_strip(times, results.change_scores, marks, os.path.join(folder, "score_film.png"),
+                             (0.0, duration), "whole film")
+    html.append(page.figure(f"{REPORT_FILES}/score_film.png", "change score, whole film"))
+    bounds = figures.strip_bounds(duration)
+    if len(bounds) > 1:
+        html.append(page.heading(f"In strips of {_strip_length(bounds)}", level=3))
+        for number, window in enumerate(bounds):
+            name = f"score_strip_{number:03d}.png"
+            label = f"{figures.axis_time(window[0])} to {figures.axis_time(window[1])}"
+            figures.plot_score_strip(times, results.change_scores, marks, os.path.join(folder, name), window, label)
+            html.append(page.figure(f"{REPORT_FILES}/{name}", f"change score, {label}"))
+    return html
+
+
+def _strip_length(bounds: List[Tuple[float, float]]) -> str:
+    seconds = bounds[0][1] - bounds[0][0]
+    return f"{seconds / 60:g} minute" + ("s" if seconds != 60 else "")
+
+
+def _changes_section(outcomes: Outcomes, cache: FrameCache, folder: str, labelled: bool) -> List[str]:
+    groups = ([("hit", "Hits", "detected changes that found a true change, most confident first", outcomes.hits),
+               ("false-alarm", "False alarms", "detected changes with no true change within the tolerance, "
+                                              "most confident first", outcomes.false_alarms),
+               ("miss", "Misses", "true changes no detection found, highest score first (the nearest misses)",
+                outcomes.misses)]
+              if labelled else
+              [("detected", "Detected changes", "most confident first", outcomes.detected)])
+    shown = {kind: changes[:CHANGES_SHOWN] for kind, _, _, changes in groups}
+    needed = [index for changes in shown.values() for c in changes for index in (c.first, c.last + 1)]
+    pictures = film_pictures(cache, needed)
+    html = [page.heading("The pictures either side of each change", anchor="changes"),
+            page.note("Left: the last frame before the change; right: the first frame after it (for a "
+                      "labelled gradual transition, the frames just outside its span). Frame numbers count "
+                      "from 0 in the source's decode order, as label files do; the time is where the "
+                      "detection (or, for a miss, the label) puts the change; confidence 0 is the decision "
+                      "level.")]
+    for kind, title, explanation, changes in groups:
+        html.append(page.heading(f"{title}: {len(changes)}", level=3))
+        if len(changes) > CHANGES_SHOWN:
+            explanation += f"; the first {CHANGES_SHOWN} shown"
+        html.append(page.note(explanation))
+        items = []
+        for number, change in enumerate(shown[kind]):
+            name = f"{kind}_{number:03d}.png"
+            save_before_after(pictures[change.first], pictures[change.last + 1], os.path.join(folder, name))
+            items.append((f"{REPORT_FILES}/{name}", _card_lines(change, cache)))
+        html.append(page.cards(kind, items))
+    return html
+
+
+def _card_lines(change: Change, cache: FrameCache) -> List[str]:
+    """Caption of a before/after pair: when, which frames are shown, how sure, what was true."""
+    def frame(index: int) -> int:
+        return int(cache.source_index[index])
+
+    lines = [timecode(float(cache.timestamps[change.pair + 1])), f"frames {frame(change.first)} | "
+             f"{frame(change.last + 1)}", f"confidence {change.score:+.2f}"]
+    if change.first < change.last:
+        lines.append(f"gradual transition, frames {frame(change.first + 1)}-{frame(change.last)}")
+    if change.label is not None and change.label != change.pair:
+        lines.append(f"labelled at frame {frame(change.label + 1)}")
+    return lines
+
+
+def _reconstruction_section(model_folder: str, folder: str) -> List[str]:
+    html = [page.heading("Frames and their reconstructions", anchor="reconstructions")]
+    source = os.path.join(model_folder, "reconstructions.png")
+    if not os.path.isfile(source):
+        return html + [page.note(f"{source} is not there (main.py writes it at the end of training).")]
+    shutil.copyfile(source, os.path.join(folder, "reconstructions.png"))
+    return html + [page.note("Top row: frames as the model sees them (64x64; validation frames when main.py "
+                             "had --val_folder, else training frames); bottom row: their reconstructions by the "
+                             "model of the last epoch main.py trained."),
+                   page.figure(f"{REPORT_FILES}/reconstructions.png", "frames above their reconstructions",
+                               css_class="pixels")]
+
+
+def _tsne_section(results: RunResults, outcomes: Outcomes, label_pairs: Optional[np.ndarray],
+                  folder: str) -> List[str]:
+    html = [page.heading("A map of the latent means (t-SNE)", anchor="tsne")]
+    frame_count = len(results.latent_mu)
+    chosen = figures.tsne_subset(frame_count)
+    if len(chosen) < 4:
+        return html + [page.note(f"{frame_count} frames: too few to map.")]
+    colourings = []
+    if label_pairs is not None:
+        colourings.append(("coloured by true scene", scene_of_each_frame(label_pairs, frame_count)[chosen]))
+    detected = np.array([c.pair for c in outcomes.detected], dtype=np.int64)
+    colourings.append(("coloured by detected scene", scene_of_each_frame(detected, frame_count)[chosen]))
+    figures.plot_tsne(figures.tsne_map(results.latent_mu[chosen]), colourings, os.path.join(folder, "tsne.png"))
+    subset = ("every frame" if len(chosen) == frame_count else
+              f"{len(chosen)} evenly spaced frames of {frame_count} (the map is capped at "
+              f"{figures.TSNE_MAX_POINTS} points)")
+    return html + [page.note(f"Each point is a frame's latent mean, placed by t-SNE ({subset}); a faint line "
+                             "joins the frames in film order. Frames of one scene share a colour (20 colours "
+                             "in turn), so a scene the model tells apart forms its own cluster."),
+                   page.figure(f"{REPORT_FILES}/tsne.png", "t-SNE map of the latent means")]
+
+
+def _training_section(model_folder: str, epoch: int, folder: str) -> List[str]:
+    html = [page.heading("Training", anchor="training")]
+    history = loss_history(model_folder)
+    if history is None:
+        html.append(page.note(f"No loss_history.json in {model_folder}."))
+    else:
+        plot_loss_history(history, os.path.join(folder, "loss_history.png"))
+        html += [page.note("Mean loss terms per epoch (validation: the loss on up to 1024 validation frames)."),
+                 page.figure(f"{REPORT_FILES}/loss_history.png", "training loss per epoch")]
+    options = training_options(model_folder, epoch)
+    if options is None:
+        return html + [page.note(f"No checkpoint of epoch {epoch} with its options in {model_folder}.")]
+    shown = training_option_names()
+    rows = [(name, " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value))
+            for name, value in sorted(options.items(), key=lambda item: item[0].lower()) if name in shown]
+    return html + [page.heading(f"main.py's settings for the checkpoint of epoch {epoch}", level=3),
+                   page.facts_in_columns(rows, 3)]
+
+
+def training_option_names() -> set:
+    """The options main.py uses (those its --help lists), out of every option the checkpoint keeps."""
+    return {action.dest for action in build_parser(TRAIN)._actions
+            if action.help != argparse.SUPPRESS and action.dest != "help"}

@@ -1,0 +1,51 @@
+"""The pictures on either side of a change, at the size the film was made, for the report.
+
+Frames come from the source (video decoded once up to the last frame wanted, or the image
+files of a folder); where the source has gone, from the 64x64 frame cache, enlarged.
+"""
+
+import os
+from typing import Dict, Iterable
+
+from PIL import Image
+
+from data.cache import FrameCache
+from data.frames import list_frame_files
+from data.video import grab_frames
+from utils.atomic import write_with
+
+# Height of each picture in a before/after pair (pixels): small enough for 50 pairs a group.
+PICTURE_HEIGHT = 110
+
+
+def film_pictures(cache: FrameCache, cached_indices: Iterable[int]) -> Dict[int, Image.Image]:
+    """RGB images of these cached frames, keyed by cached index."""
+    wanted = sorted(set(int(i) for i in cached_indices))
+    source_numbers = {index: int(cache.source_index[index]) for index in wanted}
+    pictures: Dict[int, Image.Image] = {}
+    if os.path.exists(cache.source):
+        if cache.kind == "video":
+            decoded = grab_frames(cache.source, source_numbers.values())
+            pictures = {index: decoded[number] for index, number in source_numbers.items() if number in decoded}
+        else:
+            files = list_frame_files(cache.source)
+            for index, number in source_numbers.items():
+                with Image.open(files[number]) as image:
+                    pictures[index] = image.convert("RGB")
+    for index in wanted:
+        if index not in pictures:
+            pictures[index] = Image.fromarray(cache.frames[index].transpose(1, 2, 0))
+    return pictures
+
+
+def save_before_after(before: Image.Image, after: Image.Image, path: str, gap: int = 4) -> str:
+    """The two pictures side by side, PICTURE_HEIGHT high, as a PNG."""
+    def scaled(image: Image.Image) -> Image.Image:
+        width = max(1, round(image.width * PICTURE_HEIGHT / max(image.height, 1)))
+        return image.resize((width, PICTURE_HEIGHT), Image.LANCZOS)
+
+    left, right = scaled(before), scaled(after)
+    pair = Image.new("RGB", (left.width + gap + right.width, PICTURE_HEIGHT), "white")
+    pair.paste(left, (0, 0))
+    pair.paste(right, (left.width + gap, 0))
+    return write_with(path, lambda tmp: pair.save(tmp, format="PNG"))

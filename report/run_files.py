@@ -1,0 +1,116 @@
+"""What a run left on disk, read back for the report: the result files inference.py wrote for
+one checkpoint, the loss history and options main.py wrote, and the frames of the film.
+
+Nothing here runs the model: a report can be rebuilt from these files at any time.
+"""
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from data.cache import FrameCache, load_frames
+from opts import IMAGE_SIZE
+from utils.checkpoints import list_checkpoints, load_checkpoint
+from utils.errors import UserError
+
+_SCORES_FILE = re.compile(r"^change_scores_(\d+)\.npy$")
+
+
+@dataclass
+class RunResults:
+    """The result files of one checkpoint (epoch), as inference.py wrote them."""
+    folder: str
+    epoch: int
+    source: str                 # the frames inference.py read (video file or folder)
+    flags: np.ndarray           # (N-1,) bool: a change between cached frames j and j+1
+    change_scores: np.ndarray   # (N-1,) float: the best confidence of any time scale
+    events: np.ndarray          # candidate change events (one pair each), most confident first
+    confidence: np.ndarray      # their confidence; >= 0 is a change
+    latent_mu: np.ndarray       # (N, latent_dim) latent means
+
+
+def newest_epoch(folder: str) -> int:
+    """The highest epoch with a change_scores_<i>.npy in `folder`."""
+    if not os.path.isdir(folder):
+        raise UserError(f"{folder}: no such results folder")
+    epochs = [int(m.group(1)) for name in os.listdir(folder) if (m := _SCORES_FILE.match(name))]
+    if not epochs:
+        raise UserError(f"{folder}: no change_scores_<i>.npy files; run inference.py first")
+    return max(epochs)
+
+
+def _load_npy(path: str, ndim: int) -> np.ndarray:
+    if not os.path.isfile(path):
+        raise UserError(f"{path}: missing; run inference.py again to write it")
+    try:
+        values = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: unreadable result file ({err})".splitlines()[0])
+    if values.ndim != ndim:
+        raise UserError(f"{path}: expected {ndim} dimension(s), found shape {values.shape}")
+    return values
+
+
+def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
+    """The results of checkpoint `epoch` (default: the newest) in `folder`; a UserError names
+    any file that is missing, unreadable or of the wrong length."""
+    epoch = newest_epoch(folder) if epoch is None else int(epoch)
+
+    def path(name: str) -> str:
+        return os.path.join(folder, name)
+
+    scenes_path = path(f"scenes_{epoch}.json")
+    try:
+        with open(scenes_path) as handle:
+            source = json.load(handle)["source"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise UserError(f"{scenes_path}: unreadable scene list ({err.__class__.__name__}: {err})".splitlines()[0])
+    results = RunResults(folder=folder, epoch=epoch, source=source,
+                         flags=_load_npy(path(f"scene_change_flags_{epoch}.npy"), 1).astype(bool),
+                         change_scores=_load_npy(path(f"change_scores_{epoch}.npy"), 1).astype(np.float64),
+                         events=_load_npy(path(f"change_events_{epoch}.npy"), 1).astype(np.int64),
+                         confidence=_load_npy(path(f"change_confidence_{epoch}.npy"), 1).astype(np.float64),
+                         latent_mu=_load_npy(path(f"latent_mu_{epoch}.npy"), 2).astype(np.float32))
+    pairs = len(results.latent_mu) - 1
+    if len(results.flags) != pairs or len(results.change_scores) != pairs:
+        raise UserError(f"{folder}: the files of epoch {epoch} disagree ({len(results.latent_mu)} latents, "
+                        f"{len(results.flags)} flags, {len(results.change_scores)} scores); run inference.py again")
+    return results
+
+
+def open_film(source: str, expected_frames: int, cache_dir: Optional[str], fps: Optional[float]) -> FrameCache:
+    """The frame cache inference.py encoded (built again from `source` if it was deleted).
+
+    Its length must match the results: a mismatch means inference.py sampled with another --fps.
+    """
+    cache = load_frames(source, cache_dir, IMAGE_SIZE, fps, show_progress=False)
+    if len(cache) != expected_frames:
+        raise UserError(f"{source}: {len(cache)} frames at --fps {fps}, but the results hold "
+                        f"{expected_frames}; give the --fps inference.py was run with")
+    return cache
+
+
+def loss_history(model_folder: str) -> Optional[List[Dict]]:
+    """main.py's loss_history.json in `model_folder`, or None when it is not there."""
+    try:
+        with open(os.path.join(model_folder, "loss_history.json")) as handle:
+            history = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return history if isinstance(history, list) and history else None
+
+
+def training_options(model_folder: str, epoch: int) -> Optional[Dict]:
+    """The options main.py trained the checkpoint of `epoch` with, or None where the folder has
+    no such checkpoint (or one of the original code's, which stored none)."""
+    if not os.path.isdir(model_folder):
+        return None
+    paths = [path for found, path in list_checkpoints(model_folder) if found == epoch]
+    if not paths:
+        return None
+    options = load_checkpoint(paths[-1]).get("options")
+    return options if isinstance(options, dict) else None
