@@ -1,4 +1,5 @@
-"""Command line: python -m report <results folder> [--labels FILE] writes report.html there."""
+"""Command line: python -m report <results folder> [--labels FILE] writes report.html there
+(--embed: report_embedded.html, one file with the pictures inside)."""
 
 import argparse
 import sys
@@ -37,6 +38,9 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help="the frame cache folder inference.py used (default: $REPRO_VAE_CACHE or "
                              "~/.cache/repro-vae)")
     parser.add_argument("--fps", type=float, default=None, help="the --fps inference.py was run with, if any")
+    parser.add_argument("--embed", action="store_true",
+                        help="write report_embedded.html instead: one file with every picture inside it, for "
+                             "a notebook's output or to send on")
     return parser.parse_args(argv)
 
 
@@ -45,7 +49,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return run_cli(lambda: build_report(args.results_folder, labels=args.labels,
                                         label_convention=args.label_convention, tolerance=args.tolerance,
                                         epoch=args.epoch, model_folder=args.model_folder,
-                                        image_folder=args.image_folder, cache_dir=args.cache_dir, fps=args.fps))
+                                        image_folder=args.image_folder, cache_dir=args.cache_dir, fps=args.fps,
+                                        embed=args.embed))
 
 
 if __name__ == "__main__":

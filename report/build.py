@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import sys
+import tempfile
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -30,6 +31,7 @@ from utils.scenes import timecode
 
 REPORT_PAGE = "report.html"
 REPORT_FILES = "report_files"
+REPORT_EMBEDDED = "report_embedded.html"
 # Before/after pairs shown per group (the most confident first; misses: the nearest first).
 CHANGES_SHOWN = 50
 
@@ -37,14 +39,15 @@ CHANGES_SHOWN = 50
 def build_report(results_folder: str, labels: Optional[str] = None, label_convention: str = "pair",
                  tolerance: int = 2, epoch: Optional[int] = None, model_folder: Optional[str] = None,
                  image_folder: Optional[str] = None, cache_dir: Optional[str] = None,
-                 fps: Optional[float] = None) -> str:
+                 fps: Optional[float] = None, embed: bool = False) -> str:
     """Write `results_folder`/report.html for checkpoint `epoch` (default: the newest with
     results); returns its path.
 
     labels: a labels file as pure_test.py reads it (default: the bundled sample's truth when
     the results are of the bundled sample). model_folder: where main.py wrote the loss history,
     reconstructions and checkpoints (default: the results folder). image_folder, cache_dir,
-    fps: where the frames are, when they are not where inference.py found them.
+    fps: where the frames are, when they are not where inference.py found them. embed: write
+    report_embedded.html instead, one file with the pictures inside it (for a notebook's output).
     """
     results = load_run_results(results_folder, epoch)
     cache = open_film(image_folder or results.source, len(results.latent_mu), cache_dir, fps)
@@ -61,9 +64,15 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
         body.extend(_tsne_section(results, outcomes, label_pairs, folder))
         body.extend(_training_section(model_folder, results.epoch, folder))
 
-    write_folder_with(os.path.join(results_folder, REPORT_FILES), write_pictures)
     title = f"Scene changes in {_film_name(cache.source)}"
-    path = save_text(os.path.join(results_folder, REPORT_PAGE), page.page(title, body))
+    if embed:
+        with tempfile.TemporaryDirectory(prefix=".report_files-", dir=results_folder) as folder:
+            write_pictures(folder)
+            html = page.embed_pictures(page.page(title, body), folder, REPORT_FILES)
+        path = save_text(os.path.join(results_folder, REPORT_EMBEDDED), html)
+    else:
+        write_folder_with(os.path.join(results_folder, REPORT_FILES), write_pictures)
+        path = save_text(os.path.join(results_folder, REPORT_PAGE), page.page(title, body))
     print(f"report: {path}", file=sys.stderr)
     return path
 

@@ -1,6 +1,9 @@
 """The report's HTML: one self-contained page (inline style, no script, no network) that shows
 PNG files kept beside it in a folder. Functions return HTML text; every text is escaped."""
 
+import base64
+import os
+import re
 from html import escape
 from typing import List, Sequence, Tuple
 
@@ -76,3 +79,16 @@ def cards(kind: str, items: Sequence[Tuple[str, List[str]]]) -> str:
                           for n, line in enumerate(lines))
         html.append(f'<div class="card {kind}"><img src="{escape(src)}" alt="{escape(lines[0])}">{caption}</div>')
     return '<div class="cards">' + "".join(html) + "</div>"
+
+
+def embed_pictures(html: str, folder: str, prefix: str) -> str:
+    """The page with every picture `prefix/<name>` put inside it as a data URI (read from
+    `folder`), and the links that opened them alone dropped: one file that shows everything
+    where no sibling folder can follow it (a notebook's output, an e-mail)."""
+    html = re.sub(r'<a href="' + re.escape(prefix) + r'/[^"]+">(<img [^>]+>)</a>', r"\1", html)
+
+    def data_uri(match: "re.Match") -> str:
+        with open(os.path.join(folder, match.group(1)), "rb") as handle:
+            return 'src="data:image/png;base64,' + base64.b64encode(handle.read()).decode("ascii") + '"'
+
+    return re.sub(r'src="' + re.escape(prefix) + r'/([^"]+)"', data_uri, html)
