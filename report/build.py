@@ -157,7 +157,7 @@ def _score_section(results: RunResults, cache: FrameCache, outcomes: Outcomes, f
         html.append(page.heading(f"In strips of {_strip_length(bounds)}", level=3))
         for number, window in enumerate(bounds):
             name = f"score_strip_{number:03d}.png"
-            label = f"{figures.axis_time(window[0])} to {figures.axis_time(window[1])}"
+            label = f"{figures.axis_time(window[0])} to {figures.axis_time(min(window[1], duration))}"
             figures.plot_score_strip(times, results.change_scores, marks, os.path.join(folder, name), window, label)
             html.append(page.figure(f"{REPORT_FILES}/{name}", f"change score, {label}"))
     return html

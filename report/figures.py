@@ -48,10 +48,12 @@ def axis_time(seconds: float, _position=None) -> str:
 
 
 def strip_bounds(duration: float) -> List[Tuple[float, float]]:
-    """(start, end) seconds of each strip: STRIP_SECONDS long, whole minutes, at most MAX_STRIPS."""
+    """(start, end) seconds of each strip: STRIP_SECONDS long, whole minutes, at most MAX_STRIPS.
+    Every strip has the same length, the last one too (it runs past the end of the film), so that
+    a second is as wide in all of them."""
     length = max(STRIP_SECONDS, math.ceil(duration / MAX_STRIPS / 60.0) * 60.0)
     count = max(1, math.ceil(duration / length))
-    return [(k * length, min((k + 1) * length, duration)) for k in range(count)]
+    return [(k * length, (k + 1) * length) for k in range(count)]
 
 
 def plot_score_strip(pair_times: np.ndarray, scores: np.ndarray, marks: dict, path: str,
