@@ -1,10 +1,10 @@
 """The pictures on either side of a change, at the size the film was made, for the report.
 
-Frames come from the source (video decoded once up to the last frame wanted, or the image
-files of a folder); where the source has gone, from the 64x64 frame cache, enlarged.
+Frames come from the source (a video decoded once up to the last frame wanted, or the image
+files of a folder); a frame the decoder does not give back comes from the 64x64 frame cache,
+enlarged.
 """
 
-import os
 from typing import Dict, Iterable
 
 from PIL import Image
@@ -23,15 +23,14 @@ def film_pictures(cache: FrameCache, cached_indices: Iterable[int]) -> Dict[int,
     wanted = sorted(set(int(i) for i in cached_indices))
     source_numbers = {index: int(cache.source_index[index]) for index in wanted}
     pictures: Dict[int, Image.Image] = {}
-    if os.path.exists(cache.source):
-        if cache.kind == "video":
-            decoded = grab_frames(cache.source, source_numbers.values())
-            pictures = {index: decoded[number] for index, number in source_numbers.items() if number in decoded}
-        else:
-            files = list_frame_files(cache.source)
-            for index, number in source_numbers.items():
-                with Image.open(files[number]) as image:
-                    pictures[index] = image.convert("RGB")
+    if cache.kind == "video":
+        decoded = grab_frames(cache.source, source_numbers.values())
+        pictures = {index: decoded[number] for index, number in source_numbers.items() if number in decoded}
+    else:
+        files = list_frame_files(cache.source)
+        for index, number in source_numbers.items():
+            with Image.open(files[number]) as image:
+                pictures[index] = image.convert("RGB")
     for index in wanted:
         if index not in pictures:
             pictures[index] = Image.fromarray(cache.frames[index].transpose(1, 2, 0))
