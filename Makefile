@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # The demo runs the defaults: the paper's model and loss, trained 5 epochs of 4000 frames (about a minute on a CPU).
+# Each `make demo` trains afresh, replacing the previous demo run in runs/demo (--overwrite).
 DEMO_ARGS ?= --output_folder runs/demo
 
 .PHONY: setup demo test bench clean
@@ -17,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 demo: setup
-	$(PY) main.py $(DEMO_ARGS)
+	$(PY) main.py $(DEMO_ARGS) --overwrite
 	$(PY) inference.py $(DEMO_ARGS)
 	$(PY) pure_test.py $(DEMO_ARGS)
 

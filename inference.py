@@ -15,6 +15,13 @@ folder, as the original did):
   scene_change_flags_<i>.npy                 (N-1,) bool, entry j true = a change between j and j+1
   scenes_<i>.csv, scenes_<i>.json            the scene list (PySceneDetect's list-scenes CSV layout)
   scenes_<i>/scene_<n>.jpg                   first frame of each scene, with --save_images
+  frame_index_<i>.npy                        (N,) int64: the source frame number of every encoded frame
+  result_source_<i>.json                     the checkpoint and training run the results came from
+
+Everything that can fail cheaply is checked before the frames are encoded: the results folder
+can be written, every checkpoint loads with finite weights, no results of another checkpoint of
+the same epoch would be overwritten (--overwrite allows it). All latents are computed and
+checked finite before the first file is written.
 """
 
 import os
@@ -26,15 +33,16 @@ import torch
 
 from data.cache import FrameCache, sampled_frame_rate
 from data.sample import bundled_sample
-from models.encoding import encode_with_checkpoints
+from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
-from utils.atomic import save_npy
+from utils.atomic import save_npy, writable_folder
 from utils.changes import detect_changes, pair_kl_scores, picture_detail, rank_changes, rank_events_first
 from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
 from utils.plots import plot_scores
+from utils.run_folder import check_results_replaceable, write_source
 from utils.scenes import scene_list, write_scene_files
 from utils.thumbnails import save_scene_thumbnails
 
@@ -46,17 +54,27 @@ def infer(opt) -> List[str]:
     opt.model_folder = opt.model_folder or opt.output_folder
     if opt.image_folder is None:
         opt.image_folder = bundled_sample(opt.cache_dir)["val"]
-    checkpoints = checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model)
+    results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
+                                            else opt.model_folder)
+    writable_folder(results_folder, "results folder")
+    checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), opt)
+    for checkpoint in checkpoints:
+        check_results_replaceable(results_folder, checkpoint.epoch, checkpoint.path, checkpoint.run, opt.overwrite)
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(opt.image_folder, checkpoints, opt, device, precision)
-    frame_rate = sampled_frame_rate(cache, opt.fps)
     if len(cache) < 2:
         raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
-    results_folder = opt.results_folder or (os.path.dirname(opt.model) if opt.model else opt.model_folder)
+    encoded = list(latents)
+    frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     detail = picture_detail(cache.frames)
-    return [write_results(results_folder, epoch, mu, log_var, cache, frame_rate, detail, opt)
-            for epoch, mu, log_var in latents]
+    written = []
+    for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded):
+        written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, detail, opt))
+        write_source(results_folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path), "run": checkpoint.run,
+                                             "epoch": epoch, "source": os.path.abspath(cache.source),
+                                             "frames": len(cache), "source_frames": cache.source_frames})
+    return written
 
 
 def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, cache: FrameCache,
@@ -77,7 +95,9 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     save_npy(path(f"scene_change_flags_{epoch}.npy"), flags)
     save_npy(path(f"change_events_{epoch}.npy"), found.events)
     save_npy(path(f"change_confidence_{epoch}.npy"), found.confidence)
-    scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps)
+    save_npy(path(f"frame_index_{epoch}.npy"), np.asarray(cache.source_index, dtype=np.int64))
+    scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps, cache.source_frames,
+                        cache.end_time)
     write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), cache.source)
     plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags, decision=0.0, floor=-8.0,
                 title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "

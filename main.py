@@ -3,34 +3,103 @@
     python main.py                                   # the bundled sample, paper's best settings
     python main.py --train_folder T --val_folder V --output_folder O --max_iters 100
 
-Flow: options -> frame cache -> model -> epochs (Adam, ReduceLROnPlateau) -> checkpoints
-`model_state_<epoch>_val_loss_<loss>.pkl`, `loss_history.json` / `.png` and
-`reconstructions.png` (validation frames above their reconstructions by the last model) in
---output_folder.
+Flow: checks (output folder, earlier run, --resume options) -> frame cache -> model -> epochs
+(Adam, ReduceLROnPlateau) -> checkpoints `model_state_<epoch>_val_loss_<loss>.pkl`,
+`loss_history.json` / `.png` and `reconstructions.png` (validation frames above their
+reconstructions by the last model) in --output_folder. A diverged epoch (weights or loss not
+finite) is never saved. Ctrl-C finishes the batch, saves the epoch's state
+(interrupted_state.pkl) and says how to continue it with --resume.
 """
 
+import contextlib
 import json
+import math
 import os
+import signal
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import torch
 
 from data.cache import load_frames, read_all_frames
 from data.sample import bundled_sample
-from models.training import (build_model, build_optimizer, epoch_order, epochs_without_progress, reconstruct,
-                             resume_state, train_epoch, validation_loss)
+from models.training import (EpochInterrupted, TrainingProgress, adopt_run_options, build_model, build_optimizer,
+                             epoch_order, epochs_without_progress, reconstruct, restore_training_state,
+                             resume_checkpoint, train_epoch, validation_loss)
 from opts import IMAGE_SIZE, parse_options
-from utils.atomic import save_text
-from utils.checkpoints import checkpoint_name, save_checkpoint
+from utils.atomic import save_text, writable_folder
+from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, non_finite_weights, save_checkpoint
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
+from utils.errors import Interrupted, UserError
 from utils.plots import plot_loss_history, save_reconstruction_grid
+from utils.run_folder import new_run_id, start_fresh_run
+
+RESUME_HINT = "run the same command with --resume to continue"
+PROBE_FRAMES = 16  # without validation frames, the model is tried on this many training frames after each epoch
+
+
+class StopRequest:
+    """Set by the first Ctrl-C during training, so that the batch under way finishes and its
+    state is saved; a second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping after this batch (Ctrl-C again to stop at once)", file=sys.stderr)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator["StopRequest"]:
+        try:
+            previous = signal.signal(signal.SIGINT, self.handle)
+        except ValueError:  # not the main thread: Ctrl-C is not ours to handle
+            yield self
+            return
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def training_state(model, optimizer, scheduler, opt, run: str, epoch: int, iteration: int,
+                   history: List[Dict], **extra) -> Dict:
+    """What a checkpoint holds to continue the run exactly (see utils/checkpoints.py)."""
+    return {"model": model.state_dict(), "model_config": model.config, "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(), "epoch": epoch, "iteration": iteration, "history": history,
+            "options": {k: v for k, v in vars(opt).items() if k != "explicit"}, "run": run,
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None, **extra}
+
+
+def check_finite(model, loss: float, opt, epoch: int) -> None:
+    """UserError when the model diverged in `epoch` (weights or loss not finite): never saved."""
+    broken = non_finite_weights(model.state_dict())
+    if broken or not math.isfinite(loss):
+        what = f"weights not finite ({broken[0]})" if broken else f"loss {loss}"
+        raise UserError(f"{opt.output_folder}: training diverged in epoch {epoch} ({what}), so it was not "
+                        f"saved; try a lower --lr (now {opt.lr:g})")
 
 
 def train(opt) -> List[str]:
     """Train as the options say; returns the paths of the checkpoints written."""
+    writable_folder(opt.output_folder, "output folder")
+    resumed = resume_checkpoint(opt.output_folder) if opt.resume else None
+    if resumed is not None:
+        adopt_run_options(opt, resumed[1], resumed[0])
+        run = resumed[1].get("run") or new_run_id()
+    else:
+        if opt.resume:
+            print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
+        start_fresh_run(opt.output_folder, opt.overwrite)
+        run = new_run_id()
     torch.manual_seed(opt.seed)
     device = pick_device(opt.device)
     if device.type == "cuda":
@@ -48,20 +117,42 @@ def train(opt) -> List[str]:
     model = build_model(opt).to(device, memory_format=torch.channels_last)
     precision = resolve_precision(opt.precision, device)
     optimizer, scheduler = build_optimizer(model, opt)
-    start_epoch, history, iteration = 0, [], 0
-    if opt.resume:
-        start_epoch, history, iteration = resume_state(opt.output_folder, model, optimizer, scheduler)
+    progress = TrainingProgress()
+    if resumed is not None:
+        progress = restore_training_state(resumed[1], resumed[0], model, optimizer, scheduler, opt)
     os.makedirs(opt.output_folder, exist_ok=True)
     print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}, {precision}), "
-          f"epochs {start_epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
+          f"epochs {progress.epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
+    with StopRequest().installed() as stop:
+        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision, stop)
 
-    options = {k: v for k, v in vars(opt).items() if k != "explicit"}
+
+def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: Optional[torch.Tensor], opt,
+                 run: str, progress: TrainingProgress, precision: str, stop: StopRequest) -> List[str]:
+    """The epochs from `progress` on, a checkpoint after each; returns the checkpoints written."""
+    device = frames.device
+    history, iteration = progress.history, progress.iteration
+    interrupted_path = os.path.join(opt.output_folder, INTERRUPTED_NAME)
     written = []
     started = time.perf_counter() - (history[-1].get("seconds", 0.0) if history else 0.0)
-    for epoch in range(start_epoch, opt.max_iters):
+    for epoch in range(progress.epoch, opt.max_iters):
         order = epoch_order(len(frames), opt.epoch_frames, opt.seed, epoch)
-        means, iteration = train_epoch(model, optimizer, frames, order, opt, iteration, precision, epoch)
+        going_on = epoch == progress.epoch
+        try:
+            means, iteration = train_epoch(model, optimizer, frames, order, opt, iteration, precision, epoch,
+                                           position=progress.position if going_on else 0,
+                                           sums=progress.sums if going_on else None, stop_requested=stop)
+        except EpochInterrupted as cut:
+            check_finite(model, cut.sums.get("loss", 0.0), opt, epoch)
+            save_checkpoint(interrupted_path, training_state(model, optimizer, scheduler, opt, run, epoch,
+                                                             cut.iteration, history, position=cut.position,
+                                                             sums=cut.sums))
+            raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
+                              f"saved in {interrupted_path}; {RESUME_HINT}")
         val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else means["loss"]
+        # the epoch's last step may have broken the model after its loss was taken: try it once more
+        check_finite(model, val_loss if val_frames is not None else
+                     validation_loss(model, frames, opt, device, opt.seed, precision, count=PROBE_FRAMES), opt, epoch)
         scheduler.step(means["loss"])
         history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"],
                         "seconds": round(time.perf_counter() - started, 3)})
@@ -69,12 +160,14 @@ def train(opt) -> List[str]:
               "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
               file=sys.stderr)
         path = os.path.join(opt.output_folder, checkpoint_name(epoch, val_loss))
-        save_checkpoint(path, {"model": model.state_dict(), "model_config": model.config,
-                               "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                               "epoch": epoch, "iteration": iteration, "loss": val_loss,
-                               "history": history, "options": options, "rng": torch.get_rng_state()})
+        save_checkpoint(path, training_state(model, optimizer, scheduler, opt, run, epoch, iteration, history,
+                                             loss=val_loss))
         save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
         written.append(path)
+        if os.path.exists(interrupted_path):
+            os.remove(interrupted_path)
+        if stop() and epoch < opt.max_iters - 1:
+            raise Interrupted(f"stopped after epoch {epoch}, saved in {path}; {RESUME_HINT}")
         if opt.patience and epochs_without_progress(history, opt.min_delta) >= opt.patience:
             print(f"stopping early after epoch {epoch}: the training loss fell by less than "
                   f"{opt.min_delta:.0%} for {opt.patience} epochs", file=sys.stderr)

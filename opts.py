@@ -118,7 +118,7 @@ def _options() -> list:
                 help="frames drawn per epoch (0: one pass over every frame, the paper's epoch); a fixed "
                      "number makes training time independent of the film's length; auto: "
                      f"{RECOMMENDED_EPOCH_FRAMES}, or 0 when --max_iters is given, as in the paper's command"),
-        _option({TRAIN}, TRAINING, "--lr", type=float, default=1e-3, help="Adam learning rate"),
+        _option({TRAIN}, TRAINING, "--lr", type=_positive_float, default=1e-3, help="Adam learning rate"),
         _option({TRAIN}, TRAINING, "--w_decay", type=_non_negative_float, default=5e-4, help="Adam weight decay"),
         _option(NONE, TRAINING, "--m", type=float, default=0.5,
                 help="momentum (kept for the original's command lines; Adam does not use it)"),
@@ -132,7 +132,7 @@ def _options() -> list:
                 help="capacity weight (loss B)"),
         _option({TRAIN}, TRAINING, "--max_capacity", type=_non_negative_float, default=25.0,
                 help="final capacity C (loss B)"),
-        _option({TRAIN}, TRAINING, "--Capacity_max_iter", type=float, default=1e5,
+        _option({TRAIN}, TRAINING, "--Capacity_max_iter", type=_positive_float, default=1e5,
                 help="iterations over which C rises from 0 to max_capacity (loss B)"),
         _option({TRAIN}, TRAINING, "--patience", type=_non_negative_int, default=0,
                 help="stop early when the training loss has not fallen by --min_delta for this "
@@ -140,7 +140,12 @@ def _options() -> list:
         _option({TRAIN}, TRAINING, "--min_delta", type=_non_negative_float, default=0.01,
                 help="relative fall of the training loss that counts as progress (0.01: 1%%)"),
         _option({TRAIN}, TRAINING, "--resume", action="store_true",
-                help="continue from the newest checkpoint in --output_folder"),
+                help="continue from the newest checkpoint in --output_folder (the options it was trained "
+                     "with are kept; a typed --lr replaces the saved learning rate)"),
+        _option({TRAIN, INFER}, {TRAIN: TRAINING, INFER: DETECTION}, "--overwrite", action="store_true",
+                help="main.py: delete an earlier run's checkpoints and results in --output_folder and train "
+                     "afresh (without it, such a folder is refused); inference.py: replace results of "
+                     "another checkpoint with the same epoch number"),
         # device and batches
         _option({TRAIN, INFER}, RUNNING, "--bs", type=_positive_int, default=64,
                 help="batch size (training and encoding)"),
@@ -186,7 +191,7 @@ def _options() -> list:
         _option({SCORE}, SCORING, "--directory", "--dictionary", dest="directory", default=None,
                 help="a folder of scene_change_res<i>.npy files, or one such file "
                      "(default: --model_folder, else --output_folder)"),
-        _option({SCORE}, SCORING, "--tolerance", type=int, default=2,
+        _option({SCORE}, SCORING, "--tolerance", type=_non_negative_int, default=2,
                 help="a detected change within this many frames of a label, or of a gradual "
                      "transition's span, counts as found"),
         _option({SCORE}, SCORING, "--label_convention", choices=["pair", "first_frame"], default="pair",

@@ -12,11 +12,16 @@ events (change_events_<i>.npy, K = the number of labels): what the tool would sa
 told the count. The gap between the two F1s is what the K-free decision loses. A detection
 within --tolerance frames of a label, or anywhere inside a labelled gradual transition
 (widened by the tolerance), finds it; each label is found once, by a maximum matching.
+
+Results of frames sampled with --fps carry the source frame of each row
+(frame_index_<i>.npy); the labels, in source frames, are moved onto the sampled pairs, and the
+tolerance counts sampled frames. Results computed from scores that are not finite are refused.
 """
 
 import os
 import re
 import sys
+import warnings
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -25,7 +30,7 @@ from data.sample import bundled_sample
 from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError
-from utils.labels import check_labels_in_range, load_label_spans
+from utils.labels import check_labels_in_range, labels_on_sampled_pairs, load_label_spans
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 
 RESULT_PATTERN = re.compile(r"^scene_change_res(\d+)\.npy$")
@@ -55,17 +60,30 @@ def _load_array(path: str, kinds: str, what: str) -> np.ndarray:
     return values
 
 
-def _load_ranking(path: str) -> np.ndarray:
-    return _load_array(path, "iu", "a ranking of frame-pair indices").astype(np.int64)
+def _load_ranking(path: str, what: str = "a ranking of frame-pair indices") -> np.ndarray:
+    """A ranking: frame-pair indices, none negative, none twice."""
+    ranked = _load_array(path, "iu", what).astype(np.int64)
+    if ranked.size and ranked.min() < 0:
+        raise UserError(f"{path}: not {what} (holds the negative index {int(ranked.min())})")
+    values, counts = np.unique(ranked, return_counts=True)
+    if np.any(counts > 1):
+        raise UserError(f"{path}: not {what} (names pair {int(values[counts > 1][0])} twice)")
+    return ranked
 
 
 def _pair_count(result_path: str, ranked: np.ndarray) -> Optional[int]:
-    """How many frame pairs the result was computed on, from its kld_scores file when present."""
-    match = RESULT_PATTERN.match(os.path.basename(result_path))
-    if match:
-        scores_path = os.path.join(os.path.dirname(result_path), f"kld_scores_{match.group(1)}.npy")
-        if os.path.isfile(scores_path):
-            return int(np.load(scores_path, mmap_mode="r").shape[0])
+    """How many frame pairs the result was computed on, from its kld_scores or flag file when
+    present. Scores that are not finite (a diverged model) are a UserError."""
+    scores_path = _beside(result_path, "kld_scores")
+    if scores_path is not None:
+        scores = _load_array(scores_path, "f", "a file of pair scores")
+        if not np.isfinite(scores).all():
+            raise UserError(f"{scores_path}: the scores are not finite (NaN or infinity): the results come "
+                            "from a diverged model")
+        return int(scores.size)
+    flags_path = _beside(result_path, "scene_change_flags")
+    if flags_path is not None:
+        return int(_load_array(flags_path, "b", "a flag file (a 1-D boolean array)").size)
     if ranked.size and ranked.max() + 1 == ranked.size:  # a full ranking names every pair once
         return int(ranked.size)
     return None
@@ -83,17 +101,37 @@ def _beside(result_path: str, stem: str) -> Optional[str]:
     return None
 
 
+def labels_in_result_frames(labels: np.ndarray, spans: np.ndarray, result_path: str, labels_path: str) -> tuple:
+    """(labels, spans) in the pair numbering of the result: as they are, or moved onto the pairs
+    of the sampled frames where frame_index_<i>.npy says the result's frames were sampled."""
+    index_path = _beside(result_path, "frame_index")
+    if index_path is None:
+        return labels, spans
+    index = _load_array(index_path, "iu", "a list of source frame numbers")
+    if index.size and np.array_equal(index, np.arange(index.size)):
+        return labels, spans
+    if index.size < 2 or np.any(np.diff(index) <= 0):
+        raise UserError(f"{index_path}: not increasing source frame numbers of at least two frames")
+    return labels_on_sampled_pairs(labels, spans, index, labels_path, result_path)
+
+
 def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2) -> List[Dict]:
     """One row per result file: the original accuracy, top-100 and, where the K-free
     selection is beside it, precision / recall / F1 of the selected changes at `tolerance`
     (spans of gradual transitions counted) and the F1 of the K most confident events."""
-    labels, spans = load_label_spans(labels_path, convention)
+    source_labels, source_spans = load_label_spans(labels_path, convention)
     rows = []
     for path in result_files(location):
         ranked = _load_ranking(path)
         pairs = _pair_count(path, ranked)
+        if pairs is None:
+            warnings.warn(f"{path}: the number of frame pairs it was computed on is unknown (no kld_scores or "
+                          "flags beside it), so the labels' range is not checked")
+        labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
         if pairs is not None:
             check_labels_in_range(labels, pairs, labels_path, path)
+            if ranked.size and ranked.max() >= pairs:
+                raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),
                "top100": top_n_accuracy(ranked, labels, 100), "labels": int(labels.size)}
         flags_path = _beside(path, "scene_change_flags")
@@ -101,7 +139,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
             flags = _load_array(flags_path, "b", "a flag file (a 1-D boolean array)")
             row.update(match_with_tolerance(np.flatnonzero(flags), labels, tolerance, spans))
             events_path = _beside(path, "change_events")
-            events = (_load_array(events_path, "iu", "a ranking of change events") if events_path
+            events = (_load_ranking(events_path, "a ranking of change events") if events_path
                       else ranked)
             row["topk_f1"] = match_with_tolerance(top_k_events(events, labels.size), labels, tolerance, spans)["f1"]
             row["tolerance"] = tolerance

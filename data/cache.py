@@ -3,7 +3,8 @@
 A source is a folder of images or a video file. Its cache lives in
 `<cache_dir>/<name>-<hash>/`: `frames.u8` (raw uint8, read back as a memory map, so a
 feature film costs no RAM until a batch touches it), `source_index.npy` and
-`timestamps.npy` (where each cached frame came from in the source), and `meta.json`,
+`timestamps.npy` (where each cached frame came from in the source), and `meta.json`
+(with the number of frames in the source and where it ends, which --fps sampling can skip),
 written last, which records the source's signature (file names, sizes, modification
 times). A cache whose signature no longer matches its source is rebuilt; a build is
 written to a temporary folder and renamed into place, so an interrupted build is never
@@ -14,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -23,7 +25,7 @@ from tqdm import tqdm
 
 from data import video
 from data.frames import list_frame_files, read_frame
-from utils.atomic import write_folder_with
+from utils.atomic import writable_folder, write_folder_with
 from utils.errors import UserError
 
 CACHE_VERSION = 1
@@ -41,6 +43,8 @@ class FrameCache:
     source_fps: float           # frame rate of the source (FOLDER_FPS for folders)
     kind: str                   # "folder" or "video"
     folder: str                 # the cache folder itself
+    source_frames: int          # frames in the source, sampled or not
+    end_time: float             # seconds from the first frame to the end of the last one
 
     def __len__(self) -> int:
         return int(self.frames.shape[0])
@@ -52,14 +56,20 @@ def default_cache_dir() -> str:
 
 
 def _source_kind(source: str) -> str:
-    if os.path.isdir(source):
+    try:
+        status = os.stat(source)
+    except FileNotFoundError:
+        raise UserError(f"{source}: no such folder or video file")
+    except OSError as err:
+        raise UserError(f"{source}: cannot be read ({err.strerror or err.__class__.__name__})")
+    if stat.S_ISDIR(status.st_mode):
         return "folder"
-    if os.path.isfile(source):
+    if stat.S_ISREG(status.st_mode):
         if video.is_video_file(source):
             return "video"
         raise UserError(f"{source}: not a folder of frames nor a video file this tool reads "
                         f"({', '.join(video.VIDEO_EXTENSIONS)})")
-    raise UserError(f"{source}: no such folder or video file")
+    raise UserError(f"{source}: not a folder of frames nor a video file this tool reads")
 
 
 def _signature(source: str, kind: str) -> Tuple[str, List[str]]:
@@ -69,11 +79,11 @@ def _signature(source: str, kind: str) -> Tuple[str, List[str]]:
     if kind == "folder":
         files = list_frame_files(source)
         for path in files:
-            stat = os.stat(path)
-            digest.update(f"{os.path.basename(path)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            info = os.stat(path)
+            digest.update(f"{os.path.basename(path)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
     else:
-        stat = os.stat(source)
-        digest.update(f"{stat.st_size}|{stat.st_mtime_ns}".encode())
+        info = os.stat(source)
+        digest.update(f"{info.st_size}|{info.st_mtime_ns}".encode())
     return digest.hexdigest(), files
 
 
@@ -94,10 +104,15 @@ def _read_meta(folder: str) -> Optional[dict]:
 def _open(folder: str, meta: dict, source: str) -> FrameCache:
     shape = (meta["count"], 3, meta["size"], meta["size"])
     frames = np.memmap(os.path.join(folder, "frames.u8"), dtype=np.uint8, mode="r", shape=shape)
-    return FrameCache(source=source, frames=frames,
-                      source_index=np.load(os.path.join(folder, "source_index.npy")),
-                      timestamps=np.load(os.path.join(folder, "timestamps.npy")),
-                      source_fps=float(meta["source_fps"]), kind=meta["kind"], folder=folder)
+    source_index = np.load(os.path.join(folder, "source_index.npy"))
+    timestamps = np.load(os.path.join(folder, "timestamps.npy"))
+    source_fps = float(meta["source_fps"])
+    # caches of every frame written before these were recorded end at their last frame
+    end_time = meta.get("source_end_time", float(timestamps[-1]) + 1.0 / source_fps)
+    return FrameCache(source=source, frames=frames, source_index=source_index, timestamps=timestamps,
+                      source_fps=source_fps, kind=meta["kind"], folder=folder,
+                      source_frames=int(meta.get("source_frames", int(source_index[-1]) + 1)),
+                      end_time=float(end_time))
 
 
 def _folder_frames(files: List[str], size: int, show_progress: bool) -> Iterator[Tuple[np.ndarray, int, float]]:
@@ -126,13 +141,16 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
     """Decode `source` into a new cache folder, written beside `folder` and renamed into place."""
     built = {}
 
+    tally = video.DecodeTally()
+
     def write(staging: str) -> None:
         if kind == "folder":
             frames = _folder_frames(files, size, show_progress)
             source_fps = FOLDER_FPS
+            tally.frames, tally.end_time = len(files), len(files) / FOLDER_FPS
         else:
             info = video.probe_video(source)
-            frames = video.iter_video_frames(source, size=size, fps=fps, show_progress=show_progress)
+            frames = video.iter_video_frames(source, size=size, fps=fps, show_progress=show_progress, tally=tally)
             source_fps = info.fps
         indices, times, pending = [], [], []
         with open(os.path.join(staging, "frames.u8"), "wb") as raw:
@@ -154,10 +172,12 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
         np.save(os.path.join(staging, "timestamps.npy"), np.asarray(times, dtype=np.float64))
         built.update({"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
                       "signature": signature, "count": len(indices), "size": size, "fps": fps,
-                      "source_fps": source_fps})
+                      "source_fps": source_fps, "source_frames": tally.frames,
+                      "source_end_time": tally.end_time})
         with open(os.path.join(staging, "meta.json"), "w") as handle:
             json.dump(built, handle, indent=1)
 
+    writable_folder(os.path.dirname(folder), "cache folder")
     write_folder_with(folder, write)
     return built
 
@@ -183,12 +203,13 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     signature, files = _signature(source, kind)
     meta = _read_meta(folder)
     if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
-            and meta.get("size") == size):
+            and meta.get("size") == size and (fps is None or "source_frames" in meta)):
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
     cache = _open(folder, meta, source)
     if kind == "folder" and folder_fps:
         cache.source_fps = float(folder_fps)
         cache.timestamps = cache.source_index / cache.source_fps
+        cache.end_time = cache.source_frames / cache.source_fps
     return cache
 
 

@@ -10,6 +10,8 @@ from PIL import Image, UnidentifiedImageError
 from utils.errors import UserError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+# Pillow's modes of 16-bit single-channel images (PNG, TIFF); "I" is how some versions open them.
+SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 _NUMBER = re.compile(r"(\d+)")
 
 
@@ -22,19 +24,34 @@ def natural_key(name: str) -> Tuple:
 def list_frame_files(folder: str) -> List[str]:
     """Paths of the image files in `folder`, in natural (film) order.
 
-    Raises UserError when the folder is missing or holds no image.
+    Raises UserError when the folder is missing, cannot be read or holds no image.
     """
-    if not os.path.exists(folder):
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
         raise UserError(f"{folder}: no such folder")
-    if not os.path.isdir(folder):
+    except NotADirectoryError:
         raise UserError(f"{folder}: not a folder of frames nor a video file this tool reads")
-    names = [n for n in os.listdir(folder)
-             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
+    except OSError as err:
+        raise UserError(f"{folder}: the folder cannot be read ({err.strerror or err.__class__.__name__})")
+    names = [n for n in names if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
     if not names:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
     names.sort(key=natural_key)
     return [os.path.join(folder, n) for n in names]
+
+
+def as_eight_bit(image: Image.Image, path: str) -> Image.Image:
+    """`image` with 8 bits per channel: 16-bit grey scaled down (Pillow's own conversion clips
+    it, so a 16-bit frame would read as pure white); float images are refused, since their
+    range is unknown."""
+    if image.mode in SIXTEEN_BIT_MODES:
+        grey = np.asarray(image, dtype=np.float64)
+        return Image.fromarray(np.clip(np.round(grey / 257.0), 0, 255).astype(np.uint8), mode="L")
+    if image.mode == "F":
+        raise UserError(f"{path}: 32-bit float image; save the frames as 8- or 16-bit images")
+    return image
 
 
 def read_frame(path: str, size: int) -> Tuple[np.ndarray, Tuple[int, int]]:
@@ -46,7 +63,7 @@ def read_frame(path: str, size: int) -> Tuple[np.ndarray, Tuple[int, int]]:
         with Image.open(path) as image:
             original_size = image.size
             image.draft("RGB", (2 * size, 2 * size))  # JPEG: decode at a reduced scale
-            image = image.convert("RGB")
+            image = as_eight_bit(image, path).convert("RGB")
             small = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=None)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         raise UserError(f"{path}: unreadable image ({err.__class__.__name__}: {err})".splitlines()[0])

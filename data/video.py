@@ -121,6 +121,8 @@ def _open(path):
         raise UserError(f"{p}: file not found")
     if not os.path.isfile(p):
         raise UserError(f"{p}: not a file")
+    if not os.access(p, os.R_OK):
+        raise UserError(f"{p}: cannot be read (permission denied)")
     try:
         container = av.open(p, mode="r", metadata_errors="replace")
     except _AV_ERRORS as e:
@@ -284,8 +286,17 @@ def video_frame_count(path) -> int:
         return n
 
 
+@dataclass
+class DecodeTally:
+    """What a pass over a video decoded in all, sampled or not: the number of frames and the
+    time at which the last one ends (where the film's last scene ends)."""
+    frames: int = 0
+    end_time: float = 0.0
+
+
 def iter_video_frames(
-    path, size: int = 64, fps: float | None = None, show_progress: bool = False
+    path, size: int = 64, fps: float | None = None, show_progress: bool = False,
+    tally: DecodeTally | None = None,
 ) -> Iterator[tuple[np.ndarray, int, float]]:
     """Yield `(rgb, source_index, timestamp)` for the frames of the first video stream.
 
@@ -296,6 +307,7 @@ def iter_video_frames(
         when the frame has no pts.
     fps: None yields every frame; a rate f yields the first frame at or after each multiple
         of 1/f seconds (by timestamp, so variable frame rate is handled).
+    tally: if given, counts every decoded frame, yielded or skipped.
     """
     size = int(size)
     if size < 1:
@@ -332,6 +344,9 @@ def iter_video_frames(
                     t = float((pts - origin) * tb)
                 else:
                     t = index / native_fps
+                if tally is not None:
+                    duration = float(frame.duration * tb) if frame.duration and tb is not None else 0.0
+                    tally.frames, tally.end_time = index + 1, t + (duration or 1.0 / native_fps)
 
                 if fps is not None:
                     if t < next_k / fps - eps:

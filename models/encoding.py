@@ -6,7 +6,8 @@ a cache or array to (mu, log_var), and the same while a cache is still being dec
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -23,13 +24,36 @@ from utils.errors import UserError
 ARCHITECTURE_OPTIONS = ("latent_dim", "hidden_dims", "activation")
 
 
+@dataclass
+class LoadedCheckpoint:
+    """A checkpoint ready to encode with: its epoch, file, model and training run (None for the
+    original code's bare state dicts)."""
+    epoch: int
+    path: str
+    model: ReproVAE
+    run: Optional[str]
+
+
+def load_checkpoints(checkpoints: List[Tuple[int, str]], opt) -> List[LoadedCheckpoint]:
+    """Every (epoch, path) of `checkpoints` loaded, before any work, so that an unreadable or
+    diverged one stops the run before results of the others are written."""
+    loaded = []
+    for epoch, path in checkpoints:
+        state = load_checkpoint(path)
+        loaded.append(LoadedCheckpoint(epoch, path, _model_from_state(state, path, opt), state.get("run")))
+    return loaded
+
+
 def model_from_checkpoint(path: str, opt) -> ReproVAE:
     """The checkpoint's model; its stored architecture wins over options the user did not type.
 
     An option the user typed that contradicts the checkpoint is a UserError, as is a bare
     state dict that does not fit the model the options describe.
     """
-    state = load_checkpoint(path)
+    return _model_from_state(load_checkpoint(path), path, opt)
+
+
+def _model_from_state(state: Dict, path: str, opt) -> ReproVAE:
     config = state.get("model_config")
     if config is not None:
         for name in ARCHITECTURE_OPTIONS:
@@ -122,16 +146,16 @@ class StreamingEncoder:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def encode_with_checkpoints(source: str, checkpoints: List[Tuple[int, str]], opt, device: torch.device,
+def encode_with_checkpoints(source: str, checkpoints: List[LoadedCheckpoint], opt, device: torch.device,
                             precision: str) -> Tuple[FrameCache, Iterator[Tuple[int, np.ndarray, np.ndarray]]]:
-    """The frame cache of `source` and, lazily, (epoch, mu, log_var) of its frames for each
-    (epoch, path) of `checkpoints`.
+    """The frame cache of `source` and, lazily, (epoch, mu, log_var) of its frames for each of
+    `checkpoints`.
 
     A cold cache is encoded with the first checkpoint while it is decoded (StreamingEncoder);
-    the other checkpoints, or all of them on a warm cache, encode it afterwards.
+    the other checkpoints, or all of them on a warm cache, encode it afterwards. Latents that
+    are not finite (a model whose arithmetic overflows) are a UserError naming the checkpoint.
     """
-    first_model = model_from_checkpoint(checkpoints[0][1], opt)
-    streaming = StreamingEncoder(first_model, device, precision)
+    streaming = StreamingEncoder(checkpoints[0].model, device, precision)
     try:
         cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, on_batch=streaming.submit, batch_size=opt.bs)
         encoded_while_decoding = streaming.result()
@@ -139,13 +163,15 @@ def encode_with_checkpoints(source: str, checkpoints: List[Tuple[int, str]], opt
         streaming.close()
 
     def latents() -> Iterator[Tuple[int, np.ndarray, np.ndarray]]:
-        for position, (epoch, path) in enumerate(checkpoints):
+        for position, checkpoint in enumerate(checkpoints):
             if position == 0 and encoded_while_decoding is not None:
                 mu, log_var = encoded_while_decoding
             else:
-                model = first_model if position == 0 else model_from_checkpoint(path, opt)
-                mu, log_var = encode_frames(model, cache, opt.bs, device, desc=f"encoding (epoch {epoch})",
-                                            precision=precision)
-            yield epoch, mu, log_var
+                mu, log_var = encode_frames(checkpoint.model, cache, opt.bs, device,
+                                            desc=f"encoding (epoch {checkpoint.epoch})", precision=precision)
+            if not (np.isfinite(mu).all() and np.isfinite(log_var).all()):
+                raise UserError(f"{checkpoint.path}: the model gives latents that are not finite (NaN or "
+                                f"infinity) on {source}; its weights are unusable, train again with a lower --lr")
+            yield checkpoint.epoch, mu, log_var
 
     return cache, latents()

@@ -7,7 +7,8 @@ ReproVAE.loss_function (models/repro_vae.py); here it is only fed batches.
 import os
 import sys
 from collections import defaultdict
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -15,7 +16,7 @@ from tqdm import tqdm
 
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE
-from utils.checkpoints import list_checkpoints, load_checkpoint, load_model_state
+from utils.checkpoints import INTERRUPTED_NAME, list_checkpoints, load_checkpoint, load_model_state
 from utils.device import autocast
 from utils.errors import UserError
 
@@ -82,15 +83,29 @@ def train_step(model: ReproVAE, optimizer: torch.optim.Optimizer, x: torch.Tenso
     return terms
 
 
+class EpochInterrupted(Exception):
+    """Training stopped between two batches of `epoch` when asked to (Ctrl-C): `position` frames
+    of its order were done, with these loss `sums` and `iteration` count, so it can go on later."""
+
+    def __init__(self, epoch: int, position: int, sums: Dict[str, float], iteration: int):
+        super().__init__(f"interrupted in epoch {epoch} after {position} frames")
+        self.epoch, self.position, self.sums, self.iteration = epoch, position, sums, iteration
+
+
 def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch.Tensor, order: torch.Tensor,
-                opt, iteration: int, precision: str = "fp32", epoch: int = 0) -> Tuple[Dict[str, float], int]:
-    """One epoch: batches of --bs frames of `frames` (uint8, on the model's device) in `order`.
+                opt, iteration: int, precision: str = "fp32", epoch: int = 0, position: int = 0,
+                sums: Optional[Dict[str, float]] = None,
+                stop_requested: Optional[Callable[[], bool]] = None) -> Tuple[Dict[str, float], int]:
+    """One epoch: batches of --bs frames of `frames` (uint8, on the model's device) in `order`,
+    from `position` on (with the loss `sums` of the frames before it, when an interrupted epoch
+    goes on).
 
     Returns the mean of every loss term over the epoch's frames and the iteration count after it.
+    Raises EpochInterrupted after a batch when `stop_requested()` is true.
     """
     device = frames.device
-    sums: Dict[str, float] = defaultdict(float)
-    bar = tqdm(range(0, len(order), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
+    sums = defaultdict(float, sums or {})
+    bar = tqdm(range(position, len(order), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
     for start in bar:
         x = as_model_input(frames[order[start:start + opt.bs].to(device)])
         terms = train_step(model, optimizer, x, opt, iteration, precision, epoch)
@@ -98,13 +113,17 @@ def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch
         for name, value in terms.items():
             sums[name] += value.item() * len(x)
         bar.set_postfix({k: f"{v.item():.4g}" for k, v in terms.items()})
+        if stop_requested is not None and stop_requested() and start + opt.bs < len(order):
+            bar.close()
+            raise EpochInterrupted(epoch, start + opt.bs, dict(sums), iteration)
     return {name: total / len(order) for name, total in sums.items()}, iteration
 
 
 def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.device, seed: int,
-                    precision: str = "fp32") -> float:
-    """Mean loss on evenly spaced validation frames, with a fixed noise draw (comparable across epochs)."""
-    picks = torch.from_numpy(np.linspace(0, len(frames) - 1, min(len(frames), VAL_LOSS_FRAMES)).astype(np.int64))
+                    precision: str = "fp32", count: int = VAL_LOSS_FRAMES) -> float:
+    """Mean loss on up to `count` evenly spaced validation frames, with a fixed noise draw
+    (comparable across epochs)."""
+    picks = torch.from_numpy(np.linspace(0, len(frames) - 1, min(len(frames), count)).astype(np.int64))
     total = 0.0
     model.eval()
     devices = [device.index or 0] if device.type == "cuda" else []
@@ -157,19 +176,75 @@ def epoch_order(num_frames: int, epoch_frames: int, seed: int, epoch: int) -> to
     return torch.cat(passes)[:wanted]
 
 
-def resume_state(folder: str, model: ReproVAE, optimizer: torch.optim.Optimizer,
-                 scheduler: Optional[object] = None) -> Tuple[int, List[Dict], int]:
-    """Load the newest checkpoint of `folder` into model, optimizer and scheduler.
+# Options that shape a run's steps: --resume takes them from the checkpoint, and a typed value
+# that differs is refused (the run would no longer be the one it continues). --max_iters may
+# change (to train longer), and --lr may be typed to replace the saved learning rate.
+RUN_OPTIONS = ("train_folder", "val_folder", "fps", "latent_dim", "hidden_dims", "activation", "loss_type",
+               "beta", "tau", "gamma", "max_capacity", "Capacity_max_iter", "w_decay", "bs", "seed",
+               "epoch_frames")
+FOLDER_OPTIONS = ("train_folder", "val_folder")
 
-    Returns (next epoch, loss history, iteration); (0, [], 0) when there is none. Raises
-    UserError for a checkpoint of another architecture.
-    """
+
+@dataclass
+class TrainingProgress:
+    """Where training stands: the epoch to run next, the frames of its order already done (an
+    epoch interrupted part-way) with their loss sums, the loss history and the step count."""
+    epoch: int = 0
+    position: int = 0
+    sums: Dict[str, float] = field(default_factory=dict)
+    history: List[Dict] = field(default_factory=list)
+    iteration: int = 0
+
+
+def resume_checkpoint(folder: str) -> Optional[Tuple[str, Dict]]:
+    """(path, contents) of what `--resume` continues in `folder`: the state of an epoch
+    interrupted part-way when it follows the newest checkpoint, else the newest checkpoint;
+    None when there is none. An interrupted state older than the newest checkpoint is deleted."""
     found = list_checkpoints(folder) if os.path.isdir(folder) else []
+    interrupted = os.path.join(folder, INTERRUPTED_NAME)
+    if os.path.isfile(interrupted):
+        state = load_checkpoint(interrupted)
+        if state.get("epoch") == (found[-1][0] + 1 if found else 0):
+            return interrupted, state
+        os.remove(interrupted)
     if not found:
-        print(f"--resume: no checkpoint in {folder}, starting from scratch", file=sys.stderr)
-        return 0, [], 0
-    epoch, path = found[-1]
-    state = load_checkpoint(path)
+        return None
+    path = found[-1][1]
+    return path, load_checkpoint(path)
+
+
+def adopt_run_options(opt, state: Dict, path: str) -> None:
+    """Set the RUN_OPTIONS of `opt` to those the checkpoint was trained with.
+
+    A typed option that differs is a UserError naming each difference.
+    """
+    saved = state.get("options") or {}
+
+    def same(name, typed, kept):
+        if name in FOLDER_OPTIONS and isinstance(typed, str) and isinstance(kept, str):
+            return os.path.abspath(typed) == os.path.abspath(kept)
+        return typed == kept
+
+    clashes = [name for name in RUN_OPTIONS
+               if name in saved and name in opt.explicit and not same(name, getattr(opt, name), saved[name])]
+    if clashes:
+        typed = ", ".join(f"--{name} {getattr(opt, name)}" for name in clashes)
+        kept = ", ".join(f"--{name} {saved[name]}" for name in clashes)
+        raise UserError(f"{path}: --resume with {typed}, but the run was trained with {kept}; resume with "
+                        "the run's options, or start a new run with --overwrite")
+    for name in RUN_OPTIONS:
+        if name in saved:
+            setattr(opt, name, saved[name])
+
+
+def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: torch.optim.Optimizer,
+                           scheduler: Optional[object], opt) -> TrainingProgress:
+    """Load a checkpoint (or an interrupted epoch's state): model, optimiser, scheduler and random
+    state; returns where training goes on. Raises UserError for another architecture.
+
+    The learning rate is the saved one (the schedule may have lowered it) unless --lr was typed,
+    which replaces it; either way one line says which.
+    """
     if state.get("model_config", model.config) != model.config:
         raise UserError(f"{path}: checkpoint of another architecture ({state['model_config']}); "
                         f"the options describe {model.config}")
@@ -179,5 +254,23 @@ def resume_state(folder: str, model: ReproVAE, optimizer: torch.optim.Optimizer,
             target.load_state_dict(state[key])
     if "rng" in state:
         torch.set_rng_state(state["rng"])
-    print(f"resuming after epoch {epoch} from {path}", file=sys.stderr)
-    return epoch + 1, list(state.get("history", [])), int(state.get("iteration", 0))
+    if state.get("cuda_rng") is not None and torch.cuda.is_available() \
+            and len(state["cuda_rng"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    saved_lr = optimizer.param_groups[0]["lr"]
+    if "lr" in opt.explicit and opt.lr != saved_lr:
+        for group in optimizer.param_groups:
+            group["lr"] = opt.lr
+        rate = f"the typed --lr {opt.lr:g} replaces the saved learning rate {saved_lr:g}"
+    else:
+        rate = f"keeping the saved learning rate {saved_lr:g}"
+    progress = TrainingProgress(epoch=int(state.get("epoch", 0)), position=int(state.get("position", 0)),
+                                sums=dict(state.get("sums", {})), history=list(state.get("history", [])),
+                                iteration=int(state.get("iteration", 0)))
+    if path.endswith(INTERRUPTED_NAME):
+        where = f"in epoch {progress.epoch} after {progress.position} frames"
+    else:
+        where = f"after epoch {progress.epoch}"
+        progress.epoch += 1
+    print(f"resuming {where} from {path} with the run's options, {rate}", file=sys.stderr)
+    return progress

@@ -2,16 +2,96 @@
 the project does so.
 
 A crash or Ctrl-C mid-write then leaves the previous file (or none), never a truncated
-one that a later run would trust.
+one that a later run would trust. Temporaries are hidden files named
+`.<name>.tmp-<pid>-...` (a folder: `.<name>.partial-<pid>-...`), so that a process killed
+outright (SIGKILL, a power cut) leaves something `remove_leftovers` can recognise and delete
+once that process is gone. What is renamed into place has the permissions any file the user
+creates would have (the umask's), not the private ones of a temporary.
 """
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, List, Optional
 
 import numpy as np
+
+from utils.errors import UserError
+
+LEFTOVER_PATTERN = re.compile(r"^\..+\.(?:tmp|partial|old)-(\d+)-")
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def follow_umask(path: str) -> None:
+    """Give `path` the mode a new file (0666) or folder (0777) gets under the current umask."""
+    base = 0o777 if os.path.isdir(path) else 0o666
+    os.chmod(path, base & ~_umask())
+
+
+def _process_is_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by someone else
+        return False
+    return False
+
+
+def remove_leftovers(folder: str) -> List[str]:
+    """Delete the temporaries in `folder` left by processes that no longer run; returns them.
+
+    Those of a process still running (another run writing the same cache) are kept.
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = LEFTOVER_PATTERN.match(name)
+        if match and _process_is_gone(int(match.group(1))):
+            path = os.path.join(folder, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.remove(path)
+            removed.append(path)
+    return removed
+
+
+def writable_folder(path: str, what: str) -> str:
+    """Check that the folder `path` can be written, or created where it is missing, by writing a
+    probe file in it (or in its nearest existing parent); returns `path`, or raises a UserError
+    naming it (`what`: "output folder", ...). Nothing is created.
+
+    Run before the expensive work, so a folder that cannot take the results fails at once.
+    Leftovers of killed runs in it are removed on the way.
+    """
+    existing = os.path.abspath(path)
+    while not os.path.lexists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UserError(f"{path}: the {what} cannot be created, {existing} is a file" if existing != os.path.abspath(path)
+                        else f"{path}: the {what} is a file, not a folder")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=f".probe.tmp-{os.getpid()}-", dir=existing)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as err:
+        raise UserError(f"{path}: the {what} cannot be written ({err.strerror or err.__class__.__name__})")
+    remove_leftovers(path)
+    return path
 
 
 @contextlib.contextmanager
@@ -20,11 +100,12 @@ def atomic_path(path: str) -> Iterator[str]:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     suffix = os.path.splitext(path)[1]
-    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=suffix + ".tmp",
+    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.tmp-{os.getpid()}-", suffix=suffix,
                                          dir=folder)
     os.close(handle)
     try:
         yield temporary
+        follow_umask(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -67,14 +148,16 @@ def write_folder_with(path: str, writer: Callable[[str], None],
     parent = os.path.dirname(os.path.abspath(path))
     name = os.path.basename(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
-    temporary = tempfile.mkdtemp(prefix=f".{name}.partial-", dir=parent)
+    remove_leftovers(parent)
+    temporary = tempfile.mkdtemp(prefix=f".{name}.partial-{os.getpid()}-", dir=parent)
     try:
         writer(temporary)
         if already_done is not None and already_done():
             return path
+        follow_umask(temporary)
         old = None
         if os.path.lexists(path):
-            old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
+            old = tempfile.mkdtemp(prefix=f".{name}.old-{os.getpid()}-", dir=parent)
             os.replace(path, os.path.join(old, name))
         os.replace(temporary, path)
         if old is not None:

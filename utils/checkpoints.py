@@ -2,8 +2,9 @@
 
 A checkpoint is `model_state_<epoch>_val_loss_<loss>.pkl` (the original naming), holding a
 dict: `model` (state dict), `model_config` (the architecture), `optimizer`, `scheduler`,
-`epoch`, `loss`, `options` and `rng` (so `--resume` continues exactly). A bare state dict,
-as the original code saved, is loaded too.
+`epoch`, `loss`, `options`, `run` (the id of the training run) and `rng` / `cuda_rng` (so
+`--resume` continues exactly). A bare state dict, as the original code saved, is loaded too.
+A checkpoint whose weights are not finite (a diverged run) is never loaded.
 """
 
 import os
@@ -16,6 +17,8 @@ from utils.atomic import atomic_path
 from utils.errors import UserError
 
 CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_val_loss_(.+)\.pkl$")
+# The state of an epoch stopped part-way by Ctrl-C, which `--resume` continues; not a result.
+INTERRUPTED_NAME = "interrupted_state.pkl"
 
 
 def checkpoint_name(epoch: int, loss: float) -> str:
@@ -24,15 +27,40 @@ def checkpoint_name(epoch: int, loss: float) -> str:
 
 
 def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
-    """(epoch, path) of every checkpoint in `folder`, in epoch order."""
-    if not os.path.isdir(folder):
+    """(epoch, path) of every checkpoint in `folder`, in epoch order.
+
+    Two checkpoints of one epoch (two runs mixed in one folder) are a UserError: which one a
+    later step would use could only be guessed.
+    """
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
         raise UserError(f"{folder}: no such model folder")
-    found = []
-    for name in os.listdir(folder):
-        match = CHECKPOINT_PATTERN.match(name)
-        if match:
-            found.append((int(match.group(1)), os.path.join(folder, name)))
-    return sorted(found)
+    except OSError as err:
+        raise UserError(f"{folder}: the model folder cannot be read ({err.strerror or err.__class__.__name__})")
+    found = sorted((int(match.group(1)), os.path.join(folder, name))
+                   for name in names if (match := CHECKPOINT_PATTERN.match(name)))
+    for (epoch, first), (next_epoch, second) in zip(found, found[1:]):
+        if epoch == next_epoch:
+            raise UserError(f"{folder}: two checkpoints of epoch {epoch} ({os.path.basename(first)}, "
+                            f"{os.path.basename(second)}), from two runs; keep one run per folder")
+    return found
+
+
+def checkpoint_epoch(path: str) -> int:
+    """The epoch of the checkpoint file `path`: from its name, else from the epoch saved in it.
+
+    A file with neither is a UserError: its results would need a number, and a made-up one
+    could overwrite another checkpoint's.
+    """
+    match = CHECKPOINT_PATTERN.match(os.path.basename(path))
+    if match:
+        return int(match.group(1))
+    epoch = load_checkpoint(path).get("epoch")
+    if not isinstance(epoch, int):
+        raise UserError(f"{path}: neither named model_state_<epoch>_val_loss_<loss>.pkl nor holding its epoch; "
+                        "rename it so that its results are numbered by its epoch")
+    return epoch
 
 
 def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
@@ -41,11 +69,10 @@ def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
     `model_folder` (span 0: the newest alone).
 
     Counted back from the newest, so that a span equal to the number of epochs evaluates the
-    final model, not the first. A file whose name is not the checkpoint naming counts as epoch 0.
+    final model, not the first.
     """
     if model:
-        match = CHECKPOINT_PATTERN.match(os.path.basename(model))
-        return [(int(match.group(1)) if match else 0, model)]
+        return [(checkpoint_epoch(model), model)]
     found = list_checkpoints(model_folder)
     if not found:
         raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "
@@ -60,8 +87,17 @@ def save_checkpoint(path: str, payload: Dict) -> str:
     return path
 
 
+def non_finite_weights(state: Dict) -> List[str]:
+    """Names of the tensors of a state dict holding NaN or infinity."""
+    return [name for name, tensor in state.items()
+            if isinstance(tensor, torch.Tensor) and tensor.is_floating_point() and not torch.isfinite(tensor).all()]
+
+
 def load_checkpoint(path: str) -> Dict:
-    """The checkpoint dict at `path`; a bare state dict is wrapped as {"model": state}."""
+    """The checkpoint dict at `path`; a bare state dict is wrapped as {"model": state}.
+
+    Raises UserError for a missing or unreadable file, or weights that are not finite.
+    """
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such checkpoint file")
     try:
@@ -75,6 +111,10 @@ def load_checkpoint(path: str) -> Dict:
         if not all(isinstance(v, torch.Tensor) for v in payload.values()):
             raise UserError(f"{path}: not a checkpoint of this model (no model state in it)")
         payload = {"model": payload}
+    broken = non_finite_weights(payload["model"]) if isinstance(payload["model"], dict) else []
+    if broken:
+        raise UserError(f"{path}: the model's weights are not finite (NaN or infinity in {broken[0]}): "
+                        "the run diverged; train again with a lower --lr")
     return payload
 
 

@@ -6,17 +6,21 @@ from typing import Callable
 
 
 def run_cli(job: Callable[[], object]) -> int:
-    """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130.
+    """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130
+    (with one line on what was saved and how to go on, when the job says so by `Interrupted`).
 
     Warnings (a truncated video, say) print as one `warning: <message>` line.
     """
-    from utils.errors import UserError
+    from utils.errors import Interrupted, UserError
     warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {message}\n"
     try:
         job()
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except Interrupted as stop:
+        print(f"interrupted: {stop}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -9,3 +9,8 @@ names the file and the problem; anything else is a bug and keeps its traceback.
 
 class UserError(Exception):
     """A problem with the user's input, reported as one line naming the file."""
+
+
+class Interrupted(Exception):
+    """The user stopped the run (Ctrl-C) and what can be continued was saved; the message says
+    how to go on."""

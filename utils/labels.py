@@ -7,8 +7,9 @@ frame i+1. Most shot-boundary data sets instead give the first frame of the new 
 
 import csv
 import json
+import math
 import os
-import re
+import warnings
 
 import numpy as np
 
@@ -17,18 +18,45 @@ from utils.errors import UserError
 CONVENTIONS = ("pair", "first_frame")
 
 
+class NotAFrameIndex(ValueError):
+    """A label entry that is not a whole frame number; its message says which."""
+
+
+def frame_index(value) -> int:
+    """`value` as a frame index: a whole number (3 or 3.0). A fraction, a boolean, a string or
+    anything else raises NotAFrameIndex: labels are never rounded or cast."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise NotAFrameIndex(f"{value!r} is not a frame index")
+    if not (math.isfinite(value) and value == int(value)):
+        raise NotAFrameIndex(f"{value!r} is not a whole frame index")
+    if abs(value) >= 2 ** 62:
+        raise NotAFrameIndex(f"{value!r} is too large to be a frame index")
+    return int(value)
+
+
+def _reason(err: Exception) -> str:
+    """The detail of an unreadable labels file, for its one-line message."""
+    text = str(err) if isinstance(err, NotAFrameIndex) else f"{err.__class__.__name__}: {err}"
+    return text.splitlines()[0] if text else err.__class__.__name__
+
+
 def _numbers_from_text(path: str, text: str) -> list:
-    """Integers of a plain or CSV list; a header row or a non-numeric first column is skipped."""
-    values = []
+    """Frame indices of a plain or CSV list (first column); a first row whose first cell is
+    not a number at all is a header and skipped, one that is a number must be a frame index."""
+    values, seen_row = [], False
     for row in csv.reader(text.splitlines()):
         cells = [c.strip() for c in row if c.strip()]
         if not cells or cells[0].startswith("#"):
             continue
-        if not re.fullmatch(r"[+-]?\d+(\.0*)?", cells[0]):
-            if values:
-                raise UserError(f"{path}: {cells[0]!r} is not a frame index")
+        try:
+            number = float(cells[0])
+        except ValueError:
+            if seen_row:
+                raise NotAFrameIndex(f"{cells[0]!r} is not a frame index")
+            seen_row = True
             continue  # header
-        values.append(int(float(cells[0])))
+        seen_row = True
+        values.append(frame_index(number))
     return values
 
 
@@ -46,19 +74,19 @@ def load_labels(path: str, convention: str = "pair") -> np.ndarray:
     try:
         if path.lower().endswith(".npy"):
             raw = np.load(path, allow_pickle=False)
-            if raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not np.all(raw == np.round(raw))):
+            if raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw)))):
                 raise UserError(f"{path}: labels must be whole frame indices, found dtype {raw.dtype}")
-            values = raw.astype(np.int64).ravel().tolist()
+            values = [frame_index(v) for v in raw.ravel().tolist()]
         elif path.lower().endswith(".json"):
             with open(path) as handle:
                 data = json.load(handle)
             if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
-                values = [int(b["frame"]) if isinstance(b, dict) else int(b) for b in data["boundaries"]]
+                values = [frame_index(b["frame"] if isinstance(b, dict) else b) for b in data["boundaries"]]
                 convention = "first_frame"
             elif isinstance(data, dict) and isinstance(data.get("labels"), list):
-                values = [int(v) for v in data["labels"]]
+                values = [frame_index(v) for v in data["labels"]]
             elif isinstance(data, list):
-                values = [int(v) for v in data]
+                values = [frame_index(v) for v in data]
             else:
                 raise UserError(f"{path}: expected a JSON list of frame indices or {{\"boundaries\": [...]}}")
         else:
@@ -67,15 +95,16 @@ def load_labels(path: str, convention: str = "pair") -> np.ndarray:
     except UserError:
         raise
     except (OSError, ValueError, TypeError, KeyError) as err:
-        raise UserError(f"{path}: unreadable labels ({err.__class__.__name__}: {err})".splitlines()[0])
+        raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     labels = np.unique(np.asarray(values, dtype=np.int64))
+    if labels.size and labels[0] < 0:
+        raise UserError(f"{path}: negative frame index {labels[0]} in the labels")
     if convention == "first_frame":
-        labels = labels - 1
-        labels = labels[labels >= 0]  # a "change" before the first frame is no change
+        if labels.size and labels[0] == 0:
+            warnings.warn(f"{path}: frame 0 is where the film starts, not a scene change; left out")
+        labels = labels[labels > 0] - 1
     if labels.size == 0:
         raise UserError(f"{path}: no labels in the file")
-    if labels[0] < 0:
-        raise UserError(f"{path}: negative frame index {labels[0]} in the labels")
     return labels
 
 
@@ -91,9 +120,10 @@ def _transition_spans(transitions: list) -> tuple:
     """Pairs and pair spans of a generated clip's transitions ({"kind", "start", "end", "label"})."""
     labels, spans = [], []
     for t in transitions:
-        label = int(t["label"])
+        label = frame_index(t["label"])
         labels.append(label)
-        spans.append((label, label) if t["kind"] == "cut" else (int(t["start"]) - 1, int(t["end"])))
+        spans.append((label, label) if t["kind"] == "cut"
+                     else (frame_index(t["start"]) - 1, frame_index(t["end"])))
     return labels, spans
 
 
@@ -113,14 +143,14 @@ def load_label_spans(path: str, convention: str = "pair") -> tuple:
             with open(path) as handle:
                 data = json.load(handle)
         except (OSError, ValueError) as err:
-            raise UserError(f"{path}: unreadable labels ({err.__class__.__name__}: {err})".splitlines()[0])
+            raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
         data = data["val"]
     if isinstance(data, dict) and isinstance(data.get("transitions"), list):
         try:
             labels, spans = _transition_spans(data["transitions"])
         except (KeyError, TypeError, ValueError) as err:
-            raise UserError(f"{path}: unreadable transitions ({err.__class__.__name__}: {err})")
+            raise UserError(f"{path}: unreadable transitions ({_reason(err)})")
         if not labels:
             raise UserError(f"{path}: no labels in the file")
     elif isinstance(data, dict) and isinstance(data.get("boundaries"), list):
@@ -129,9 +159,9 @@ def load_label_spans(path: str, convention: str = "pair") -> tuple:
         try:
             for b in data["boundaries"]:
                 if isinstance(b, dict) and "start" in b and "end" in b:
-                    by_label[int(b["frame"]) - 1] = (int(b["start"]) - 1, int(b["end"]))
+                    by_label[frame_index(b["frame"]) - 1] = (frame_index(b["start"]) - 1, frame_index(b["end"]))
         except (KeyError, TypeError, ValueError) as err:
-            raise UserError(f"{path}: unreadable start/end of a gradual boundary ({err.__class__.__name__}: {err})")
+            raise UserError(f"{path}: unreadable start/end of a gradual boundary ({_reason(err)})")
         spans = [by_label.get(int(p), (int(p), int(p))) for p in labels]
         labels = labels.tolist()
     else:
@@ -145,3 +175,26 @@ def load_label_spans(path: str, convention: str = "pair") -> tuple:
     spans[:, 0] = np.maximum(np.minimum(spans[:, 0], labels), 0)
     spans[:, 1] = np.maximum(spans[:, 1], labels)
     return labels, spans
+
+
+def labels_on_sampled_pairs(labels: np.ndarray, spans: np.ndarray, source_index: np.ndarray,
+                            labels_path: str, against: str) -> tuple:
+    """(labels, spans) of source-frame pairs moved onto the pairs of the frames kept by --fps:
+    a change between source frames p and p+1 lies in sampled pair j when kept frame j is at or
+    before p and kept frame j+1 after it. Labels falling in one sampled pair become one.
+
+    A label outside the kept frames is a UserError (as check_labels_in_range says for pairs).
+    """
+    index = np.asarray(source_index, dtype=np.int64)
+    outside = labels[(labels < index[0]) | (labels >= index[-1])]
+    if outside.size:
+        raise UserError(f"{labels_path}: label {int(outside[0])} is out of range: {against} covers source "
+                        f"frames {int(index[0])}..{int(index[-1])}; wrong labels file or --label_convention?")
+
+    def pair(frames: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(index, frames, side="right") - 1, 0, len(index) - 2)
+
+    moved, first, last = pair(labels), pair(spans[:, 0]), pair(spans[:, 1])
+    unique = np.unique(moved)
+    merged = np.array([[first[moved == j].min(), last[moved == j].max()] for j in unique], dtype=np.int64)
+    return unique, merged.reshape(-1, 2)

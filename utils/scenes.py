@@ -10,7 +10,7 @@ Frame numbers and times refer to the source video, also when it was sampled with
 import csv
 import io
 import json
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -30,17 +30,20 @@ def timecode(seconds: float) -> str:
 
 
 def scene_list(change_flags: np.ndarray, source_index: np.ndarray, timestamps: np.ndarray,
-               source_fps: float) -> List[Dict]:
+               source_fps: float, source_frames: Optional[int] = None,
+               end_time: Optional[float] = None) -> List[Dict]:
     """Scenes (0-based, end inclusive) between the flagged pairs of the cached frames.
 
     change_flags[j] true means a new scene starts at cached frame j+1; its source frame
-    number and time come from source_index and timestamps. The last scene ends one source
-    frame after the last cached frame's start.
+    number and time come from source_index and timestamps. The last scene ends at the end of
+    the source (`source_frames` frames, ending at `end_time` s), which --fps sampling may have
+    skipped; by default, one source frame after the last cached frame's start.
     """
     flags = np.asarray(change_flags, dtype=bool)
     starts = [0] + [int(j) + 1 for j in np.flatnonzero(flags)]
     frame_time = 1.0 / source_fps if source_fps > 0 else 0.0
-    last_frame = int(source_index[-1])
+    last_frame = int(source_index[-1]) if source_frames is None else int(source_frames) - 1
+    film_end = float(timestamps[-1]) + frame_time if end_time is None else float(end_time)
     scenes = []
     for number, start in enumerate(starts, start=1):
         start_frame, start_time = int(source_index[start]), float(timestamps[start])
@@ -48,7 +51,7 @@ def scene_list(change_flags: np.ndarray, source_index: np.ndarray, timestamps: n
             nxt = starts[number]
             end_frame, end_time = int(source_index[nxt]) - 1, float(timestamps[nxt])
         else:
-            end_frame, end_time = last_frame, float(timestamps[-1]) + frame_time
+            end_frame, end_time = last_frame, film_end
         scenes.append({"scene": number, "start_frame": start_frame, "end_frame": end_frame,
                        "start_time": round(start_time, 6), "end_time": round(end_time, 6),
                        "start_timecode": timecode(start_time), "end_timecode": timecode(end_time),

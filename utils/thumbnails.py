@@ -3,7 +3,7 @@
 import os
 from typing import Dict, List
 
-from data.frames import list_frame_files
+from data.frames import as_eight_bit, list_frame_files
 from data.video import grab_frames
 from utils.atomic import write_with
 
@@ -21,7 +21,7 @@ def save_scene_thumbnails(source: str, kind: str, scenes: List[Dict], folder: st
         images = {}
         for index in starts:
             with Image.open(files[index]) as image:
-                images[index] = image.convert("RGB")
+                images[index] = as_eight_bit(image, files[index]).convert("RGB")
     os.makedirs(folder, exist_ok=True)
     written = []
     for scene in scenes:

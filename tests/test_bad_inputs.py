@@ -1,0 +1,203 @@
+"""Inputs that used to be misread or end in a traceback: 16-bit frames, folders that cannot be
+written or read, labels that are not whole frame numbers, --fps results; and outputs that follow
+the umask."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import inference
+import main
+import pure_test
+from conftest import ROOT, encode_video, write_frames
+from data.cache import load_frames
+from data.frames import read_frame
+from utils.errors import UserError
+from utils.labels import labels_on_sampled_pairs, load_labels
+from utils.run_folder import run_files
+
+TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
+
+
+def train(folder, out, *extra):
+    return main.main(["--train_folder", folder, "--output_folder", str(out), *TINY, "--max_iters", "1", *extra])
+
+
+def one_error_line(text, *expected):
+    lines = [line for line in text.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, text[-2000:]
+    for fragment in expected:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def test_sixteen_bit_grey_frames_keep_their_picture(tmp_path):
+    folder = tmp_path / "grey16"
+    folder.mkdir()
+    for n, level in enumerate([10000, 10000, 50000, 50000]):
+        Image.fromarray(np.full((24, 32), level, dtype=np.uint16)).save(folder / f"frame_{n}.png")
+    with Image.open(folder / "frame_0.png") as image:
+        assert image.mode.startswith("I")  # read by Pillow as 16-bit, which it would clip to white
+    cache = load_frames(str(folder), size=16, show_progress=False)
+    levels = cache.frames.reshape(4, -1).mean(axis=1)
+    assert levels.tolist() == [39.0, 39.0, 195.0, 195.0]  # 10000 / 257 and 50000 / 257
+    Image.fromarray(np.full((8, 8), 0.5, dtype=np.float32)).save(tmp_path / "float.tif")
+    with pytest.raises(UserError, match="float.tif: 32-bit float image"):
+        read_frame(str(tmp_path / "float.tif"), 16)
+
+
+def test_folders_through_a_file_are_refused_before_any_work(two_scene_folder, tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert train(two_scene_folder, blocker / "run") == 2
+    one_error_line(capsys.readouterr().err, str(blocker / "run"), "output folder cannot be created", "is a file")
+    assert not (tmp_path / "cache").exists()  # refused before the frames were read
+    assert train(two_scene_folder, blocker) == 2
+    one_error_line(capsys.readouterr().err, str(blocker), "output folder is a file")
+    assert train(two_scene_folder, tmp_path / "run", "--cache_dir", str(blocker / "cache")) == 2
+    one_error_line(capsys.readouterr().err, str(blocker), "cache folder cannot be created")
+    assert run_files(str(tmp_path / "run")) == []
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    capsys.readouterr()
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+                           "--results_folder", str(blocker / "results")]) == 2
+    one_error_line(capsys.readouterr().err, str(blocker / "results"), "results folder cannot be created")
+
+
+def run_as_another_user(command, workspace):
+    """Run `command` as a user without root's right to ignore permissions."""
+    env = dict(os.environ, REPRO_VAE_CACHE=os.path.join(workspace, "cache"), HOME=workspace,
+               MPLCONFIGDIR=os.path.join(workspace, "mpl"), PYTHONPATH=ROOT)
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: permissions cannot be checked")
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_folders_that_cannot_be_written_or_read_say_so(two_scene_folder):
+    workspace = tempfile.mkdtemp()
+    try:
+        os.chmod(workspace, 0o777)
+        frames = shutil.copytree(two_scene_folder, os.path.join(workspace, "frames"))
+        for name in os.listdir(frames):
+            os.chmod(os.path.join(frames, name), 0o644)
+        os.chmod(frames, 0o755)
+        locked = os.path.join(workspace, "locked")
+        os.mkdir(locked, 0o555)
+        os.chmod(locked, 0o555)
+        script = [sys.executable, "main.py", "--train_folder", frames, *TINY, "--max_iters", "1"]
+        done = run_as_another_user(script + ["--output_folder", locked], workspace)
+        assert done.returncode == 2
+        one_error_line(done.stderr, f"{locked}: the output folder cannot be written (Permission denied)")
+        assert not os.path.exists(os.path.join(workspace, "cache"))  # before the frames were read
+        done = run_as_another_user(script + ["--output_folder", os.path.join(workspace, "run"),
+                                             "--cache_dir", os.path.join(locked, "cache")], workspace)
+        assert done.returncode == 2
+        one_error_line(done.stderr, "the cache folder cannot be written (Permission denied)")
+        os.chmod(frames, 0o000)
+        done = run_as_another_user(script + ["--output_folder", os.path.join(workspace, "run")], workspace)
+        assert done.returncode == 2
+        one_error_line(done.stderr, f"{frames}: the folder cannot be read (Permission denied)")
+        assert run_files(os.path.join(workspace, "run")) == []
+    finally:
+        for root, folders, _ in os.walk(workspace):
+            for name in folders:
+                os.chmod(os.path.join(root, name), 0o755)
+        shutil.rmtree(workspace)
+
+
+def test_outputs_follow_the_umask(two_scene_folder, tmp_path, isolated_cache):
+    previous = os.umask(0o002)
+    try:
+        assert train(two_scene_folder, tmp_path / "run") == 0
+        assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+                               "--save_images"]) == 0
+    finally:
+        os.umask(previous)
+    written = run_files(str(tmp_path / "run"))
+    assert {os.path.splitext(p)[1] for p in written} >= {".pkl", ".npy", ".csv", ".json", ".png", ""}
+    for path in written:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == (0o775 if os.path.isdir(path) else 0o664), (path, oct(mode))
+    caches = [entry.path for entry in os.scandir(isolated_cache) if entry.is_dir()]
+    assert caches and all(stat.S_IMODE(os.stat(c).st_mode) == 0o775 for c in caches)
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("floats.json", "[3, 7.5]", "7.5 is not a whole frame index"),
+    ("flags.json", "[3, true]", "True is not a frame index"),
+    ("strings.json", '{"labels": [3, "8"]}', "'8' is not a frame index"),
+    ("fraction_first.txt", "1.5\n3\n", "1.5 is not a whole frame index"),
+    ("negative.txt", "4\n-2\n", "negative frame index -2"),
+    ("huge.txt", "1e30\n", "too large to be a frame index"),
+])
+def test_labels_are_never_changed_silently(tmp_path, capsys, name, content, message):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(UserError, match=message):
+        load_labels(str(path), "first_frame" if name == "negative.txt" else "pair")
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(20))
+    assert pure_test.main(["--labels", str(path), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys.readouterr().err, str(path), message)
+
+
+def test_whole_labels_are_read_and_frame_zero_is_said_to_be_left_out(tmp_path):
+    (tmp_path / "whole.json").write_text("[3, 7.0]")
+    assert load_labels(str(tmp_path / "whole.json")).tolist() == [3, 7]
+    (tmp_path / "header.csv").write_text("frame\n4\n9\n")
+    assert load_labels(str(tmp_path / "header.csv")).tolist() == [4, 9]
+    (tmp_path / "first.txt").write_text("0\n5\n")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert load_labels(str(tmp_path / "first.txt"), "first_frame").tolist() == [4]
+    assert len(said) == 1 and "frame 0 is where the film starts" in str(said[0].message)
+
+
+def test_the_range_of_labels_is_checked_when_the_ranking_was_cut_short(tmp_path, capsys):
+    np.save(tmp_path / "labels.npy", np.array([3, 30]))
+    np.save(tmp_path / "scene_change_res0.npy", np.array([3, 7]))  # --top_K 2 of 19 pairs
+    np.save(tmp_path / "scene_change_flags_0.npy", np.zeros(19, dtype=bool))
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys.readouterr().err, "label 30 is out of range", "has only 19 frame pairs")
+    os.remove(tmp_path / "scene_change_flags_0.npy")  # nothing says how many pairs there were
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path)]) == 0
+    assert "warning: " in capsys.readouterr().err
+
+
+def test_labels_move_onto_the_pairs_of_sampled_frames():
+    kept = np.arange(0, 48, 2)  # --fps 12 of a 24 fps film
+    labels, spans = labels_on_sampled_pairs(np.array([24, 25, 40]), np.array([[24, 24], [25, 25], [37, 44]]),
+                                            kept, "l.npy", "res")
+    assert labels.tolist() == [12, 20] and spans.tolist() == [[12, 12], [18, 22]]  # 24 and 25 both lie in 24|26
+    with pytest.raises(UserError, match="label 46 is out of range: res covers source frames 0..46"):
+        labels_on_sampled_pairs(np.array([46]), np.array([[46, 46]]), kept, "l.npy", "res")
+
+
+def test_fps_results_carry_source_frames_and_the_scene_list_covers_the_video(two_scene_folder, tmp_path, capsys):
+    frames = np.zeros((48, 32, 32, 3), dtype=np.uint8)
+    frames[:25] = (30, 60, 200)
+    frames[25:] = (200, 50, 40)
+    video = str(encode_video(tmp_path / "film.mp4", frames, rate=24))
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert inference.main(["--image_folder", video, "--model_folder", str(tmp_path / "run"), "--fps", "12"]) == 0
+    index = np.load(tmp_path / "run" / "frame_index_0.npy")
+    assert index.tolist() == list(range(0, 48, 2)) and np.load(tmp_path / "run" / "kld_scores_0.npy").size == 23
+    scenes = json.loads((tmp_path / "run" / "scenes_0.json").read_text())["scenes"]
+    assert scenes[-1]["end_frame"] == 47 and scenes[-1]["end_time"] == pytest.approx(2.0, abs=0.01)
+    np.save(tmp_path / "labels.npy", np.array([24]))  # source pair 24|25 is sampled pair 12 (frames 24|26)
+    capsys.readouterr()
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path / "run")]) == 0
+    assert "(1 labels" in capsys.readouterr().out
+    np.save(tmp_path / "labels.npy", np.array([47]))
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path / "run")]) == 2
+    one_error_line(capsys.readouterr().err, "label 47 is out of range", "covers source frames 0..46")

@@ -1,0 +1,254 @@
+"""Broken runs and runs that would mix: each ends in one line naming the file and the problem, a
+non-zero exit, and nothing that could be taken for a result; an interrupted run continues exactly."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+import inference
+import main
+import pure_test
+from conftest import ROOT
+from utils.checkpoints import INTERRUPTED_NAME
+from utils.run_folder import run_files
+
+TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
+
+
+def train(folder, out, *extra):
+    return main.main(["--train_folder", folder, "--output_folder", str(out), *TINY, *extra])
+
+
+def detect(folder, *extra):
+    return inference.main(["--image_folder", folder, *extra])
+
+
+def one_error_line(capsys, *expected):
+    """The one stderr line of a refused run; asserts it holds every `expected` fragment."""
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, lines
+    for fragment in expected:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def checkpoints_of(folder):
+    return sorted(n for n in os.listdir(folder) if n.startswith("model_state_"))
+
+
+def test_a_diverged_epoch_is_never_saved(two_scene_folder, tmp_path, capsys):
+    # one step of lr 1e6 breaks the weights after the step's loss was taken
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1", "--epoch_frames", "16", "--lr", "1e6") == 2
+    one_error_line(capsys, str(out), "training diverged in epoch 0", "--lr")
+    assert run_files(str(out)) == []
+
+
+def test_checkpoints_with_unusable_weights_are_refused_before_any_result(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    state = torch.load(out / checkpoints_of(out)[0], weights_only=False)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    state["model"]["fc_mu.weight"][0, 0] = float("nan")
+    torch.save(state, broken / "model_state_0_val_loss_nan.pkl")
+    capsys.readouterr()
+    assert detect(two_scene_folder, "--model_folder", str(broken)) == 2
+    one_error_line(capsys, "model_state_0_val_loss_nan.pkl", "weights are not finite")
+    # finite weights so large that the latents overflow
+    state["model"] = {k: v * 1e30 if v.is_floating_point() else v for k, v in
+                      torch.load(out / checkpoints_of(out)[0], weights_only=False)["model"].items()}
+    torch.save(state, broken / "model_state_0_val_loss_nan.pkl")
+    assert detect(two_scene_folder, "--model_folder", str(broken)) == 2
+    one_error_line(capsys, "model_state_0_val_loss_nan.pkl", "latents that are not finite")
+    assert run_files(str(broken)) == [str(broken / "model_state_0_val_loss_nan.pkl")]
+
+
+def test_scores_that_are_not_finite_are_not_scored(tmp_path, capsys):
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(9))
+    np.save(tmp_path / "kld_scores_0.npy", np.full(9, np.nan, dtype=np.float32))
+    np.save(tmp_path / "labels.npy", np.array([3]))
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys, "kld_scores_0.npy", "not finite")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_fresh_run_refuses_a_folder_with_an_earlier_run(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    assert detect(two_scene_folder, "--model_folder", str(out)) == 0
+    before = {name: os.stat(out / name).st_mtime_ns for name in os.listdir(out)}
+    capsys.readouterr()
+    assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3") == 2
+    one_error_line(capsys, str(out), "earlier run", "--resume", "--overwrite")
+    assert {name: os.stat(out / name).st_mtime_ns for name in os.listdir(out)} == before
+    # --overwrite replaces the run: its checkpoints and the results computed from them go
+    assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3", "--overwrite") == 0
+    assert not any(name.startswith(("scene_change_res", "kld_scores", "result_source")) for name in os.listdir(out))
+    new = torch.load(out / checkpoints_of(out)[0], weights_only=False)
+    assert detect(two_scene_folder, "--model_folder", str(out)) == 0
+    assert json.loads((out / "result_source_0.json").read_text())["run"] == new["run"]
+
+
+def test_results_of_another_run_are_not_overwritten(two_scene_folder, tmp_path, capsys):
+    shared = tmp_path / "results"
+    for run in ("a", "b"):
+        assert train(two_scene_folder, tmp_path / run, "--max_iters", "1") == 0
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "a"), "--results_folder", str(shared)) == 0
+    ranking = (shared / "scene_change_res0.npy").read_bytes()
+    capsys.readouterr()
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "b"), "--results_folder", str(shared)) == 2
+    one_error_line(capsys, str(shared), "results of epoch 0 from another checkpoint", "--overwrite")
+    assert (shared / "scene_change_res0.npy").read_bytes() == ranking
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "b"), "--results_folder", str(shared),
+                  "--overwrite") == 0
+    # two checkpoints of one epoch in one model folder: which one is meant cannot be known
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for run in ("a", "b"):
+        name = checkpoints_of(tmp_path / run)[0]
+        (mixed / name.replace("val_loss", f"val_loss_{run}")).write_bytes((tmp_path / run / name).read_bytes())
+    capsys.readouterr()
+    assert detect(two_scene_folder, "--model_folder", str(mixed)) == 2
+    one_error_line(capsys, str(mixed), "two checkpoints of epoch 0")
+    assert len(os.listdir(mixed)) == 2
+
+
+def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1", "--bs", "8", "--tau", "50") == 0
+    capsys.readouterr()
+    assert main.main(["--train_folder", two_scene_folder, "--output_folder", str(out), "--resume",
+                      "--max_iters", "2", "--hidden-dims", "8", "16", "--latent_dim", "3", "--lr", "1e-4"]) == 0
+    err = capsys.readouterr().err
+    assert "the typed --lr 0.0001 replaces the saved learning rate 0.001" in err
+    newest = torch.load(out / checkpoints_of(out)[-1], weights_only=False)
+    assert newest["options"]["bs"] == 8 and newest["options"]["tau"] == 50  # kept, not the defaults
+    assert newest["optimizer"]["param_groups"][0]["lr"] == pytest.approx(1e-4)
+    assert "cuda_rng" in newest
+    assert train(two_scene_folder, out, "--resume", "--max_iters", "3", "--tau", "200") == 2
+    one_error_line(capsys, checkpoints_of(out)[-1], "--resume with --tau 200.0", "trained with --tau 50.0")
+    assert len(checkpoints_of(out)) == 2
+
+
+def test_a_bare_or_unnamed_model_file(two_scene_folder, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "2") == 0
+    monkeypatch.chdir(out)
+    assert detect(two_scene_folder, "--model", checkpoints_of(out)[0]) == 0  # a bare file name
+    assert (out / "scene_change_res0.npy").exists()
+    # a file named otherwise is numbered by the epoch it holds
+    (tmp_path / "best.pkl").write_bytes((out / checkpoints_of(out)[1]).read_bytes())
+    assert detect(two_scene_folder, "--model", str(tmp_path / "best.pkl")) == 0
+    assert (tmp_path / "scene_change_res1.npy").exists() and not (tmp_path / "scene_change_res0.npy").exists()
+    # a bare state dict named otherwise has no epoch to number its results by
+    state = torch.load(out / checkpoints_of(out)[0], weights_only=False)["model"]
+    torch.save(state, tmp_path / "weights.pkl")
+    capsys.readouterr()
+    assert detect(two_scene_folder, "--model", str(tmp_path / "weights.pkl"), *TINY) == 2
+    one_error_line(capsys, "weights.pkl", "neither named model_state_<epoch>_val_loss_<loss>.pkl")
+
+
+def test_a_corrupt_checkpoint_stops_inference_before_any_result(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "2") == 0
+    (out / checkpoints_of(out)[-1]).write_bytes(b"not a checkpoint")
+    capsys.readouterr()
+    assert detect(two_scene_folder, "--model_folder", str(out), "--span", "1") == 2
+    one_error_line(capsys, checkpoints_of(out)[-1], "not a readable checkpoint")
+    training = ["loss_history.json", "loss_history.png", "reconstructions.png"]
+    assert sorted(os.path.basename(p) for p in run_files(str(out))) == sorted(checkpoints_of(out) + training)
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "0"])
+def test_a_learning_rate_that_cannot_train_is_refused_before_the_frames(two_scene_folder, tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as stop:
+        train(two_scene_folder, tmp_path / "run", "--lr", value)
+    assert stop.value.code == 2
+    assert f"argument --lr: expected a positive number, got {value}" in capsys.readouterr().err
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "run").exists()
+
+
+def dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(two_scene_folder, tmp_path, isolated_cache):
+    out = tmp_path / "run"
+    out.mkdir()
+    isolated_cache.mkdir()
+    gone = dead_pid()
+    partial_save = out / f".model_state_0_val_loss_1.0.pkl.tmp-{gone}-x1.pkl"
+    partial_save.write_bytes(b"half a checkpoint")
+    partial_cache = isolated_cache / f".frames-0123.partial-{gone}-x2"
+    partial_cache.mkdir()
+    (partial_cache / "frames.u8").write_bytes(b"\0" * 1000)
+    running = out / f".loss_history.json.tmp-{os.getpid()}-x3.json"  # a process still at work keeps its own
+    running.write_text("{}")
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    assert not partial_save.exists() and not partial_cache.exists() and running.exists()
+
+
+def wait_for(predicate, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def newest_weights(folder):
+    return torch.load(os.path.join(folder, checkpoints_of(folder)[-1]), weights_only=False)["model"]
+
+
+def assert_same_weights(a, b):
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+
+
+LONG_EPOCHS = ["--max_iters", "2", "--epoch_frames", "480", "--seed", "5"]
+
+
+def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder, tmp_path, capsys):
+    assert train(two_scene_folder, tmp_path / "whole", *LONG_EPOCHS) == 0
+    out = tmp_path / "split"
+    timer = threading.Thread(target=lambda: (wait_for(lambda: out.exists() and checkpoints_of(out)),
+                                             os.kill(os.getpid(), signal.SIGINT)))
+    timer.start()
+    capsys.readouterr()
+    code = train(two_scene_folder, out, *LONG_EPOCHS)
+    timer.join()
+    err = capsys.readouterr().err
+    assert code == 130
+    line = [text for text in err.splitlines() if text.startswith("interrupted:")]
+    assert len(line) == 1 and "epoch 1 stopped after" in line[0] and "--resume" in line[0]
+    assert len(checkpoints_of(out)) == 1 and (out / INTERRUPTED_NAME).exists()
+    assert train(two_scene_folder, out, *LONG_EPOCHS, "--resume") == 0
+    assert "resuming in epoch 1 after" in capsys.readouterr().err
+    assert not (out / INTERRUPTED_NAME).exists()
+    assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
+
+
+def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_weights(two_scene_folder, tmp_path):
+    command = [sys.executable, "main.py", "--train_folder", two_scene_folder, *TINY, *LONG_EPOCHS]
+    assert train(two_scene_folder, tmp_path / "whole", *LONG_EPOCHS) == 0
+    out = str(tmp_path / "killed")
+    process = subprocess.Popen(command + ["--output_folder", out], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: os.path.isdir(out) and checkpoints_of(out))
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert len(checkpoints_of(out)) == 1  # killed in epoch 1
+    assert train(two_scene_folder, out, *LONG_EPOCHS, "--resume") == 0
+    assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
