@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 demo: setup
 	$(PY) main.py $(DEMO_ARGS) --overwrite
-	$(PY) inference.py $(DEMO_ARGS)
+	$(PY) inference.py $(DEMO_ARGS) --report
 	$(PY) pure_test.py $(DEMO_ARGS)
 
 test: setup

@@ -17,6 +17,7 @@ folder, as the original did):
   scenes_<i>/scene_<n>.jpg                   first frame of each scene, with --save_images
   frame_index_<i>.npy                        (N,) int64: the source frame number of every encoded frame
   result_source_<i>.json                     the checkpoint and training run the results came from
+  report.html, report_files/                 with --report: the newest checkpoint's results, for a browser
 
 Everything that can fail cheaply is checked before the frames are encoded: the results folder
 can be written, every checkpoint loads with finite weights, no results of another checkpoint of
@@ -35,6 +36,7 @@ from data.cache import FrameCache, sampled_frame_rate
 from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
+from report import build_report
 from utils.atomic import save_npy, writable_folder
 from utils.changes import detect_changes, pair_kl_scores, picture_detail, rank_changes, rank_events_first
 from utils.checkpoints import checkpoints_to_evaluate
@@ -74,6 +76,10 @@ def infer(opt) -> List[str]:
         write_source(results_folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path), "run": checkpoint.run,
                                              "epoch": epoch, "source": os.path.abspath(cache.source),
                                              "frames": len(cache), "source_frames": cache.source_frames})
+    if opt.report:
+        build_report(results_folder, labels=opt.labels, label_convention=opt.label_convention,
+                     tolerance=opt.tolerance, epoch=checkpoints[-1].epoch, cache_dir=opt.cache_dir, fps=opt.fps,
+                     model_folder=os.path.dirname(os.path.abspath(opt.model)) if opt.model else opt.model_folder)
     return written
 
 

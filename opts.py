@@ -183,6 +183,11 @@ def _options() -> list:
                 help="also save a thumbnail of each scene's first frame (scenes_<i>/)"),
         _option({INFER}, DETECTION, "--results_folder", "--inference_output", dest="results_folder", default=None,
                 help="where inference.py writes its files (default: the model folder)"),
+        _option({INFER}, DETECTION, "--report", action="store_true",
+                help="also write report.html (pictures in report_files/) into the results folder, to open in a "
+                     "browser: the score along the film, the frames either side of each change (hits, false "
+                     "alarms and misses with --labels), reconstructions, a t-SNE map of the latent means, the "
+                     "training loss; `python -m report <results folder>` rebuilds it from the files alone"),
         # scoring (pure_test.py)
         _option({SCORE}, SCORING, "--labels", default=None,
                 help="scene-change labels: .npy, or a text/CSV/JSON list of frame-pair indices; a JSON "

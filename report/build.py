@@ -24,7 +24,7 @@ from report.frames import film_pictures, save_before_after
 from report.outcomes import Change, Outcomes, detected_changes, scene_of_each_frame, split_by_labels
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
 from utils.atomic import save_text, write_folder_with
-from utils.labels import check_labels_in_range, load_label_spans
+from utils.labels import check_labels_in_range, labels_on_sampled_pairs, load_label_spans
 from utils.metrics import match_with_tolerance
 from utils.plots import plot_loss_history
 from utils.scenes import timecode
@@ -52,7 +52,7 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     results = load_run_results(results_folder, epoch)
     cache = open_film(image_folder or results.source, len(results.latent_mu), cache_dir, fps)
     labels = labels or bundled_sample_truth(cache.source, cache_dir)
-    outcomes, label_pairs, scores = _outcomes(results, labels, label_convention, tolerance)
+    outcomes, label_pairs, scores = _outcomes(results, cache, labels, label_convention, tolerance)
     model_folder = model_folder or results_folder
     body: List[str] = []
 
@@ -86,13 +86,16 @@ def bundled_sample_truth(source: str, cache_dir: Optional[str]) -> Optional[str]
     return sample["truth"] if same else None
 
 
-def _outcomes(results: RunResults, labels: Optional[str], convention: str,
+def _outcomes(results: RunResults, cache: FrameCache, labels: Optional[str], convention: str,
               tolerance: int) -> Tuple[Outcomes, Optional[np.ndarray], Optional[Dict]]:
-    """Detections split by the labels, the labels' pairs, and pure_test.py's scores of them."""
+    """Detections split by the labels, the labels' pairs (moved onto the kept frames' pairs, as
+    pure_test.py does, when --fps sampled the film), and pure_test.py's scores of them."""
     detected = detected_changes(results.flags, results.change_scores, results.events, results.confidence)
     if labels is None:
         return Outcomes(detected=detected), None, None
     label_pairs, spans = load_label_spans(labels, convention)
+    if not np.array_equal(cache.source_index, np.arange(len(cache))):  # --fps kept some frames only
+        label_pairs, spans = labels_on_sampled_pairs(label_pairs, spans, cache.source_index, labels, results.folder)
     check_labels_in_range(label_pairs, len(results.flags), labels, results.folder)
     scores = match_with_tolerance(np.flatnonzero(results.flags), label_pairs, tolerance, spans)
     scores["tolerance"] = tolerance
