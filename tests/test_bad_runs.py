@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import numpy as np
@@ -218,19 +217,25 @@ def assert_same_weights(a, b):
 LONG_EPOCHS = ["--max_iters", "2", "--epoch_frames", "480", "--seed", "5"]
 
 
-def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder, tmp_path, capsys):
+def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder, tmp_path, capsys, monkeypatch):
+    import models.training
     assert train(two_scene_folder, tmp_path / "whole", *LONG_EPOCHS) == 0
     out = tmp_path / "split"
-    timer = threading.Thread(target=lambda: (wait_for(lambda: out.exists() and checkpoints_of(out)),
-                                             os.kill(os.getpid(), signal.SIGINT)))
-    timer.start()
+    step = models.training.train_step
+
+    def ctrl_c_in_epoch_1(model, optimizer, x, opt, iteration, *rest):
+        if iteration == 40:  # epoch 1 runs steps 30..59
+            os.kill(os.getpid(), signal.SIGINT)
+        return step(model, optimizer, x, opt, iteration, *rest)
+
+    monkeypatch.setattr(models.training, "train_step", ctrl_c_in_epoch_1)
     capsys.readouterr()
     code = train(two_scene_folder, out, *LONG_EPOCHS)
-    timer.join()
+    monkeypatch.setattr(models.training, "train_step", step)
     err = capsys.readouterr().err
     assert code == 130
     line = [text for text in err.splitlines() if text.startswith("interrupted:")]
-    assert len(line) == 1 and "epoch 1 stopped after" in line[0] and "--resume" in line[0]
+    assert len(line) == 1 and "epoch 1 stopped after 176 of its 480 frames" in line[0] and "--resume" in line[0]
     assert len(checkpoints_of(out)) == 1 and (out / INTERRUPTED_NAME).exists()
     assert train(two_scene_folder, out, *LONG_EPOCHS, "--resume") == 0
     assert "resuming in epoch 1 after" in capsys.readouterr().err
