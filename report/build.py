@@ -58,7 +58,7 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
 
     def write_pictures(folder: str) -> None:
         body.extend(_summary(results, cache, labels, scores, outcomes))
-        body.extend(_score_section(results, cache, outcomes, folder))
+        body.extend(_score_section(results, cache, outcomes, folder, labels is not None))
         body.extend(_changes_section(outcomes, cache, folder, labels is not None))
         body.extend(_reconstruction_section(model_folder, folder))
         body.extend(_tsne_section(results, outcomes, label_pairs, folder))
@@ -112,8 +112,9 @@ def _film_name(source: str) -> str:
 
 def _summary(results: RunResults, cache: FrameCache, labels: Optional[str], scores: Optional[Dict],
              outcomes: Outcomes) -> List[str]:
-    duration = float(cache.timestamps[-1]) + 1.0 / cache.source_fps
-    rows = [("film", cache.source), ("frames", f"{len(cache)} ({timecode(duration)}, {cache.source_fps:g} fps)"),
+    kept = "" if len(cache) == cache.source_frames else f" kept of {cache.source_frames}"
+    rows = [("film", cache.source),
+            ("frames", f"{len(cache)}{kept} ({timecode(cache.end_time)}, {cache.source_fps:g} fps)"),
             ("checkpoint", f"epoch {results.epoch}"),
             ("changes found", f"{len(outcomes.detected)} ({len(outcomes.detected) + 1} scenes)")]
     if scores is not None:
@@ -141,10 +142,9 @@ def _marks(outcomes: Outcomes, labelled: bool) -> Dict[str, List[Change]]:
     return {"detected": outcomes.detected}
 
 
-def _score_section(results: RunResults, cache: FrameCache, outcomes: Outcomes, folder: str) -> List[str]:
-    times = _pair_times(cache)
-    duration = float(cache.timestamps[-1]) + 1.0 / cache.source_fps
-    labelled = bool(outcomes.hits or outcomes.false_alarms or outcomes.misses)
+def _score_section(results: RunResults, cache: FrameCache, outcomes: Outcomes, folder: str,
+                   labelled: bool) -> List[str]:
+    times, duration = _pair_times(cache), cache.end_time
     marks = _marks(outcomes, labelled)
     html = [page.heading("The change score along the film", anchor="score"),
             page.note("Each frame pair's confidence that the scene changes there (the largest over all time "

@@ -7,19 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, encode_video
+from test_report import two_scene_film
 
 NOTEBOOK = os.path.join(ROOT, "notebooks", "colab.ipynb")
 SHRINK = "--max_iters 1 --epoch_frames 32 --hidden-dims 8 16 --latent_dim 3 --bs 16"
-
-
-def two_scene_film(count=48, height=36, width=48):
-    """A blue scene with a moving square, then a red one: one change, at pair count / 2 - 1."""
-    frames = np.zeros((count, height, width, 3), dtype=np.uint8)
-    for i in range(count):
-        frames[i] = (30, 60, 200) if i < count // 2 else (200, 50, 40)
-        x = (2 * i) % (width - 8)
-        frames[i, 10:18, x:x + 8] = 255
-    return frames
 
 
 def with_parameters(notebook, values):
@@ -37,7 +28,7 @@ def test_colab_notebook_runs_top_to_bottom(tmp_path, two_scene_folder):
     pytest.importorskip("ipykernel", reason="ipykernel is not installed (requirements-dev.txt)")
     labels = tmp_path / "labels.npy"
     np.save(labels, np.array([19]))
-    video = encode_video(tmp_path / "my film.mp4", two_scene_film())
+    video = encode_video(tmp_path / "my film.mp4", two_scene_film(48))
     runs = tmp_path / "runs"
     notebook = with_parameters(nbformat.read(NOTEBOOK, as_version=4), {
         "INSTALL": False, "RUNS": str(runs), "DEMO_FRAMES": two_scene_folder, "DEMO_LABELS": str(labels),

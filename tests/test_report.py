@@ -13,12 +13,24 @@ from PIL import Image
 
 import inference
 import main
+from conftest import encode_video
 from report.__main__ import main as report_main
 from report.figures import MAX_STRIPS, strip_bounds, tsne_subset
 from report.outcomes import Change, detected_changes, scene_of_each_frame, split_by_labels
 from utils.metrics import match_events, matched_pairs
 
 TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
+
+
+def two_scene_film(count, height=36, width=48):
+    """(count, H, W, 3) frames: a blue scene with a moving square, then a red one, the change
+    between frames count / 2 - 1 and count / 2."""
+    frames = np.zeros((count, height, width, 3), dtype=np.uint8)
+    for i in range(count):
+        frames[i] = (30, 60, 200) if i < count // 2 else (200, 50, 40)
+        x = (2 * i) % (width - 8)
+        frames[i, 10:18, x:x + 8] = 255
+    return frames
 
 
 def test_matched_pairs_name_the_label_each_detection_found():
@@ -148,3 +160,20 @@ def test_report_opens_in_a_browser(tiny_run, tmp_path):
     # text and pictures fill the page from the top: the score strip, the cards and the map are drawn
     assert drawn[:1200].mean() > 0.05 and drawn[1200:].mean() > 0.02
     assert len(np.unique(pixels.reshape(-1, 3)[::37], axis=0)) > 200  # photographs, not only text
+
+
+def test_report_of_a_sampled_video_counts_source_frames(tmp_path):
+    """With --fps the results count kept frames; the report moves the labels onto their pairs (as
+    pure_test.py does) and names the source frames either side of a change."""
+    video = str(encode_video(tmp_path / "film.mp4", two_scene_film(48)))
+    run, cache = tmp_path / "run", str(tmp_path / "frame_cache")
+    labels = tmp_path / "labels.npy"
+    np.save(labels, np.array([23]))  # the change between source frames 23 and 24
+    assert main.main(["--train_folder", video, "--output_folder", str(run), "--max_iters", "2", "--fps", "12",
+                      "--cache_dir", cache, *TINY]) == 0
+    assert inference.main(["--image_folder", video, "--model_folder", str(run), "--fps", "12", "--cache_dir", cache,
+                           "--report", "--labels", str(labels)]) == 0
+    html, references = referenced_files(run / "report.html")
+    check_pictures(run, references)
+    assert "24 kept of 48 (00:00:02.000, 24 fps)" in html
+    assert re.search(r"frames 22 \| 24", html)  # the kept frames either side of the change, by source number
