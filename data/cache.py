@@ -26,7 +26,7 @@ from tqdm import tqdm
 from data import video
 from data.frames import list_frame_files, read_frame
 from utils.atomic import writable_folder, write_folder_with
-from utils.errors import UserError
+from utils.errors import UserError, os_reason
 
 CACHE_VERSION = 1
 # Frame folders carry no timing; timecodes assume this rate (the paper's film is ~24 fps).
@@ -61,7 +61,7 @@ def _source_kind(source: str) -> str:
     except FileNotFoundError:
         raise UserError(f"{source}: no such folder or video file")
     except OSError as err:
-        raise UserError(f"{source}: cannot be read ({err.strerror or err.__class__.__name__})")
+        raise UserError(f"{source}: cannot be read ({os_reason(err)})")
     if stat.S_ISDIR(status.st_mode):
         return "folder"
     if stat.S_ISREG(status.st_mode):

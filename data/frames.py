@@ -7,7 +7,7 @@ from typing import List, Tuple
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from utils.errors import UserError
+from utils.errors import UserError, os_reason
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 # Pillow's modes of 16-bit single-channel images (PNG, TIFF); "I" is how some versions open them.
@@ -33,7 +33,7 @@ def list_frame_files(folder: str) -> List[str]:
     except NotADirectoryError:
         raise UserError(f"{folder}: not a folder of frames nor a video file this tool reads")
     except OSError as err:
-        raise UserError(f"{folder}: the folder cannot be read ({err.strerror or err.__class__.__name__})")
+        raise UserError(f"{folder}: the folder cannot be read ({os_reason(err)})")
     names = [n for n in names if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
     if not names:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "

@@ -83,3 +83,12 @@ def shared_data_path(name):
     if not os.path.exists(path):
         pytest.skip(f"{path} is absent (the shared data folder is not beside this checkout)")
     return path
+
+
+def one_error_line(text, *expected):
+    """The one `error:` line of a refused run's stderr `text`; asserts it holds every `expected` fragment."""
+    lines = [line for line in text.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, text[-2000:]
+    for fragment in expected:
+        assert fragment in lines[0], lines[0]
+    return lines[0]

@@ -18,7 +18,7 @@ from PIL import Image
 import inference
 import main
 import pure_test
-from conftest import ROOT, encode_video, write_frames
+from conftest import ROOT, encode_video, one_error_line
 from data.cache import load_frames
 from data.frames import read_frame
 from utils.errors import UserError
@@ -30,14 +30,6 @@ TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
 
 def train(folder, out, *extra):
     return main.main(["--train_folder", folder, "--output_folder", str(out), *TINY, "--max_iters", "1", *extra])
-
-
-def one_error_line(text, *expected):
-    lines = [line for line in text.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, text[-2000:]
-    for fragment in expected:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
 
 
 def test_sixteen_bit_grey_frames_keep_their_picture(tmp_path):

@@ -15,7 +15,7 @@ import torch
 import inference
 import main
 import pure_test
-from conftest import ROOT
+from conftest import ROOT, one_error_line
 from utils.checkpoints import INTERRUPTED_NAME
 from utils.run_folder import run_files
 
@@ -30,15 +30,6 @@ def detect(folder, *extra):
     return inference.main(["--image_folder", folder, *extra])
 
 
-def one_error_line(capsys, *expected):
-    """The one stderr line of a refused run; asserts it holds every `expected` fragment."""
-    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, lines
-    for fragment in expected:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
-
-
 def checkpoints_of(folder):
     return sorted(n for n in os.listdir(folder) if n.startswith("model_state_"))
 
@@ -47,7 +38,7 @@ def test_a_diverged_epoch_is_never_saved(two_scene_folder, tmp_path, capsys):
     # one step of lr 1e6 breaks the weights after the step's loss was taken
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1", "--epoch_frames", "16", "--lr", "1e6") == 2
-    one_error_line(capsys, str(out), "training diverged in epoch 0", "--lr")
+    one_error_line(capsys.readouterr().err, str(out), "training diverged in epoch 0", "--lr")
     assert run_files(str(out)) == []
 
 
@@ -61,13 +52,13 @@ def test_checkpoints_with_unusable_weights_are_refused_before_any_result(two_sce
     torch.save(state, broken / "model_state_0_val_loss_nan.pkl")
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(broken)) == 2
-    one_error_line(capsys, "model_state_0_val_loss_nan.pkl", "weights are not finite")
+    one_error_line(capsys.readouterr().err, "model_state_0_val_loss_nan.pkl", "weights are not finite")
     # finite weights so large that the latents overflow
     state["model"] = {k: v * 1e30 if v.is_floating_point() else v for k, v in
                       torch.load(out / checkpoints_of(out)[0], weights_only=False)["model"].items()}
     torch.save(state, broken / "model_state_0_val_loss_nan.pkl")
     assert detect(two_scene_folder, "--model_folder", str(broken)) == 2
-    one_error_line(capsys, "model_state_0_val_loss_nan.pkl", "latents that are not finite")
+    one_error_line(capsys.readouterr().err, "model_state_0_val_loss_nan.pkl", "latents that are not finite")
     assert run_files(str(broken)) == [str(broken / "model_state_0_val_loss_nan.pkl")]
 
 
@@ -76,7 +67,7 @@ def test_scores_that_are_not_finite_are_not_scored(tmp_path, capsys):
     np.save(tmp_path / "kld_scores_0.npy", np.full(9, np.nan, dtype=np.float32))
     np.save(tmp_path / "labels.npy", np.array([3]))
     assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path)]) == 2
-    one_error_line(capsys, "kld_scores_0.npy", "not finite")
+    one_error_line(capsys.readouterr().err, "kld_scores_0.npy", "not finite")
     assert capsys.readouterr().out == ""
 
 
@@ -87,7 +78,7 @@ def test_a_fresh_run_refuses_a_folder_with_an_earlier_run(two_scene_folder, tmp_
     before = {name: os.stat(out / name).st_mtime_ns for name in os.listdir(out)}
     capsys.readouterr()
     assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3") == 2
-    one_error_line(capsys, str(out), "earlier run", "--resume", "--overwrite")
+    one_error_line(capsys.readouterr().err, str(out), "earlier run", "--resume", "--overwrite")
     assert {name: os.stat(out / name).st_mtime_ns for name in os.listdir(out)} == before
     # --overwrite replaces the run: its checkpoints and the results computed from them go
     assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3", "--overwrite") == 0
@@ -105,7 +96,7 @@ def test_results_of_another_run_are_not_overwritten(two_scene_folder, tmp_path, 
     ranking = (shared / "scene_change_res0.npy").read_bytes()
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(tmp_path / "b"), "--results_folder", str(shared)) == 2
-    one_error_line(capsys, str(shared), "results of epoch 0 from another checkpoint", "--overwrite")
+    one_error_line(capsys.readouterr().err, str(shared), "results of epoch 0 from another checkpoint", "--overwrite")
     assert (shared / "scene_change_res0.npy").read_bytes() == ranking
     assert detect(two_scene_folder, "--model_folder", str(tmp_path / "b"), "--results_folder", str(shared),
                   "--overwrite") == 0
@@ -117,7 +108,7 @@ def test_results_of_another_run_are_not_overwritten(two_scene_folder, tmp_path, 
         (mixed / name.replace("val_loss", f"val_loss_{run}")).write_bytes((tmp_path / run / name).read_bytes())
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(mixed)) == 2
-    one_error_line(capsys, str(mixed), "two checkpoints of epoch 0")
+    one_error_line(capsys.readouterr().err, str(mixed), "two checkpoints of epoch 0")
     assert len(os.listdir(mixed)) == 2
 
 
@@ -134,7 +125,7 @@ def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_fo
     assert newest["optimizer"]["param_groups"][0]["lr"] == pytest.approx(1e-4)
     assert "cuda_rng" in newest
     assert train(two_scene_folder, out, "--resume", "--max_iters", "3", "--tau", "200") == 2
-    one_error_line(capsys, checkpoints_of(out)[-1], "--resume with --tau 200.0", "trained with --tau 50.0")
+    one_error_line(capsys.readouterr().err, checkpoints_of(out)[-1], "--resume with --tau 200.0", "trained with --tau 50.0")
     assert len(checkpoints_of(out)) == 2
 
 
@@ -153,7 +144,7 @@ def test_a_bare_or_unnamed_model_file(two_scene_folder, tmp_path, monkeypatch, c
     torch.save(state, tmp_path / "weights.pkl")
     capsys.readouterr()
     assert detect(two_scene_folder, "--model", str(tmp_path / "weights.pkl"), *TINY) == 2
-    one_error_line(capsys, "weights.pkl", "neither named model_state_<epoch>_val_loss_<loss>.pkl")
+    one_error_line(capsys.readouterr().err, "weights.pkl", "neither named model_state_<epoch>_val_loss_<loss>.pkl")
 
 
 def test_a_corrupt_checkpoint_stops_inference_before_any_result(two_scene_folder, tmp_path, capsys):
@@ -162,7 +153,7 @@ def test_a_corrupt_checkpoint_stops_inference_before_any_result(two_scene_folder
     (out / checkpoints_of(out)[-1]).write_bytes(b"not a checkpoint")
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(out), "--span", "1") == 2
-    one_error_line(capsys, checkpoints_of(out)[-1], "not a readable checkpoint")
+    one_error_line(capsys.readouterr().err, checkpoints_of(out)[-1], "not a readable checkpoint")
     training = ["loss_history.json", "loss_history.png", "reconstructions.png"]
     assert sorted(os.path.basename(p) for p in run_files(str(out))) == sorted(checkpoints_of(out) + training)
 

@@ -18,7 +18,7 @@ from typing import Callable, Iterator, List, Optional
 
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, os_reason
 
 LEFTOVER_PATTERN = re.compile(r"^\..+\.(?:tmp|partial|old)-(\d+)-")
 
@@ -89,7 +89,7 @@ def writable_folder(path: str, what: str) -> str:
         os.close(handle)
         os.remove(probe)
     except OSError as err:
-        raise UserError(f"{path}: the {what} cannot be written ({err.strerror or err.__class__.__name__})")
+        raise UserError(f"{path}: the {what} cannot be written ({os_reason(err)})")
     remove_leftovers(path)
     return path
 

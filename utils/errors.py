@@ -14,3 +14,9 @@ class UserError(Exception):
 class Interrupted(Exception):
     """The user stopped the run (Ctrl-C) and what can be continued was saved; the message says
     how to go on."""
+
+
+def os_reason(err: OSError) -> str:
+    """The system's words for a failed file operation ("Permission denied", "Not a directory"),
+    for the parenthesis of a one-line message."""
+    return err.strerror or err.__class__.__name__
