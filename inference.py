@@ -20,8 +20,8 @@ folder, as the original did):
   report.html, report_files/                 with --report: the newest checkpoint's results, for a browser
 
 Everything that can fail cheaply is checked before the frames are encoded: the results folder
-can be written, every checkpoint loads with finite weights, no results of another checkpoint of
-the same epoch would be overwritten (--overwrite allows it). All latents are computed and
+can be written, every checkpoint loads with finite weights, no results of another checkpoint or
+another run would be mixed with these (--overwrite deletes them). All latents are computed and
 checked finite before the first file is written.
 """
 
@@ -44,7 +44,7 @@ from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
 from utils.plots import plot_scores
-from utils.run_folder import check_results_replaceable, write_source
+from utils.run_folder import make_room_for_results, write_source
 from utils.scenes import scene_list, write_scene_files
 from utils.thumbnails import save_scene_thumbnails
 
@@ -60,8 +60,7 @@ def infer(opt) -> List[str]:
                                             else opt.model_folder)
     writable_folder(results_folder, "results folder")
     checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), opt)
-    for checkpoint in checkpoints:
-        check_results_replaceable(results_folder, checkpoint.epoch, checkpoint.path, checkpoint.run, opt.overwrite)
+    make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints}, opt.overwrite)
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(opt.image_folder, checkpoints, opt, device, precision)
     if len(cache) < 2:

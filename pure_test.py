@@ -32,6 +32,7 @@ from utils.cli import run_cli
 from utils.errors import UserError
 from utils.labels import check_labels_in_range, labels_on_sampled_pairs, load_label_spans
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
+from utils.run_folder import check_one_run
 
 RESULT_PATTERN = re.compile(r"^scene_change_res(\d+)\.npy$")
 
@@ -120,8 +121,11 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
     selection is beside it, precision / recall / F1 of the selected changes at `tolerance`
     (spans of gradual transitions counted) and the F1 of the K most confident events."""
     source_labels, source_spans = load_label_spans(labels_path, convention)
+    paths = result_files(location)
+    check_one_run(os.path.dirname(paths[0]), [int(m.group(1)) for p in paths
+                                             if (m := RESULT_PATTERN.match(os.path.basename(p)))])
     rows = []
-    for path in result_files(location):
+    for path in paths:
         ranked = _load_ranking(path)
         pairs = _pair_count(path, ranked)
         if pairs is None:

@@ -88,18 +88,28 @@ def test_a_fresh_run_refuses_a_folder_with_an_earlier_run(two_scene_folder, tmp_
     assert json.loads((out / "result_source_0.json").read_text())["run"] == new["run"]
 
 
-def test_results_of_another_run_are_not_overwritten(two_scene_folder, tmp_path, capsys):
+def test_results_of_another_run_are_not_mixed_with_these(two_scene_folder, tmp_path, capsys):
     shared = tmp_path / "results"
-    for run in ("a", "b"):
-        assert train(two_scene_folder, tmp_path / run, "--max_iters", "1") == 0
-    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "a"), "--results_folder", str(shared)) == 0
+    assert train(two_scene_folder, tmp_path / "a", "--max_iters", "2") == 0
+    assert train(two_scene_folder, tmp_path / "b", "--max_iters", "1") == 0
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "a"), "--results_folder", str(shared),
+                  "--span", "1") == 0
     ranking = (shared / "scene_change_res0.npy").read_bytes()
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(tmp_path / "b"), "--results_folder", str(shared)) == 2
-    one_error_line(capsys.readouterr().err, str(shared), "results of epoch 0 from another checkpoint", "--overwrite")
+    one_error_line(capsys.readouterr().err, str(shared), "results of another run (epochs 0, 1", "--overwrite")
     assert (shared / "scene_change_res0.npy").read_bytes() == ranking
+    # pure_test.py would average both runs' results: refused too
+    record = json.loads((shared / "result_source_1.json").read_text())
+    (shared / "result_source_1.json").write_text(json.dumps({**record, "run": "another"}))
+    np.save(tmp_path / "labels.npy", np.array([19]))
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(shared)]) == 2
+    one_error_line(capsys.readouterr().err, str(shared), "results of 2 training runs")
+    # --overwrite replaces every result set of the other run
     assert detect(two_scene_folder, "--model_folder", str(tmp_path / "b"), "--results_folder", str(shared),
                   "--overwrite") == 0
+    assert not any(name.endswith("1.npy") for name in os.listdir(shared))
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(shared)]) == 0
     # two checkpoints of one epoch in one model folder: which one is meant cannot be known
     mixed = tmp_path / "mixed"
     mixed.mkdir()

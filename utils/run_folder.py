@@ -4,7 +4,9 @@ A run is named by an id drawn when main.py starts it and kept by `--resume`; eve
 checkpoint holds it, and inference.py writes it beside each result set
 (`result_source_<i>.json`). main.py refuses to start a fresh run in a folder that holds
 another run's checkpoints unless `--overwrite` is given, which deletes that run's files
-(checkpoints, loss history, pictures, the results inference.py wrote there) first.
+(checkpoints, loss history, pictures, the results inference.py wrote there) first; so does
+inference.py for a results folder holding another run's results, and pure_test.py refuses to
+average results of several runs.
 """
 
 import json
@@ -12,7 +14,7 @@ import os
 import re
 import shutil
 import uuid
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from utils.atomic import save_text
 from utils.checkpoints import CHECKPOINT_PATTERN, INTERRUPTED_NAME
@@ -69,18 +71,60 @@ def read_source(folder: str, epoch: int) -> Optional[Dict]:
     return record if isinstance(record, dict) else None
 
 
-def check_results_replaceable(folder: str, epoch: int, checkpoint: str, run: Optional[str],
-                              overwrite: bool) -> None:
-    """UserError when `folder` holds results of `epoch` computed with another checkpoint (another
-    run, or another file of the same epoch), unless `overwrite`."""
-    earlier = read_source(folder, epoch)
-    if earlier is None or overwrite:
-        return
-    same = (earlier.get("run") == run) if run and earlier.get("run") else \
-        os.path.abspath(earlier.get("checkpoint", "")) == os.path.abspath(checkpoint)
-    if not same:
-        raise UserError(f"{folder}: holds results of epoch {epoch} from another checkpoint "
-                        f"({earlier.get('checkpoint')}); pass --overwrite to replace them, or another --results_folder")
+def recorded_sources(folder: str) -> Dict[int, Dict]:
+    """{epoch: record} of every result set in `folder` that says where it came from."""
+    if not os.path.isdir(folder):
+        return {}
+    found = {}
+    for name in os.listdir(folder):
+        match = RESULT_PATTERN.match(name)
+        if match and name.startswith("result_source_"):
+            record = read_source(folder, int(match.group(1)))
+            if record is not None:
+                found[int(match.group(1))] = record
+    return found
+
+
+def _same_source(record: Dict, epoch: int, checkpoints: Dict[int, Tuple[str, Optional[str]]]) -> bool:
+    """Whether results recorded as `record` (for `epoch`) come from the run of `checkpoints`
+    ({epoch: (path, run)}): the same run id, or, without ids (the original code's bare state
+    dicts), the same checkpoint file for the same epoch."""
+    runs = {run for _, run in checkpoints.values() if run}
+    if record.get("run") and runs:
+        return record["run"] in runs
+    if epoch in checkpoints:
+        return os.path.abspath(record.get("checkpoint", "")) == os.path.abspath(checkpoints[epoch][0])
+    return True  # another epoch, and nothing to tell runs apart by
+
+
+def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optional[str]]], overwrite: bool) -> None:
+    """Before inference.py writes the results of `checkpoints` ({epoch: (path, run)}) into
+    `folder`: a UserError when it holds results of another run or checkpoint, which would mix
+    with them (pure_test.py scores every result set of a folder); with `overwrite`, those
+    results are deleted instead."""
+    foreign = sorted(epoch for epoch, record in recorded_sources(folder).items()
+                     if not _same_source(record, epoch, checkpoints))
+    if foreign and not overwrite:
+        record = read_source(folder, foreign[0])
+        raise UserError(f"{folder}: holds results of another run (epochs {', '.join(map(str, foreign))}, from "
+                        f"{record.get('checkpoint')}); pass --overwrite to replace them, or another --results_folder")
+    for name in sorted(os.listdir(folder)) if foreign else []:
+        match = RESULT_PATTERN.match(name)
+        if match and int(match.group(1)) in foreign:
+            path = os.path.join(folder, name)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+
+
+def check_one_run(folder: str, epochs: List[int]) -> None:
+    """UserError when the result sets of `epochs` in `folder` say they came from different runs."""
+    runs = {}
+    for epoch in epochs:
+        record = read_source(folder, epoch)
+        if record is not None and record.get("run"):
+            runs.setdefault(record["run"], []).append(epoch)
+    if len(runs) > 1:
+        described = "; ".join(f"run {run}: epochs {', '.join(map(str, found))}" for run, found in runs.items())
+        raise UserError(f"{folder}: holds results of {len(runs)} training runs ({described}); score one run at a time")
 
 
 def write_source(folder: str, epoch: int, record: Dict) -> str:
