@@ -32,7 +32,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import torch
 
-from data.cache import FrameCache, sampled_frame_rate
+from data.cache import FrameCache, check_frame_source, sampled_frame_rate
 from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
@@ -54,12 +54,13 @@ def infer(opt) -> List[str]:
     torch.manual_seed(opt.seed)
     device = pick_device(opt.device)
     opt.model_folder = opt.model_folder or opt.output_folder
-    if opt.image_folder is None:
-        opt.image_folder = bundled_sample(opt.cache_dir)["val"]
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
     writable_folder(results_folder, "results folder")
     checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), opt)
+    if opt.image_folder is None:
+        opt.image_folder = bundled_sample(opt.cache_dir)["val"]
+    check_frame_source(opt.image_folder)
     make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints}, opt.overwrite)
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(opt.image_folder, checkpoints, opt, device, precision)

@@ -22,7 +22,7 @@ from typing import Dict, Iterator, List, Optional, Sequence
 
 import torch
 
-from data.cache import load_frames, read_all_frames
+from data.cache import check_frame_source, load_frames, read_all_frames
 from data.sample import bundled_sample
 from models.training import (EpochInterrupted, TrainingProgress, adopt_run_options, build_model, build_optimizer,
                              epoch_order, epochs_without_progress, reconstruct, restore_training_state,
@@ -100,6 +100,9 @@ def train(opt) -> List[str]:
             print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
         start_fresh_run(opt.output_folder, opt.overwrite)
         run = new_run_id()
+    for source in (opt.train_folder, opt.val_folder):
+        if source is not None:
+            check_frame_source(source)
     torch.manual_seed(opt.seed)
     device = pick_device(opt.device)
     if device.type == "cuda":

@@ -55,6 +55,15 @@ def default_cache_dir() -> str:
     return os.environ.get("REPRO_VAE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "repro-vae")
 
 
+def check_frame_source(source: str) -> str:
+    """"folder" or "video", once `source` is known to be a folder of frames that can be listed or a
+    video file that can be read; else a UserError. Cheap: scripts call it before any long work."""
+    kind = _source_kind(source)
+    if kind == "folder":
+        list_frame_files(source)
+    return kind
+
+
 def _source_kind(source: str) -> str:
     try:
         status = os.stat(source)

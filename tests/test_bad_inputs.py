@@ -55,6 +55,9 @@ def test_folders_through_a_file_are_refused_before_any_work(two_scene_folder, tm
     assert not (tmp_path / "cache").exists()  # refused before the frames were read
     assert train(two_scene_folder, blocker) == 2
     one_error_line(capsys.readouterr().err, str(blocker), "output folder is a file")
+    assert train(two_scene_folder, tmp_path / "run", "--val_folder", str(tmp_path / "missing")) == 2
+    one_error_line(capsys.readouterr().err, str(tmp_path / "missing"), "no such folder or video file")
+    assert not (tmp_path / "cache").exists()  # found before the training frames were cached
     assert train(two_scene_folder, tmp_path / "run", "--cache_dir", str(blocker / "cache")) == 2
     one_error_line(capsys.readouterr().err, str(blocker), "cache folder cannot be created")
     assert run_files(str(tmp_path / "run")) == []
@@ -100,6 +103,12 @@ def test_folders_that_cannot_be_written_or_read_say_so(two_scene_folder):
         done = run_as_another_user(script + ["--output_folder", os.path.join(workspace, "run")], workspace)
         assert done.returncode == 2
         one_error_line(done.stderr, f"{frames}: the folder cannot be read (Permission denied)")
+        video = str(encode_video(os.path.join(workspace, "film.mp4"), np.zeros((4, 16, 16, 3), dtype=np.uint8)))
+        os.chmod(video, 0o000)
+        done = run_as_another_user(script[:3] + [video] + script[4:] + ["--output_folder", os.path.join(workspace, "run")],
+                                   workspace)
+        assert done.returncode == 2
+        one_error_line(done.stderr, f"{video}: cannot be read (permission denied)")
         assert run_files(os.path.join(workspace, "run")) == []
     finally:
         for root, folders, _ in os.walk(workspace):
