@@ -63,7 +63,8 @@ def test_scene_files_of_a_sampled_video_use_source_frame_numbers(detected):
     assert rows[1][0] == "Scene Number" and len(rows) - 2 == int(flags.sum()) + 1
     starts = [int(r[1]) - 1 for r in rows[2:]]
     assert all(s % 2 == 0 for s in starts)  # source frame numbers of the sampled frames
-    assert int(rows[-1][4]) == 239  # the last scene ends at the last sampled source frame (1-based 239)
+    assert int(rows[-1][4]) == 240  # the last scene ends where the video does, after the last sampled frame
+    assert rows[-1][6] == "10.000"  # 240 frames at 24 fps
     scenes = json.load(open(detected / "scenes_1.json"))["scenes"]
     assert [s["start_frame"] for s in scenes] == starts
 
