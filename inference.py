@@ -38,11 +38,12 @@ from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
 from report import build_report
 from utils.atomic import save_npy, writable_folder
-from utils.changes import detect_changes, pair_kl_scores, picture_detail, rank_changes, rank_events_first
+from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_events_first
 from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
+from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
 from utils.run_folder import make_room_for_results, write_source
 from utils.scenes import scene_list, write_scene_files
@@ -69,10 +70,10 @@ def infer(opt) -> List[str]:
     encoded = list(latents)
     frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
-    detail = picture_detail(cache.frames)
+    pictures = picture_features(cache.frames)
     written = []
     for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded):
-        written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, detail, opt))
+        written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, pictures, opt))
         write_source(results_folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path), "run": checkpoint.run,
                                              "epoch": epoch, "source": os.path.abspath(cache.source),
                                              "frames": len(cache), "source_frames": cache.source_frames})
@@ -84,7 +85,7 @@ def infer(opt) -> List[str]:
 
 
 def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, cache: FrameCache,
-                  frame_rate: float, detail: np.ndarray, opt) -> str:
+                  frame_rate: float, pictures: Pictures, opt) -> str:
     """Scores, ranking, K-free changes, scene lists and the score picture of one checkpoint."""
     def path(name: str) -> str:
         return os.path.join(folder, name)
@@ -92,7 +93,7 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     scores = pair_kl_scores(mu, log_var)
     found = detect_changes(mu, log_var, frame_rate, threshold=opt.threshold,
                            transition_seconds=opt.transition_seconds, min_scene_seconds=opt.min_scene_len,
-                           detail=detail)
+                           pictures=pictures)
     change_score, flags = found.score, found.flags
     save_npy(path(f"latent_mu_{epoch}.npy"), mu)
     save_npy(path(f"latent_logvar_{epoch}.npy"), log_var)

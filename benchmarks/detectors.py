@@ -36,7 +36,8 @@ def decode_only(video: str) -> dict:
 def raw_pixels(video: str) -> dict:
     """The floor: the repro-VAE's scoring and K-free selection on 8x8 thumbnails, no model."""
     from data.cache import load_frames, read_all_frames, sampled_frame_rate
-    from utils.changes import detect_changes, pair_kl_scores, picture_detail
+    from utils.changes import detect_changes, pair_kl_scores
+    from utils.pictures import picture_features
     with tempfile.TemporaryDirectory() as cache_dir:
         cache = load_frames(video, cache_dir, 64)
         frames = read_all_frames(cache)
@@ -45,7 +46,7 @@ def raw_pixels(video: str) -> dict:
     thumbs = frames.reshape(len(frames), 3, PIXEL_GRID, k, PIXEL_GRID, k).mean(axis=(3, 5), dtype=np.float32)
     mu = thumbs.reshape(len(frames), -1) / 255.0
     log_var = np.full_like(mu, 2 * np.log(PIXEL_SIGMA))
-    found = detect_changes(mu, log_var, rate, detail=picture_detail(frames))
+    found = detect_changes(mu, log_var, rate, pictures=picture_features(frames))
     return {"frames": len(frames), "scores": pair_kl_scores(mu, log_var).tolist(),
             "changes": found.changes.tolist(), "events": found.events.tolist()}
 

@@ -3,8 +3,9 @@
 import numpy as np
 
 from data.synthetic import generate_clip
-from utils.changes import (detect_changes, pair_kl_scores, picture_detail, rank_events_first,
-                           transition_half_widths, typical_distance)
+from utils.changes import (detect_changes, pair_kl_scores, rank_events_first, transition_half_widths,
+                           typical_distance)
+from utils.pictures import Pictures, picture_detail, picture_features, same_drawing
 from utils.metrics import match_with_tolerance
 
 SIGMA = 0.05
@@ -96,7 +97,7 @@ def test_generated_burst_of_cuts_four_to_six_frames_apart_is_found():
     gaps = np.diff(cuts)
     assert np.sum(gaps <= 6) >= 5, "the clip must hold a burst of short shots"
     mu, log_var = thumbnail_latents(clip.frames)
-    found = detect_changes(mu, log_var, clip.fps, detail=picture_detail(chw(clip.frames))).changes
+    found = detect_changes(mu, log_var, clip.fps, pictures=picture_features(chw(clip.frames))).changes
     in_burst = cuts[np.r_[gaps <= 6, False] | np.r_[False, gaps <= 6]]
     recall = match_with_tolerance(found, in_burst, tolerance=1)["recall"]
     assert recall >= 0.9, f"burst cuts {in_burst.tolist()}, found {found.tolist()}"
@@ -107,7 +108,7 @@ def test_generated_single_long_pan_reports_no_change():
     assert clip.change_pairs.size == 0 and len(clip.shots) == 1
     assert clip.shots[0]["camera"] in ("slow_pan", "slow_tilt", "slow_zoom")
     mu, log_var = thumbnail_latents(clip.frames)
-    assert not detect_changes(mu, log_var, clip.fps, detail=picture_detail(chw(clip.frames))).flags.any()
+    assert not detect_changes(mu, log_var, clip.fps, pictures=picture_features(chw(clip.frames))).flags.any()
 
 
 def test_a_flash_between_two_shots_is_one_change():
@@ -116,8 +117,51 @@ def test_a_flash_between_two_shots_is_one_change():
     mu[98:104] = 8.0 + np.arange(6)[:, None]  # six frames of a flash between the two shots
     detail[98:104] = 0.5
     assert len(detect_changes(mu, log_var, 24).changes) >= 1
-    found = detect_changes(mu, log_var, 24, detail=detail).changes
+    pictures = Pictures(detail, np.zeros((200, 64), dtype=np.float16))
+    found = detect_changes(mu, log_var, 24, pictures=pictures).changes
     assert len(found) == 1 and 96 <= found[0] <= 104
+
+
+def drawing(seed: int, size: int = 64) -> np.ndarray:
+    """A (3, size, size) uint8 picture of random dark strokes on a light ground."""
+    rng = np.random.default_rng(seed)
+    picture = np.full((3, size, size), 220, dtype=np.uint8)
+    for _ in range(12):
+        r, c, length = rng.integers(0, size - 16, 3)
+        if rng.random() < 0.5:
+            picture[:, r, c:c + 8 + length % 8] = 30
+        else:
+            picture[:, r:r + 8 + length % 8, c] = 30
+    return picture
+
+
+def frames_of(pictures: list) -> np.ndarray:
+    return np.stack(pictures).astype(np.uint8)
+
+
+def washed(picture: np.ndarray, alpha: float) -> np.ndarray:
+    return (picture + alpha * (255.0 - picture)).astype(np.uint8)
+
+
+def test_same_drawing_holds_through_a_flash_not_across_a_cut():
+    a, b = drawing(1), drawing(2)
+    shifted = np.roll(a, 1, axis=2)
+    pictures = picture_features(frames_of([a, washed(a, 0.6), shifted, b]))
+    assert same_drawing(pictures, np.array([1]), 0) and same_drawing(pictures, np.array([2]), 0)
+    assert not same_drawing(pictures, np.array([3]), 0)
+
+
+def test_a_short_shot_in_a_burst_is_two_changes_where_a_flash_is_none():
+    """Shot C, then A, 4 frames of B or of A washed out, A again, then shot D: in the latents
+    both inserts jump away and come back; the pictures tell another drawing from a flash."""
+    a, b, c, d = drawing(3), drawing(4), drawing(5), drawing(6)
+    for inserted, expected in ((b, [59, 99, 103, 143]), (washed(a, 0.6), [59, 143])):
+        frames = frames_of([c] * 60 + [a] * 40 + [inserted] * 4 + [a] * 40 + [d] * 60)
+        mu, log_var = thumbnail_latents(frames.transpose(0, 2, 3, 1))
+        mu = mu + np.random.default_rng(0).normal(0, 0.002, mu.shape).astype(np.float32)
+        found = detect_changes(mu, log_var, 24, pictures=picture_features(frames)).changes
+        assert len(found) == len(expected), found.tolist()
+        assert match_with_tolerance(found, np.array(expected), tolerance=1)["recall"] == 1.0, found.tolist()
 
 
 def test_picture_detail_tells_white_from_a_drawing():

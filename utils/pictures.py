@@ -1,0 +1,72 @@
+"""What the frames look like, beyond their latents: how much drawing each holds, and where.
+
+The selection (utils/changes.py) asks two questions of the pictures themselves: is a frame
+washed out (a flash of white, a fade through black, a blur), and is it the same drawing as
+another frame (a flash brightens a drawing but keeps its lines; a cut shows another drawing).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Edge maps are pooled to this many cells a side: coarse enough that the slow camera move of a
+# few frames keeps a drawing's map, fine enough that two drawings differ.
+EDGE_CELLS = 8
+# Two edge maps with at least this correlation are one drawing (a flash at any strength keeps
+# the lines of the drawing it brightens, at correlation near 1; two shots of one setting from
+# other camera positions fall well below).
+SAME_DRAWING = 0.7
+
+
+@dataclass
+class Pictures:
+    """detail (N,) float32: mean absolute luminance gradient per frame (near 0 for a flat or
+    blurred picture, tens for a drawing); edges (N, EDGE_CELLS**2) float16: each frame's
+    gradient magnitude pooled to a coarse grid, centred and scaled to unit length (zeros for
+    a flat picture)."""
+    detail: np.ndarray
+    edges: np.ndarray
+
+
+def _gradients(frames) -> np.ndarray:
+    grey = np.asarray(frames, dtype=np.float32).mean(axis=1)
+    dx = np.abs(np.diff(grey, axis=2))[:, :-1, :]
+    dy = np.abs(np.diff(grey, axis=1))[:, :, :-1]
+    return dx, dy
+
+
+def picture_detail(frames, chunk: int = 1024) -> np.ndarray:
+    """Mean absolute luminance gradient of each (3, S, S) uint8 frame: (N,) float32.
+
+    Near 0 for a flash of white, a black frame or a heavy blur; tens for a drawn picture.
+    """
+    return picture_features(frames, chunk).detail
+
+
+def picture_features(frames, chunk: int = 1024) -> Pictures:
+    """Pictures of (N, 3, S, S) uint8 frames, read `chunk` frames at a time (a memory map works)."""
+    n = len(frames)
+    detail = np.empty(n, dtype=np.float32)
+    edges = np.zeros((n, EDGE_CELLS * EDGE_CELLS), dtype=np.float16)
+    for start in range(0, n, chunk):
+        dx, dy = _gradients(frames[start:start + chunk])
+        detail[start:start + chunk] = dx.mean(axis=(1, 2)) + dy.mean(axis=(1, 2))
+        magnitude = dx + dy
+        m, s = magnitude.shape[0], magnitude.shape[1] // EDGE_CELLS
+        if s == 0:
+            continue
+        pooled = magnitude[:, :s * EDGE_CELLS, :s * EDGE_CELLS].reshape(m, EDGE_CELLS, s, EDGE_CELLS, s)
+        pooled = pooled.mean(axis=(2, 4))
+        pooled = pooled.reshape(m, -1)
+        pooled -= pooled.mean(axis=1, keepdims=True)
+        norm = np.linalg.norm(pooled, axis=1, keepdims=True)
+        edges[start:start + chunk] = np.where(norm > 1e-6, pooled / np.maximum(norm, 1e-6), 0.0)
+    return Pictures(detail, edges)
+
+
+def same_drawing(pictures: Pictures, frames: np.ndarray, reference: int) -> bool:
+    """True when the median correlation of the edge maps of `frames` with that of frame
+    `reference` is at least SAME_DRAWING: the same lines, however bright or faint."""
+    edges = pictures.edges[np.asarray(frames, dtype=np.int64)].astype(np.float32)
+    correlation = edges @ pictures.edges[int(reference)].astype(np.float32)
+    return bool(np.median(correlation) >= SAME_DRAWING)
