@@ -32,18 +32,23 @@ def parse_hidden_dims(tokens: Sequence[str]) -> List[int]:
     return dims
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+def _number(text: str, kind: type, accept, expected: str):
+    """`text` as a `kind` (int or float) that `accept`s, or the one-line complaint `expected`."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _number(text, int, lambda v: v > 0, "a positive integer")
 
 
 def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text}")
-    return value
+    return _number(text, int, lambda v: v >= 0, "a non-negative integer")
 
 
 def _epoch_frames(text: str) -> Optional[int]:
@@ -52,17 +57,19 @@ def _epoch_frames(text: str) -> Optional[int]:
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
+    return _number(text, float, lambda v: 0 < v < float("inf"), "a positive number")
 
 
 def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text}")
-    return value
+    return _number(text, float, lambda v: v >= 0, "a non-negative number")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An option parser whose complaints are one line, `error: <script>: <problem>`, exit 2, as
+    every other wrong input's (utils/cli.py)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 TRAIN, INFER, SCORE = "main.py", "inference.py", "pure_test.py"
@@ -219,8 +226,8 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     others are accepted silently. Any other `prog` shows every option.
     """
     script = script_of(prog)
-    parser = argparse.ArgumentParser(prog=prog, description=description,
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = OneLineParser(prog=prog, description=description,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     groups = {title: parser.add_argument_group(title) for title in SECTIONS}
     for used_by, section, flags, settings in _options():
         if script is None or script in used_by:
