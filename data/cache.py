@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from data import video
 from data.frames import list_frame_files, read_frame
-from utils.atomic import writable_folder, write_folder_with
+from utils.atomic import remove_leftovers, writable_folder, write_folder_with
 from utils.errors import UserError, os_reason
 
 CACHE_VERSION = 1
@@ -209,6 +209,7 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     if kind == "folder":
         fps = None
     folder = _cache_folder(cache_dir or default_cache_dir(), source, size, fps)
+    remove_leftovers(os.path.dirname(folder))  # builds killed outright, which can be gigabytes
     signature, files = _signature(source, kind)
     meta = _read_meta(folder)
     if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature

@@ -196,6 +196,9 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(two_scene_folder, tmp
     running.write_text("{}")
     assert train(two_scene_folder, out, "--max_iters", "1") == 0
     assert not partial_save.exists() and not partial_cache.exists() and running.exists()
+    partial_cache.mkdir()  # a run that finds its cache built still clears what a killed build left
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(out)]) == 0
+    assert not partial_cache.exists()
 
 
 def wait_for(predicate, seconds=60.0):
