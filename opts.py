@@ -11,6 +11,8 @@ import os
 import re
 from typing import List, Optional, Sequence
 
+from utils.cli import USER_ERROR_EXIT, error_line
+
 DEFAULT_HIDDEN_DIMS = [32, 64, 128, 256]
 IMAGE_SIZE = 64
 # An epoch of the recommended training: 4000 frames drawn from the whole film, so that the
@@ -65,11 +67,11 @@ def _non_negative_float(text: str) -> float:
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An option parser whose complaints are one line, `error: <script>: <problem>`, exit 2, as
+    """An option parser whose complaints are one line, `error: <script>: <problem>`, exit 2, like
     every other wrong input's (utils/cli.py)."""
 
     def error(self, message: str):
-        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(USER_ERROR_EXIT, error_line(f"{self.prog}: {message} (see {self.prog} --help)") + "\n")
 
 
 TRAIN, INFER, SCORE = "main.py", "inference.py", "pure_test.py"

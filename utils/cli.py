@@ -4,6 +4,13 @@ import sys
 import warnings
 from typing import Callable
 
+USER_ERROR_EXIT = 2
+
+
+def error_line(message: str) -> str:
+    """The one line a refused input ends with (on stderr, with exit status USER_ERROR_EXIT)."""
+    return f"error: {message}"
+
 
 def run_cli(job: Callable[[], object]) -> int:
     """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130
@@ -16,8 +23,8 @@ def run_cli(job: Callable[[], object]) -> int:
     try:
         job()
     except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        print(error_line(str(err)), file=sys.stderr)
+        return USER_ERROR_EXIT
     except Interrupted as stop:
         print(f"interrupted: {stop}", file=sys.stderr)
         return 130
