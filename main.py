@@ -11,81 +11,30 @@ finite) is never saved. Ctrl-C finishes the batch, saves the epoch's state
 (interrupted_state.pkl) and says how to continue it with --resume.
 """
 
-import contextlib
 import json
-import math
 import os
-import signal
 import sys
 import time
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 
 from data.cache import check_frame_source, load_frames, read_all_frames
 from data.sample import bundled_sample
 from models.training import (EpochInterrupted, TrainingProgress, adopt_run_options, build_model, build_optimizer,
-                             epoch_order, epochs_without_progress, reconstruct, restore_training_state,
-                             resume_checkpoint, train_epoch, validation_loss)
+                             check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
+                             reconstruct, restore_training_state, resume_checkpoint, train_epoch, validation_loss)
 from opts import IMAGE_SIZE, parse_options
 from utils.atomic import save_text, writable_folder
-from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, non_finite_weights, save_checkpoint
-from utils.cli import run_cli
+from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, save_checkpoint
+from utils.cli import StopRequest, run_cli
 from utils.device import pick_device, resolve_precision
-from utils.errors import Interrupted, UserError
+from utils.errors import Interrupted
 from utils.plots import plot_loss_history, save_reconstruction_grid
 from utils.run_folder import new_run_id, start_fresh_run
 
 RESUME_HINT = "run the same command with --resume to continue"
 PROBE_FRAMES = 16  # without validation frames, the model is tried on this many training frames after each epoch
-
-
-class StopRequest:
-    """Set by the first Ctrl-C during training, so that the batch under way finishes and its
-    state is saved; a second Ctrl-C stops at once."""
-
-    def __init__(self):
-        self.requested = False
-
-    def __call__(self) -> bool:
-        return self.requested
-
-    def handle(self, signum, frame) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nstopping after this batch (Ctrl-C again to stop at once)", file=sys.stderr)
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator["StopRequest"]:
-        try:
-            previous = signal.signal(signal.SIGINT, self.handle)
-        except ValueError:  # not the main thread: Ctrl-C is not ours to handle
-            yield self
-            return
-        try:
-            yield self
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-
-def training_state(model, optimizer, scheduler, opt, run: str, epoch: int, iteration: int,
-                   history: List[Dict], **extra) -> Dict:
-    """What a checkpoint holds to continue the run exactly (see utils/checkpoints.py)."""
-    return {"model": model.state_dict(), "model_config": model.config, "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(), "epoch": epoch, "iteration": iteration, "history": history,
-            "options": {k: v for k, v in vars(opt).items() if k != "explicit"}, "run": run,
-            "rng": torch.get_rng_state(),
-            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None, **extra}
-
-
-def check_finite(model, loss: float, opt, epoch: int) -> None:
-    """UserError when the model diverged in `epoch` (weights or loss not finite): never saved."""
-    broken = non_finite_weights(model.state_dict())
-    if broken or not math.isfinite(loss):
-        what = f"weights not finite ({broken[0]})" if broken else f"loss {loss}"
-        raise UserError(f"{opt.output_folder}: training diverged in epoch {epoch} ({what}), so it was not "
-                        f"saved; try a lower --lr (now {opt.lr:g})")
 
 
 def train(opt) -> List[str]:
@@ -146,16 +95,17 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
                                            position=progress.position if going_on else 0,
                                            sums=progress.sums if going_on else None, stop_requested=stop)
         except EpochInterrupted as cut:
-            check_finite(model, cut.sums.get("loss", 0.0), opt, epoch)
-            save_checkpoint(interrupted_path, training_state(model, optimizer, scheduler, opt, run, epoch,
-                                                             cut.iteration, history, position=cut.position,
-                                                             sums=cut.sums))
+            check_not_diverged(model, cut.sums.get("loss", 0.0), opt, epoch)
+            save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch,
+                                                                  cut.iteration, history, position=cut.position,
+                                                                  sums=cut.sums))
             raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
                               f"saved in {interrupted_path}; {RESUME_HINT}")
         val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else means["loss"]
         # the epoch's last step may have broken the model after its loss was taken: try it once more
-        check_finite(model, val_loss if val_frames is not None else
-                     validation_loss(model, frames, opt, device, opt.seed, precision, count=PROBE_FRAMES), opt, epoch)
+        check_not_diverged(model, val_loss if val_frames is not None else
+                           validation_loss(model, frames, opt, device, opt.seed, precision, count=PROBE_FRAMES),
+                           opt, epoch)
         scheduler.step(means["loss"])
         history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"],
                         "seconds": round(time.perf_counter() - started, 3)})
@@ -163,8 +113,8 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
               "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
               file=sys.stderr)
         path = os.path.join(opt.output_folder, checkpoint_name(epoch, val_loss))
-        save_checkpoint(path, training_state(model, optimizer, scheduler, opt, run, epoch, iteration, history,
-                                             loss=val_loss))
+        save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch, iteration, history,
+                                                  loss=val_loss))
         save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
         written.append(path)
         if os.path.exists(interrupted_path):

@@ -1,9 +1,11 @@
-"""Training the repro-VAE: the model the options describe, its input, one epoch, the validation loss.
+"""Training the repro-VAE: the model the options describe, its input, one epoch, the validation loss,
+what a checkpoint holds, and where a resumed run goes on (with the options it was trained with).
 
 main.py calls these; the benchmark and the tests use them directly. The loss itself is
 ReproVAE.loss_function (models/repro_vae.py); here it is only fed batches.
 """
 
+import math
 import os
 import sys
 from collections import defaultdict
@@ -16,7 +18,7 @@ from tqdm import tqdm
 
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE
-from utils.checkpoints import INTERRUPTED_NAME, list_checkpoints, load_checkpoint, load_model_state
+from utils.checkpoints import INTERRUPTED_NAME, list_checkpoints, load_checkpoint, load_model_state, non_finite_weights
 from utils.device import autocast
 from utils.errors import UserError
 
@@ -274,3 +276,22 @@ def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: t
         progress.epoch += 1
     print(f"resuming {where} from {path} with the run's options, {rate}", file=sys.stderr)
     return progress
+
+
+def checkpoint_contents(model: ReproVAE, optimizer: torch.optim.Optimizer, scheduler, opt, run: str, epoch: int,
+                        iteration: int, history: List[Dict], **extra) -> Dict:
+    """What a checkpoint holds to continue the run exactly (see utils/checkpoints.py)."""
+    return {"model": model.state_dict(), "model_config": model.config, "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(), "epoch": epoch, "iteration": iteration, "history": history,
+            "options": {k: v for k, v in vars(opt).items() if k != "explicit"}, "run": run,
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None, **extra}
+
+
+def check_not_diverged(model: ReproVAE, loss: float, opt, epoch: int) -> None:
+    """UserError when the model diverged in `epoch` (weights or loss not finite): never saved."""
+    broken = non_finite_weights(model.state_dict())
+    if broken or not math.isfinite(loss):
+        what = f"weights not finite ({broken[0]})" if broken else f"loss {loss}"
+        raise UserError(f"{opt.output_folder}: training diverged in epoch {epoch} ({what}), so it was not "
+                        f"saved; try a lower --lr (now {opt.lr:g})")

@@ -1,8 +1,11 @@
-"""Run a script's main function so that user errors end as one line and a non-zero exit."""
+"""Run a script's main function so that user errors end as one line and a non-zero exit, and
+let a long job stop cleanly at Ctrl-C."""
 
+import contextlib
+import signal
 import sys
 import warnings
-from typing import Callable
+from typing import Callable, Iterator
 
 USER_ERROR_EXIT = 2
 
@@ -32,3 +35,32 @@ def run_cli(job: Callable[[], object]) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+class StopRequest:
+    """Set by the first Ctrl-C during training, so that the batch under way finishes and its
+    state is saved; a second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping after this batch (Ctrl-C again to stop at once)", file=sys.stderr)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator["StopRequest"]:
+        try:
+            previous = signal.signal(signal.SIGINT, self.handle)
+        except ValueError:  # not the main thread: Ctrl-C is not ours to handle
+            yield self
+            return
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
