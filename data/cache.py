@@ -26,7 +26,7 @@ from tqdm import tqdm
 from data import video
 from data.frames import list_frame_files, read_frame
 from utils.atomic import remove_leftovers, writable_folder, write_folder_with
-from utils.errors import UserError, os_reason
+from utils.errors import UserError, read_path
 
 CACHE_VERSION = 1
 # Frame folders carry no timing; timecodes assume this rate (the paper's film is ~24 fps).
@@ -65,12 +65,7 @@ def check_frame_source(source: str) -> str:
 
 
 def _source_kind(source: str) -> str:
-    try:
-        status = os.stat(source)
-    except FileNotFoundError:
-        raise UserError(f"{source}: no such folder or video file")
-    except OSError as err:
-        raise UserError(f"{source}: cannot be read ({os_reason(err)})")
+    status = read_path(os.stat, source, "folder or video file")
     if stat.S_ISDIR(status.st_mode):
         return "folder"
     if stat.S_ISREG(status.st_mode):

@@ -7,7 +7,7 @@ from typing import List, Tuple
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from utils.errors import UserError, os_reason
+from utils.errors import UserError, read_path
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 # Pillow's modes of 16-bit single-channel images (PNG, TIFF); "I" is how some versions open them.
@@ -26,15 +26,8 @@ def list_frame_files(folder: str) -> List[str]:
 
     Raises UserError when the folder is missing, cannot be read or holds no image.
     """
-    try:
-        names = os.listdir(folder)
-    except FileNotFoundError:
-        raise UserError(f"{folder}: no such folder")
-    except NotADirectoryError:
-        raise UserError(f"{folder}: not a folder of frames nor a video file this tool reads")
-    except OSError as err:
-        raise UserError(f"{folder}: the folder cannot be read ({os_reason(err)})")
-    names = [n for n in names if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
+    names = [n for n in read_path(os.listdir, folder, "folder of frames")
+             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
     if not names:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")

@@ -102,7 +102,7 @@ def test_folders_that_cannot_be_written_or_read_say_so(two_scene_folder):
         os.chmod(frames, 0o000)
         done = run_as_another_user(script + ["--output_folder", os.path.join(workspace, "run")], workspace)
         assert done.returncode == 2
-        one_error_line(done.stderr, f"{frames}: the folder cannot be read (Permission denied)")
+        one_error_line(done.stderr, f"{frames}: the folder of frames cannot be read (Permission denied)")
         video = str(encode_video(os.path.join(workspace, "film.mp4"), np.zeros((4, 16, 16, 3), dtype=np.uint8)))
         os.chmod(video, 0o000)
         done = run_as_another_user(script[:3] + [video] + script[4:] + ["--output_folder", os.path.join(workspace, "run")],

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 
 from utils.atomic import atomic_path
-from utils.errors import UserError, os_reason
+from utils.errors import UserError, read_path
 
 CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_val_loss_(.+)\.pkl$")
 # The state of an epoch stopped part-way by Ctrl-C, which `--resume` continues; not a result.
@@ -32,12 +32,7 @@ def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
     Two checkpoints of one epoch (two runs mixed in one folder) are a UserError: which one a
     later step would use could only be guessed.
     """
-    try:
-        names = os.listdir(folder)
-    except FileNotFoundError:
-        raise UserError(f"{folder}: no such model folder")
-    except OSError as err:
-        raise UserError(f"{folder}: the model folder cannot be read ({os_reason(err)})")
+    names = read_path(os.listdir, folder, "model folder")
     found = sorted((int(match.group(1)), os.path.join(folder, name))
                    for name in names if (match := CHECKPOINT_PATTERN.match(name)))
     for (epoch, first), (next_epoch, second) in zip(found, found[1:]):

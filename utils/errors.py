@@ -6,6 +6,10 @@ image, a checkpoint of another architecture) is raised as a `UserError` whose me
 names the file and the problem; anything else is a bug and keeps its traceback.
 """
 
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
 
 class UserError(Exception):
     """A problem with the user's input, reported as one line naming the file."""
@@ -20,3 +24,16 @@ def os_reason(err: OSError) -> str:
     """The system's words for a failed file operation ("Permission denied", "Not a directory"),
     for the parenthesis of a one-line message."""
     return err.strerror or err.__class__.__name__
+
+
+def read_path(read: Callable[[str], T], path: str, what: str) -> T:
+    """`read(path)` (os.stat, os.listdir, ...), its failures turned into one-line UserErrors that
+    name the path and `what` it should be ("model folder", ...)."""
+    try:
+        return read(path)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such {what}")
+    except NotADirectoryError:
+        raise UserError(f"{path}: not a {what}")
+    except OSError as err:
+        raise UserError(f"{path}: the {what} cannot be read ({os_reason(err)})")
