@@ -40,6 +40,12 @@ def _accuracy(stage: Dict) -> List[str]:
            "with its 0.825 / 0.78. `frames/s` is the frames of the video over the wall time of the whole run, "
            "from the cold file: for the VAEs, training on the video and detecting on it. VAE rows with several "
            "seeds are mean ± standard deviation over the training seeds.", ""]
+    trained_at = sorted({run["trained_at"] for data in stage.values() if isinstance(data, dict)
+                         for entry in data.get("methods", {}).values() for run in entry["runs"] if "trained_at" in run})
+    if trained_at:
+        out += [f"The VAEs were trained at commit {', '.join(trained_at)} (`--reuse_models` keeps models "
+                "trained earlier with the same options and training code, and their training time); detection "
+                "and scoring ran at this report's date.", ""]
     claims = []
     for name, data in stage.items():
         if not isinstance(data, dict) or "methods" not in data:

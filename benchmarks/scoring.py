@@ -73,10 +73,13 @@ def false_alarms(changes: np.ndarray, labels: np.ndarray, spans: np.ndarray) -> 
 
 
 def mean_and_spread(rows: Iterable[Dict]) -> Dict:
-    """Per metric: {"mean", "sd" (sample standard deviation, 0 for one row), "n", "values"}."""
+    """Per metric: {"mean", "sd" (sample standard deviation, 0 for one row), "n", "values"};
+    entries that are not numbers (e.g. the commit a model was trained at) are left out."""
     rows = list(rows)
     out = {}
     for key in rows[0]:
+        if isinstance(rows[0][key], str):
+            continue
         values = [r[key] for r in rows if r.get(key) is not None]
         if not values:
             out[key] = None
