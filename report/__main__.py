@@ -13,9 +13,9 @@ from utils.cli import run_cli
 def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """The report's options; those it shares with the scripts take the scripts' defaults."""
     defaults = build_parser()
-    parser = argparse.ArgumentParser(prog="python -m report", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                                     description="Write report.html (and report_files/) into a results folder "
-                                                 "of inference.py, from its files alone.")
+    parser = argparse.ArgumentParser(prog="python -m report",
+                                     description="Write report.html (and report_files/) into a results folder of "
+                                                 "inference.py, from its files alone.")
     parser.add_argument("results_folder", help="the folder inference.py wrote its result files into")
     parser.add_argument("--labels", default=None,
                         help="true scene changes, any file pure_test.py reads; the report then sorts the "
@@ -24,9 +24,10 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--label_convention", choices=["pair", "first_frame"],
                         default=defaults.get_default("label_convention"),
                         help="as pure_test.py: pair = change between frame i and i+1; first_frame = first "
-                             "frame of the new shot")
+                             "frame of the new shot (default: %(default)s)")
     parser.add_argument("--tolerance", type=int, default=defaults.get_default("tolerance"),
-                        help="a detection within this many frames of a label finds it, as pure_test.py scores")
+                        help="a detection within this many frames of a label finds it, as pure_test.py scores "
+                             "(default: %(default)s)")
     parser.add_argument("--epoch", type=int, default=None,
                         help="report the results of this checkpoint epoch (default: the newest in the folder)")
     parser.add_argument("--model_folder", default=None,
