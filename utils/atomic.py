@@ -24,6 +24,15 @@ LEFTOVER_PATTERN = re.compile(r"^\..+\.(?:tmp|partial|old)-(\d+)-")
 
 
 def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (setting it to read it
+    back would briefly change it for every thread)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     current = os.umask(0o022)
     os.umask(current)
     return current
@@ -82,8 +91,9 @@ def writable_folder(path: str, what: str) -> str:
     while not os.path.lexists(existing) and os.path.dirname(existing) != existing:
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
-        raise UserError(f"{path}: the {what} cannot be created, {existing} is a file" if existing != os.path.abspath(path)
-                        else f"{path}: the {what} is a file, not a folder")
+        if existing == os.path.abspath(path):
+            raise UserError(f"{path}: the {what} is a file, not a folder")
+        raise UserError(f"{path}: the {what} cannot be created, {existing} is a file")
     try:
         handle, probe = tempfile.mkstemp(prefix=f".probe.tmp-{os.getpid()}-", dir=existing)
         os.close(handle)
