@@ -25,6 +25,7 @@ from models.training import (EpochInterrupted, TrainingProgress, adopt_run_optio
                              check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
                              reconstruct, restore_training_state, resume_checkpoint, train_epoch, validation_loss)
 from opts import IMAGE_SIZE, parse_options
+from report.build import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE
 from utils.atomic import save_text, writable_folder
 from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, save_checkpoint
 from utils.cli import StopRequest, run_cli
@@ -47,7 +48,7 @@ def train(opt) -> List[str]:
     else:
         if opt.resume:
             print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
-        start_fresh_run(opt.output_folder, opt.overwrite)
+        start_fresh_run(opt.output_folder, opt.overwrite, also=(REPORT_PAGE, REPORT_FILES, REPORT_EMBEDDED))
         run = new_run_id()
     for source in (opt.train_folder, opt.val_folder):
         if source is not None:

@@ -80,9 +80,12 @@ def test_a_fresh_run_refuses_a_folder_with_an_earlier_run(two_scene_folder, tmp_
     assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3") == 2
     one_error_line(capsys.readouterr().err, str(out), "earlier run", "--resume", "--overwrite")
     assert {name: os.stat(out / name).st_mtime_ns for name in os.listdir(out)} == before
-    # --overwrite replaces the run: its checkpoints and the results computed from them go
+    # --overwrite replaces the run: its checkpoints, the results computed from them and their report go
+    (out / "report.html").write_text("<html></html>")
+    (out / "report_files").mkdir()
     assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3", "--overwrite") == 0
-    assert not any(name.startswith(("scene_change_res", "kld_scores", "result_source")) for name in os.listdir(out))
+    assert not any(name.startswith(("scene_change_res", "kld_scores", "result_source", "report"))
+                   for name in os.listdir(out))
     new = torch.load(out / checkpoints_of(out)[0], weights_only=False)
     assert detect(two_scene_folder, "--model_folder", str(out)) == 0
     assert json.loads((out / "result_source_0.json").read_text())["run"] == new["run"]

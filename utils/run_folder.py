@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import uuid
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from utils.atomic import save_text
 from utils.checkpoints import CHECKPOINT_PATTERN, INTERRUPTED_NAME
@@ -32,24 +32,26 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def run_files(folder: str) -> List[str]:
-    """Paths of what a run (training or detection) wrote in `folder`."""
+def run_files(folder: str, also: Sequence[str] = ()) -> List[str]:
+    """Paths of what a run (training or detection) wrote in `folder`, and of the names `also`."""
     if not os.path.isdir(folder):
         return []
     return sorted(os.path.join(folder, name) for name in os.listdir(folder)
-                  if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES or RESULT_PATTERN.match(name))
+                  if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES or RESULT_PATTERN.match(name)
+                  or name in also)
 
 
-def start_fresh_run(folder: str, overwrite: bool) -> None:
+def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> None:
     """Make `folder` ready for a new run: refuse (UserError) when it holds another run's
-    checkpoints, unless `overwrite`, which deletes every file a run wrote there."""
+    checkpoints, unless `overwrite`, which deletes every file a run wrote there (and those named
+    `also`: what other tools made of its results)."""
     earlier = [name for name in sorted(os.listdir(folder)) if CHECKPOINT_PATTERN.match(name)
                or name == INTERRUPTED_NAME] if os.path.isdir(folder) else []
     if earlier and not overwrite:
         raise UserError(f"{folder}: holds the checkpoints of an earlier run ({len(earlier)}, e.g. {earlier[-1]}); "
                         "pass --resume to continue it, --overwrite to replace it, or another --output_folder")
     if overwrite:
-        for path in run_files(folder):
+        for path in run_files(folder, also):
             if os.path.isdir(path):
                 shutil.rmtree(path)
             else:
