@@ -111,6 +111,20 @@ def test_generated_single_long_pan_reports_no_change():
     assert not detect_changes(mu, log_var, clip.fps, pictures=picture_features(chw(clip.frames))).flags.any()
 
 
+def test_a_fight_drawn_on_twos_or_threes_inside_one_long_shot_is_not_a_change_per_drawing():
+    stretches = flagged = 0
+    for seed in (2, 5):  # of seeds 0-5, the two long shots that hold a stretch of action
+        clip = generate_clip(480, seed=seed, pacing="slow", action=True)
+        action = [t for t in clip.non_changes if t["kind"] == "action"]
+        assert clip.change_pairs.size == 0 and len(action) == 1
+        mu, log_var = thumbnail_latents(clip.frames)
+        found = detect_changes(mu, log_var, clip.fps, pictures=picture_features(chw(clip.frames))).changes
+        t = action[0]
+        stretches += 1
+        flagged += int(np.sum((found >= t["start"] - 2) & (found <= t["end"] + 2)))
+    assert flagged <= stretches, f"{flagged} changes flagged inside {stretches} stretches of action"
+
+
 def test_a_flash_between_two_shots_is_one_change():
     mu, log_var = shots_latents([100, 100], seed=5)
     detail = np.full(200, 20.0, dtype=np.float32)
