@@ -23,6 +23,10 @@ Everything that can fail cheaply is checked before the frames are encoded: the r
 can be written, every checkpoint loads with finite weights, no results of another checkpoint or
 another run would be mixed with these (--overwrite deletes them). All latents are computed and
 checked finite before the first file is written.
+
+Under `torchrun --nproc_per_node N inference.py ...` the processes share the encoding (each its
+run of frames, utils/distributed.py) and rank 0 gathers the latents in order and writes every file:
+the same results as one process.
 """
 
 import os
@@ -37,6 +41,7 @@ from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
 from report import build_report
+from utils import distributed
 from utils.atomic import save_npy, writable_folder
 from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_events_first
 from utils.checkpoints import checkpoints_to_evaluate
@@ -51,23 +56,35 @@ from utils.thumbnails import save_scene_thumbnails
 
 
 def infer(opt) -> List[str]:
-    """Run detection as the options say; returns the ranked result files written."""
+    """Run detection as the options say; returns the ranked result files written (none on ranks
+    other than 0 under torchrun)."""
     torch.manual_seed(opt.seed)
-    device = pick_device(opt.device)
+    with distributed.process_group(pick_device(opt.device)) as device:
+        return infer_on(device, opt)
+
+
+def infer_on(device: torch.device, opt) -> List[str]:
+    """infer() in this process, computing on `device`."""
+    main_rank = distributed.is_main()
     opt.model_folder = opt.model_folder or opt.output_folder
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
-    writable_folder(results_folder, "results folder")
+    if main_rank:
+        writable_folder(results_folder, "results folder")
     checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), opt)
-    if opt.image_folder is None:
-        opt.image_folder = bundled_sample(opt.cache_dir)["val"]
+    with distributed.main_first():  # the bundled sample is written once, by rank 0
+        if opt.image_folder is None:
+            opt.image_folder = bundled_sample(opt.cache_dir)["val"]
     check_frame_source(opt.image_folder)
-    make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints}, opt.overwrite)
+    if main_rank:
+        make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints}, opt.overwrite)
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(opt.image_folder, checkpoints, opt, device, precision)
     if len(cache) < 2:
         raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
     encoded = list(latents)
+    if not main_rank:
+        return []
     frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     pictures = picture_features(cache.frames)

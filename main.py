@@ -9,15 +9,20 @@ Flow: checks (output folder, earlier run, --resume options) -> frame cache -> mo
 reconstructions by the last model) in --output_folder. A diverged epoch (weights or loss not
 finite) is never saved. Ctrl-C finishes the batch, saves the epoch's state
 (interrupted_state.pkl) and says how to continue it with --resume.
+
+Under `torchrun --nproc_per_node N main.py ...` the same script trains with DistributedDataParallel
+(utils/distributed.py): every process takes its share of each batch of --bs frames (the batch is
+global), rank 0 alone builds the frame cache and writes checkpoints, logs and progress bars.
 """
 
 import json
 import os
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
 
 from data.cache import check_frame_source, load_frames, read_all_frames
 from data.sample import bundled_sample
@@ -26,11 +31,12 @@ from models.training import (EpochInterrupted, TrainingProgress, adopt_run_optio
                              reconstruct, restore_training_state, resume_checkpoint, train_epoch, validation_loss)
 from opts import IMAGE_SIZE, parse_options
 from report.build import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE
+from utils import distributed
 from utils.atomic import save_text, writable_folder
 from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, save_checkpoint
 from utils.cli import StopRequest, run_cli
 from utils.device import pick_device, resolve_precision
-from utils.errors import Interrupted
+from utils.errors import Interrupted, UserError
 from utils.plots import plot_loss_history, save_reconstruction_grid
 from utils.run_folder import new_run_id, start_fresh_run
 
@@ -39,33 +45,45 @@ PROBE_FRAMES = 16  # without validation frames, the model is tried on this many 
 
 
 def train(opt) -> List[str]:
-    """Train as the options say; returns the paths of the checkpoints written."""
-    writable_folder(opt.output_folder, "output folder")
-    resumed = resume_checkpoint(opt.output_folder) if opt.resume else None
+    """Train as the options say; returns the paths of the checkpoints written (none on ranks
+    other than 0 under torchrun)."""
+    with distributed.process_group(pick_device(opt.device)) as device:
+        return train_on(device, opt)
+
+
+def train_on(device: torch.device, opt) -> List[str]:
+    """train() in this process, computing on `device`."""
+    main_rank = distributed.is_main()
+    with distributed.main_first():  # rank 0 checks and clears the folder, or drops a stale interrupted state
+        if main_rank:
+            writable_folder(opt.output_folder, "output folder")
+        resumed = resume_checkpoint(opt.output_folder) if opt.resume else None
+        if resumed is None and main_rank:
+            if opt.resume:
+                print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
+            start_fresh_run(opt.output_folder, opt.overwrite, also=(REPORT_PAGE, REPORT_FILES, REPORT_EMBEDDED))
     if resumed is not None:
         adopt_run_options(opt, resumed[1], resumed[0])
         run = resumed[1].get("run") or new_run_id()
     else:
-        if opt.resume:
-            print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
-        start_fresh_run(opt.output_folder, opt.overwrite, also=(REPORT_PAGE, REPORT_FILES, REPORT_EMBEDDED))
         run = new_run_id()
+    if opt.bs < distributed.world_size():
+        raise UserError(f"--bs {opt.bs} is smaller than the {distributed.world_size()} processes sharing each batch")
     for source in (opt.train_folder, opt.val_folder):
         if source is not None:
             check_frame_source(source)
     torch.manual_seed(opt.seed)
-    device = pick_device(opt.device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
-    if opt.train_folder is None:
-        sample = bundled_sample(opt.cache_dir)
-        opt.train_folder = sample["train"]
-        opt.val_folder = opt.val_folder or sample["val"]
-    train_cache = load_frames(opt.train_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+    with distributed.main_first():  # the frame caches are built once, by rank 0
+        if opt.train_folder is None:
+            sample = bundled_sample(opt.cache_dir)
+            opt.train_folder = sample["train"]
+            opt.val_folder = opt.val_folder or sample["val"]
+        train_cache = load_frames(opt.train_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+        val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
     frames = torch.from_numpy(read_all_frames(train_cache)).to(device)
-    val_frames = None
-    if opt.val_folder:
-        val_frames = torch.from_numpy(read_all_frames(load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)))
+    val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None
 
     model = build_model(opt).to(device, memory_format=torch.channels_last)
     precision = resolve_precision(opt.precision, device)
@@ -73,17 +91,26 @@ def train(opt) -> List[str]:
     progress = TrainingProgress()
     if resumed is not None:
         progress = restore_training_state(resumed[1], resumed[0], model, optimizer, scheduler, opt)
-    os.makedirs(opt.output_folder, exist_ok=True)
-    print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}, {precision}), "
-          f"epochs {progress.epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
+    if main_rank:
+        os.makedirs(opt.output_folder, exist_ok=True)
+        processes = f", {distributed.world_size()} processes" if distributed.active() else ""
+        print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}, {precision}{processes}), "
+              f"epochs {progress.epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
+    if distributed.active():  # Ctrl-C ends every process; --resume goes on from the last epoch saved
+        trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision,
+                            stop=lambda: False, trainer=trainer)
     with StopRequest().installed() as stop:
         return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision, stop)
 
 
 def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: Optional[torch.Tensor], opt,
-                 run: str, progress: TrainingProgress, precision: str, stop: StopRequest) -> List[str]:
-    """The epochs from `progress` on, a checkpoint after each; returns the checkpoints written."""
+                 run: str, progress: TrainingProgress, precision: str, stop: Callable[[], bool],
+                 trainer: Optional[torch.nn.Module] = None) -> List[str]:
+    """The epochs from `progress` on, a checkpoint after each (written by rank 0); returns the
+    checkpoints written. `trainer` is `model` wrapped for DistributedDataParallel, under torchrun."""
     device = frames.device
+    main_rank = distributed.is_main()
     history, iteration = progress.history, progress.iteration
     interrupted_path = os.path.join(opt.output_folder, INTERRUPTED_NAME)
     written = []
@@ -91,8 +118,10 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
     for epoch in range(progress.epoch, opt.max_iters):
         order = epoch_order(len(frames), opt.epoch_frames, opt.seed, epoch)
         going_on = epoch == progress.epoch
+        if distributed.active():  # each process its own noise draws, the same again on --resume
+            torch.manual_seed((opt.seed * 100003 + epoch) * 1009 + distributed.rank())
         try:
-            means, iteration = train_epoch(model, optimizer, frames, order, opt, iteration, precision, epoch,
+            means, iteration = train_epoch(trainer or model, optimizer, frames, order, opt, iteration, precision, epoch,
                                            position=progress.position if going_on else 0,
                                            sums=progress.sums if going_on else None, stop_requested=stop)
         except EpochInterrupted as cut:
@@ -110,23 +139,25 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
         scheduler.step(means["loss"])
         history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"],
                         "seconds": round(time.perf_counter() - started, 3)})
-        print("epoch {epoch}: loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
-              "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
-              file=sys.stderr)
         path = os.path.join(opt.output_folder, checkpoint_name(epoch, val_loss))
-        save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch, iteration, history,
-                                                  loss=val_loss))
-        save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
-        written.append(path)
-        if os.path.exists(interrupted_path):
-            os.remove(interrupted_path)
+        if main_rank:
+            print("epoch {epoch}: loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
+                  "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
+                  file=sys.stderr)
+            save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch, iteration,
+                                                      history, loss=val_loss))
+            save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
+            written.append(path)
+            if os.path.exists(interrupted_path):
+                os.remove(interrupted_path)
         if stop() and epoch < opt.max_iters - 1:
             raise Interrupted(f"stopped after epoch {epoch}, saved in {path}; {RESUME_HINT}")
         if opt.patience and epochs_without_progress(history, opt.min_delta) >= opt.patience:
-            print(f"stopping early after epoch {epoch}: the training loss fell by less than "
-                  f"{opt.min_delta:.0%} for {opt.patience} epochs", file=sys.stderr)
+            if main_rank:
+                print(f"stopping early after epoch {epoch}: the training loss fell by less than "
+                      f"{opt.min_delta:.0%} for {opt.patience} epochs", file=sys.stderr)
             break
-    if history:
+    if history and main_rank:
         plot_loss_history(history, os.path.join(opt.output_folder, "loss_history.png"))
         shown = val_frames if val_frames is not None else frames
         save_reconstruction_grid(*reconstruct(model, shown, precision=precision),

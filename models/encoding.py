@@ -17,6 +17,7 @@ from data.cache import FrameCache, frame_batches, load_frames
 from models.repro_vae import ReproVAE
 from models.training import as_model_input, build_model
 from opts import IMAGE_SIZE
+from utils import distributed
 from utils.checkpoints import load_checkpoint, load_model_state
 from utils.device import autocast
 from utils.errors import UserError
@@ -85,12 +86,12 @@ def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device
     start = 0
     with torch.no_grad():
         for batch in tqdm(frame_batches(frames, batch_size), total=-(-count // batch_size), desc=desc,
-                          unit="batch", leave=False):
+                          unit="batch", leave=False, disable=not distributed.is_main()):
             if inputs is None:
                 inputs = torch.empty((batch_size, *batch.shape[1:]), dtype=torch.float32, device=device)
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             x = inputs[:len(batch)]
-            x.copy_(torch.from_numpy(batch)).div_(255)
+            x.copy_(torch.from_numpy(np.require(batch, requirements="W"))).div_(255)  # a memory map's is read-only
             with autocast(device, precision):
                 mu, log_var = model.encode(x)
             mu_out[start:start + len(batch)] = mu.cpu().numpy()
@@ -154,18 +155,38 @@ def encode_with_checkpoints(source: str, checkpoints: List[LoadedCheckpoint], op
     A cold cache is encoded with the first checkpoint while it is decoded (StreamingEncoder);
     the other checkpoints, or all of them on a warm cache, encode it afterwards. Latents that
     are not finite (a model whose arithmetic overflows) are a UserError naming the checkpoint.
+
+    Under torchrun, rank 0 builds the cache while the others wait; then each process encodes its
+    consecutive run of batches and rank 0 gathers them in order: the latents are rank 0's alone
+    (the other processes get no latents and must only step the iterator along).
     """
-    streaming = StreamingEncoder(checkpoints[0].model, device, precision)
-    try:
-        cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, on_batch=streaming.submit, batch_size=opt.bs)
-        encoded_while_decoding = streaming.result()
-    finally:
-        streaming.close()
+    if distributed.active():
+        with distributed.main_first():
+            cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, batch_size=opt.bs,
+                                show_progress=distributed.is_main())
+        encoded_while_decoding = None
+    else:
+        streaming = StreamingEncoder(checkpoints[0].model, device, precision)
+        try:
+            cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, on_batch=streaming.submit,
+                                batch_size=opt.bs)
+            encoded_while_decoding = streaming.result()
+        finally:
+            streaming.close()
 
     def latents() -> Iterator[Tuple[int, np.ndarray, np.ndarray]]:
         for position, checkpoint in enumerate(checkpoints):
             if position == 0 and encoded_while_decoding is not None:
                 mu, log_var = encoded_while_decoding
+            elif distributed.active():
+                start, end = distributed.span_share(len(cache), opt.bs)
+                parts = distributed.gather_on_main(encode_frames(
+                    checkpoint.model, cache.frames[start:end], opt.bs, device, precision=precision,
+                    desc=f"encoding (epoch {checkpoint.epoch})"))
+                if not distributed.is_main():
+                    yield checkpoint.epoch, None, None
+                    continue
+                mu, log_var = (np.concatenate([part[i] for part in parts]) for i in (0, 1))
             else:
                 mu, log_var = encode_frames(checkpoint.model, cache, opt.bs, device,
                                             desc=f"encoding (epoch {checkpoint.epoch})", precision=precision)

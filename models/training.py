@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from models.repro_vae import ReproVAE
 from opts import IMAGE_SIZE
+from utils import distributed
 from utils.checkpoints import INTERRUPTED_NAME, list_checkpoints, load_checkpoint, load_model_state, non_finite_weights
 from utils.device import autocast
 from utils.errors import UserError
@@ -62,15 +63,20 @@ def capacity(opt, iteration: int) -> float:
 
 
 def forward_and_loss(model: ReproVAE, x: torch.Tensor, opt, capacity_now: float, precision: str) -> Dict:
-    """Loss terms of one batch; convolutions in `precision`, the loss itself in float32."""
+    """Loss terms of one batch; convolutions in `precision`, the loss itself in float32.
+
+    `model` may be the ReproVAE wrapped in DistributedDataParallel: its forward runs through the
+    wrapper (which shares the gradients), the loss is the model's own.
+    """
     with autocast(x.device, precision):
         out = model(x, reproject=uses_reprojection(opt))
-    return model.loss_function(out, x, capacity=capacity_now, **loss_settings(opt))
+    return getattr(model, "module", model).loss_function(out, x, capacity=capacity_now, **loss_settings(opt))
 
 
 def train_step(model: ReproVAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, opt, iteration: int,
-               precision: str = "fp32", epoch: Optional[int] = None) -> Dict[str, torch.Tensor]:
-    """One optimiser step on the batch `x` (model input); returns its loss terms.
+               precision: str = "fp32", epoch: Optional[int] = None, loss_scale: float = 1.0) -> Dict[str, torch.Tensor]:
+    """One optimiser step on the batch `x` (model input); returns its loss terms. The gradient is
+    that of the loss times `loss_scale` (a process's weight in a batch shared by several).
 
     Raises UserError when the loss is not finite (the run diverged), before the step.
     """
@@ -80,7 +86,7 @@ def train_step(model: ReproVAE, optimizer: torch.optim.Optimizer, x: torch.Tenso
         raise UserError(f"{opt.output_folder}: training diverged{where}: the loss is "
                         f"{terms['loss'].item()}; try a lower --lr (now {opt.lr})")
     optimizer.zero_grad(set_to_none=True)
-    terms["loss"].backward()
+    (terms["loss"] if loss_scale == 1.0 else terms["loss"] * loss_scale).backward()
     optimizer.step()
     return terms
 
@@ -104,21 +110,41 @@ def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch
 
     Returns the mean of every loss term over the epoch's frames and the iteration count after it.
     Raises EpochInterrupted after a batch when `stop_requested()` is true.
+
+    Under torchrun every process walks the same `order`; each takes every world_size-th frame of
+    each batch of --bs (utils/distributed.py) and `model` is wrapped in DistributedDataParallel, so
+    a step is that of one process on the whole batch. A last batch with fewer frames than
+    processes is left out. The returned means (and the sums of EpochInterrupted) are over all
+    processes; `sums` given to go on with are taken as rank 0's.
     """
     device = frames.device
-    sums = defaultdict(float, sums or {})
-    bar = tqdm(range(position, len(order), opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False)
+    world = distributed.world_size()
+    sums = defaultdict(float, (sums or {}) if distributed.is_main() else {})
+    last = len(order) % opt.bs
+    end = len(order) - (last if last < world else 0)
+    bar = tqdm(range(position, end, opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False,
+               disable=not distributed.is_main())
     for start in bar:
-        x = as_model_input(frames[order[start:start + opt.bs].to(device)])
-        terms = train_step(model, optimizer, x, opt, iteration, precision, epoch)
+        batch = order[start:start + opt.bs]
+        mine = batch if world == 1 else distributed.batch_share(batch)
+        x = as_model_input(frames[mine.to(device)])
+        terms = train_step(model, optimizer, x, opt, iteration, precision, epoch, len(mine) * world / len(batch))
         iteration += 1
         for name, value in terms.items():
             sums[name] += value.item() * len(x)
         bar.set_postfix({k: f"{v.item():.4g}" for k, v in terms.items()})
-        if stop_requested is not None and stop_requested() and start + opt.bs < len(order):
+        if stop_requested is not None and stop_requested() and start + opt.bs < end:
             bar.close()
-            raise EpochInterrupted(epoch, start + opt.bs, dict(sums), iteration)
-    return {name: total / len(order) for name, total in sums.items()}, iteration
+            raise EpochInterrupted(epoch, start + opt.bs, _summed(sums), iteration)
+    return {name: total / end for name, total in _summed(sums).items()}, iteration
+
+
+def _summed(sums: Dict[str, float]) -> Dict[str, float]:
+    """Loss sums over all processes (this process's alone without torchrun)."""
+    if distributed.world_size() == 1:
+        return dict(sums)
+    names = sorted(sums)
+    return dict(zip(names, distributed.sum_over_processes([sums[name] for name in names])))
 
 
 def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.device, seed: int,
@@ -274,7 +300,8 @@ def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: t
     else:
         where = f"after epoch {progress.epoch}"
         progress.epoch += 1
-    print(f"resuming {where} from {path} with the run's options, {rate}", file=sys.stderr)
+    if distributed.is_main():
+        print(f"resuming {where} from {path} with the run's options, {rate}", file=sys.stderr)
     return progress
 
 
