@@ -36,7 +36,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import torch
 
-from data.cache import FrameCache, check_frame_source, sampled_frame_rate
+from data.cache import FrameCache, check_frame_source, frame_sources, sampled_frame_rate, source_names
 from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
@@ -75,13 +75,32 @@ def infer_on(device: torch.device, opt) -> List[str]:
     with distributed.main_first():  # the bundled sample is written once, by rank 0
         if opt.image_folder is None:
             opt.image_folder = bundled_sample(opt.cache_dir)["val"]
-    check_frame_source(opt.image_folder)
+    sources = frame_sources(opt.image_folder)
+    for source in sources:
+        check_frame_source(source)
+    if len(sources) == 1:
+        return infer_source(sources[0], results_folder, checkpoints, device, opt)
+    # a series: each episode's results in a folder of its own name, from the one model
+    if opt.labels:
+        raise UserError(f"{opt.labels}: labels belong to one film; with {len(sources)} films, score each "
+                        "one's results folder with pure_test.py")
+    written = []
+    for source, name in zip(sources, source_names(sources)):
+        written += infer_source(source, os.path.join(results_folder, name), checkpoints, device, opt)
+    return written
+
+
+def infer_source(source: str, results_folder: str, checkpoints: list, device: torch.device, opt) -> List[str]:
+    """Latents, scores, changes and scene lists of one film with every checkpoint, into
+    `results_folder` (written by rank 0 alone)."""
+    main_rank = distributed.is_main()
     if main_rank:
+        writable_folder(results_folder, "results folder")
         make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints}, opt.overwrite)
     precision = resolve_precision(opt.precision, device)
-    cache, latents = encode_with_checkpoints(opt.image_folder, checkpoints, opt, device, precision)
+    cache, latents = encode_with_checkpoints(source, checkpoints, opt, device, precision)
     if len(cache) < 2:
-        raise UserError(f"{opt.image_folder}: needs at least two frames to score a change")
+        raise UserError(f"{source}: needs at least two frames to score a change")
     encoded = list(latents)
     if not main_rank:
         return []

@@ -21,10 +21,11 @@ import sys
 import time
 from typing import Callable, List, Optional, Sequence
 
+import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from data.cache import check_frame_source, load_frames, read_all_frames
+from data.cache import check_frame_source, frame_sources, load_frames, read_all_frames
 from data.sample import bundled_sample
 from models.training import (EpochInterrupted, TrainingProgress, adopt_run_options, build_model, build_optimizer,
                              check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
@@ -69,9 +70,8 @@ def train_on(device: torch.device, opt) -> List[str]:
         run = new_run_id()
     if opt.bs < distributed.world_size():
         raise UserError(f"--bs {opt.bs} is smaller than the {distributed.world_size()} processes sharing each batch")
-    for source in (opt.train_folder, opt.val_folder):
-        if source is not None:
-            check_frame_source(source)
+    for source in frame_sources(opt.train_folder) + frame_sources(opt.val_folder):
+        check_frame_source(source)
     torch.manual_seed(opt.seed)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
@@ -80,9 +80,11 @@ def train_on(device: torch.device, opt) -> List[str]:
             sample = bundled_sample(opt.cache_dir)
             opt.train_folder = sample["train"]
             opt.val_folder = opt.val_folder or sample["val"]
-        train_cache = load_frames(opt.train_folder, opt.cache_dir, IMAGE_SIZE, opt.fps)
+        train_caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps)
+                        for source in frame_sources(opt.train_folder)]
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
-    frames = torch.from_numpy(read_all_frames(train_cache)).to(device)
+    # a series: one model over the frames of every episode
+    frames = torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in train_caches])).to(device)
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None
 
     model = build_model(opt).to(device, memory_format=torch.channels_last)
@@ -94,7 +96,10 @@ def train_on(device: torch.device, opt) -> List[str]:
     if main_rank:
         os.makedirs(opt.output_folder, exist_ok=True)
         processes = f", {distributed.world_size()} processes" if distributed.active() else ""
-        print(f"training on {len(frames)} frames of {opt.train_folder} ({device.type}, {precision}{processes}), "
+        sources = frame_sources(opt.train_folder)
+        named = sources[0] if len(sources) == 1 else f"{len(sources)} sources ({', '.join(sources[:3])}" + \
+            (", ...)" if len(sources) > 3 else ")")
+        print(f"training on {len(frames)} frames of {named} ({device.type}, {precision}{processes}), "
               f"epochs {progress.epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
     if distributed.active():  # Ctrl-C ends every process; --resume goes on from the last epoch saved
         trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)

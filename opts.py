@@ -95,15 +95,17 @@ def _options() -> list:
     """Every option of the three scripts, each declared once with its default and help."""
     return [
         # data
-        _option({TRAIN}, DATA, "--train_folder", default=None,
+        _option({TRAIN}, DATA, "--train_folder", default=None, nargs="+", metavar="FRAMES",
                 help="training frames: a folder of images ordered by the number in their names, "
-                     "or a video file (default: the bundled synthetic sample)"),
+                     "or a video file; several, or a quoted glob ('season1/*.mkv'), train one model "
+                     "on all of them (default: the bundled synthetic sample)"),
         _option({TRAIN}, DATA, "--val_folder", default=None,
                 help="validation frames (folder or video); its loss names the checkpoints "
                      "(default: the bundled sample's validation clip)"),
-        _option({INFER}, DATA, "--image_folder", default=None,
-                help="frames to detect scene changes in, for inference.py "
-                     "(default: the bundled sample's validation clip)"),
+        _option({INFER}, DATA, "--image_folder", default=None, nargs="+", metavar="FRAMES",
+                help="frames to detect scene changes in, for inference.py; several, or a quoted "
+                     "glob, each get their results in a folder of their own name inside the results "
+                     "folder (default: the bundled sample's validation clip)"),
         _option(ALL, DATA, "--cache_dir", default=os.environ.get("REPRO_VAE_CACHE"),
                 help="where decoded 64x64 frame caches and the bundled sample are kept "
                      "(default: $REPRO_VAE_CACHE or ~/.cache/repro-vae)"),
@@ -249,6 +251,10 @@ def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = No
         opt.hidden_dims = parse_hidden_dims([str(t) for t in opt.hidden_dims])
     except argparse.ArgumentTypeError as err:
         parser.error(str(err))
+    for name in ("train_folder", "image_folder"):  # one source stays a plain path, as it always was
+        value = getattr(opt, name, None)
+        if isinstance(value, list) and len(value) == 1:
+            setattr(opt, name, value[0])
     if opt.fps is not None and not opt.fps > 0:
         parser.error(f"--fps must be positive, got {opt.fps}")
     if opt.top_K < 0:

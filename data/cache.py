@@ -11,6 +11,7 @@ written to a temporary folder and renamed into place, so an interrupted build is
 mistaken for a finished one.
 """
 
+import glob
 import hashlib
 import json
 import os
@@ -53,6 +54,35 @@ class FrameCache:
 def default_cache_dir() -> str:
     """$REPRO_VAE_CACHE, else ~/.cache/repro-vae."""
     return os.environ.get("REPRO_VAE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "repro-vae")
+
+
+def frame_sources(value) -> List[str]:
+    """The frame sources an option names: one path, a list of paths, or glob patterns among them
+    (expanded in sorted order; a pattern that matches nothing is a UserError)."""
+    if value is None:
+        return []
+    found = []
+    for item in ([value] if isinstance(value, str) else list(value)):
+        if glob.has_magic(item) and not os.path.exists(item):
+            matches = sorted(glob.glob(item))
+            if not matches:
+                raise UserError(f"{item}: no file or folder matches this pattern")
+            found.extend(matches)
+        else:
+            found.append(item)
+    return found
+
+
+def source_names(sources: List[str]) -> List[str]:
+    """A folder name for each source's results: its file or folder name without the extension,
+    made unique with a number where two are alike."""
+    names, seen = [], {}
+    for source in sources:
+        base = os.path.splitext(os.path.basename(os.path.normpath(source)))[0] or "frames"
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
+        seen[base] = seen.get(base, 0) + 1
+        names.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return names
 
 
 def check_frame_source(source: str) -> str:

@@ -1,0 +1,66 @@
+"""One model for a whole series: several films (or a glob) to train on and to detect in."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import write_frames
+from data.cache import frame_sources, source_names
+from utils.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, cache):
+    env = dict(os.environ, REPRO_VAE_CACHE=str(cache))
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def episode(folder: Path, seed: int, frames: int = 24) -> Path:
+    """Two flat-colour shots with a cut in the middle, in colours of this seed."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, 255, 3), rng.integers(0, 255, 3)
+    pictures = np.zeros((frames, 64, 64, 3), dtype=np.uint8)
+    pictures[:frames // 2] = a
+    pictures[frames // 2:] = b
+    pictures[:, 20:40, 20:40] = rng.integers(0, 255, 3)  # something drawn on each
+    write_frames(folder, pictures)
+    return folder
+
+
+def test_sources_expand_globs_in_order_and_names_are_unique(tmp_path):
+    for name in ("ep02", "ep01", "ep10"):
+        (tmp_path / "season" / name).mkdir(parents=True)
+    found = frame_sources(str(tmp_path / "season" / "ep*"))
+    assert [Path(p).name for p in found] == ["ep01", "ep02", "ep10"]
+    assert frame_sources("one.mkv") == ["one.mkv"] and frame_sources(None) == []
+    assert source_names(["a/ep1.mkv", "b/ep1.mkv", "c/ep 2.mp4"]) == ["ep1", "ep1_2", "ep_2"]
+    with pytest.raises(UserError, match="no file or folder matches"):
+        frame_sources(str(tmp_path / "nothing*"))
+
+
+def test_one_model_trains_on_every_episode_and_detects_in_each(tmp_path):
+    first, second = episode(tmp_path / "ep01", 1), episode(tmp_path / "ep02", 2, frames=30)
+    out, cache = tmp_path / "run", tmp_path / "cache"
+    trained = run("main.py", "--train_folder", str(tmp_path / "ep0*"), "--output_folder", str(out),
+                  "--max_iters", "1", "--bs", "8", "--latent_dim", "4", "--seed", "0", "--device", "cpu", cache=cache)
+    assert trained.returncode == 0, trained.stderr[-800:]
+    assert "training on 54 frames of 2 sources" in trained.stderr
+    found = run("inference.py", "--image_folder", str(first), str(second), "--model_folder", str(out),
+                "--device", "cpu", cache=cache)
+    assert found.returncode == 0, found.stderr[-800:]
+    flags = {name: np.load(out / name / "scene_change_flags_0.npy") for name in ("ep01", "ep02")}
+    assert flags["ep01"].shape == (23,) and flags["ep02"].shape == (29,)
+    # each episode's latents are those of the same model run on that episode alone
+    alone = run("inference.py", "--image_folder", str(second), "--model_folder", str(out),
+                "--results_folder", str(tmp_path / "alone"), "--device", "cpu", cache=cache)
+    assert alone.returncode == 0, alone.stderr[-800:]
+    np.testing.assert_allclose(np.load(out / "ep02" / "latent_mu_0.npy"),
+                               np.load(tmp_path / "alone" / "latent_mu_0.npy"), rtol=1e-5, atol=1e-6)
+    mixed = run("inference.py", "--image_folder", str(first), str(second), "--model_folder", str(out),
+                "--labels", str(tmp_path / "labels.txt"), "--device", "cpu", cache=cache)
+    assert mixed.returncode == 2 and "labels belong to one film" in mixed.stderr
