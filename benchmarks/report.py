@@ -154,8 +154,9 @@ def _time_to_result(stage: Dict) -> List[str]:
     video = stage["video"]
     out = ["## Time to a result", "",
            f"A {video['seconds'] / 60:.1f}-minute video (`{video['source'].split('/')[-1]}` repeated {video['repeats']} "
-           f"times), cold, to a scene list. The repro-VAE trains on it first, with the README's settings "
-           f"(`{' '.join(stage['settings'])}`), then scores every frame.", ""]
+           f"times), cold, to a scene list. The repro-VAE trains on it first, with "
+           + (f"`{' '.join(stage['settings'])}`" if stage["settings"] else "the default settings (no option typed)")
+           + ", then scores every frame.", ""]
     rows = []
     for r in stage["rows"]:
         detail = (f"{r['train_seconds'] / 60:.1f} training + {r['detect_seconds'] / 60:.1f} detection"
