@@ -276,8 +276,8 @@ def returns_within(mu, log_var, first: np.ndarray, second: np.ndarray, reach: in
             idx = np.flatnonzero(ok & ~back)
             if idx.size == 0:
                 continue
-            near = frame_kl(mu, log_var, start[idx], end[idx]) <= limit[idx]
-            if pictures is not None:
+            idx = idx[frame_kl(mu, log_var, start[idx], end[idx]) <= limit[idx]]
+            if pictures is not None and idx.size:
                 # the frames away from the returning picture: second..second+m-1, or first-m+1..first
                 exit_case = end[idx] == second[idx]
                 lo = np.where(exit_case, start[idx] + 1, second[idx])
@@ -287,8 +287,8 @@ def returns_within(mu, log_var, first: np.ndarray, second: np.ndarray, reach: in
                 away = np.array([np.median(detail[a:b + 1]) for a, b in zip(lo, hi)])
                 blank = away < DETAIL_SHARE * detail[home]
                 drawing = np.array([same_drawing(pictures, np.arange(a, b + 1), h) for a, b, h in zip(lo, hi, home)])
-                near &= blank | drawing
-            back[idx[near]] = True
+                idx = idx[blank | drawing]
+            back[idx] = True
     return back
 
 
