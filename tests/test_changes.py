@@ -5,7 +5,7 @@ import numpy as np
 from data.synthetic import generate_clip
 from utils.changes import (detect_changes, pair_kl_scores, rank_events_first, transition_half_widths,
                            typical_distance)
-from utils.pictures import Pictures, picture_detail, picture_features, same_drawing
+from utils.pictures import Pictures, picture_features, same_drawing
 from utils.metrics import match_with_tolerance
 
 SIGMA = 0.05
@@ -182,7 +182,7 @@ def test_picture_detail_tells_white_from_a_drawing():
     frames = np.zeros((2, 3, 16, 16), dtype=np.uint8)
     frames[0] = 255
     frames[1, :, :, ::2] = 200
-    detail = picture_detail(frames)
+    detail = picture_features(frames).detail
     assert detail[0] == 0 and detail[1] > 50
 
 

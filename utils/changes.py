@@ -206,12 +206,18 @@ def transition_half_widths(frame_rate: float, transition_seconds: float) -> List
     return widths
 
 
-def _span_kl(mu, log_var, starts: np.ndarray, length: int) -> np.ndarray:
-    """KL(frame s || frame s + length) for each start s; NaN where the span leaves the film."""
-    n = len(mu)
+def span_kls(mu, log_var, length: int) -> np.ndarray:
+    """KL(frame s || frame s + length) for every start s: (N - length,) float64. Every span of
+    one scale (across, before, after, and the film's ordinary motion) is read from it."""
+    starts = np.arange(max(len(mu) - length, 0))
+    return frame_kl(mu, log_var, starts, starts + length)
+
+
+def _at(span: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """span[s] for each start s; NaN where the span would leave the film."""
     out = np.full(starts.size, np.nan)
-    inside = (starts >= 0) & (starts + length <= n - 1)
-    out[inside] = frame_kl(mu, log_var, starts[inside], starts[inside] + length)
+    inside = (starts >= 0) & (starts < span.size)
+    out[inside] = span[starts[inside]]
     return out
 
 
@@ -238,20 +244,21 @@ def cut_confidence(near: np.ndarray, floor: float, threshold: float) -> np.ndarr
     return _confidence(near.astype(np.float64), inside, floor, threshold)
 
 
-def span_confidence(mu, log_var, h: int, floor: float, threshold: float) -> np.ndarray:
-    """Scale h > 0: across, before and after spans of 2h+1 frame steps (see the module's doc).
+def span_confidence(span: np.ndarray, num_pairs: int, h: int, floor: float, threshold: float) -> np.ndarray:
+    """Scale h > 0: across, before and after spans of 2h+1 frame steps (see the module's doc),
+    read from `span` (span_kls at that length), for each of `num_pairs` pairs.
 
     The motion on each side is the largest of SIDE_SPANS spans, each half a span further out,
     so that one quiet stretch of a busy shot does not pass for a still one.
     """
-    pairs = np.arange(len(mu) - 1)
+    pairs = np.arange(num_pairs)
     length = 2 * h + 1
     step = max(1, length // 2)
-    across = _span_kl(mu, log_var, pairs - h, length)
+    across = _at(span, pairs - h)
     inside = np.full(pairs.size, np.nan)
     for k in range(SIDE_SPANS):
-        inside = _larger(inside, _span_kl(mu, log_var, pairs - h - length - k * step, length))
-        inside = _larger(inside, _span_kl(mu, log_var, pairs + 1 + h + k * step, length))
+        inside = _larger(inside, _at(span, pairs - h - length - k * step))
+        inside = _larger(inside, _at(span, pairs + 1 + h + k * step))
     return _confidence(across, inside, floor, threshold)
 
 
@@ -407,15 +414,16 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
     for j in _local_peaks(near, 1):
         candidates.append((float(cut_curve[j]), int(j), 0, int(j), int(j) + 1))
     for h in (transition_half_widths(frame_rate, transition_seconds) if transition_seconds > 0 else []):
-        floor = max(film_floor, MOTION * ordinary_motion(pair_kl_scores(mu, log_var, 2 * h + 1)))
-        curve = span_confidence(mu, log_var, h, floor, threshold)
+        span = span_kls(mu, log_var, 2 * h + 1)
+        floor = max(film_floor, MOTION * ordinary_motion(span.astype(np.float32)))
+        curve = span_confidence(span, num_pairs, h, floor, threshold)
         score = np.maximum(score, curve)
         for peak in _local_peaks(curve, h):
             candidates.append((float(curve[peak]), _place(curve, near, peak, h), h, int(peak) - h, int(peak) + 1 + h))
+    flash_reach = max(2, int(round(FLASH_SECONDS * frame_rate)))
     if candidates:
         first = np.array([c[3] for c in candidates], dtype=np.int64)
         second = np.array([c[4] for c in candidates], dtype=np.int64)
-        flash_reach = max(2, int(round(FLASH_SECONDS * frame_rate)))
         # a cut's two sides are single frames, whose pictures say whether a return is a flash;
         # a coarse candidate's ends lie outside the flash it may hold
         cut = np.array([c[2] == 0 for c in candidates])
@@ -427,7 +435,7 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
     min_gap = int(round(min_scene_seconds * frame_rate))
     kept = _one_pick_per_event([c[:3] for c in candidates], num_pairs, min_gap)
     changes = _through_blank([c for c in kept if c[0] >= 0], None if pictures is None else pictures.detail,
-                             max(2, int(round(FLASH_SECONDS * frame_rate))))
+                             flash_reach)
     kept = sorted(changes + [c for c in kept if c[0] < 0], key=lambda c: (-c[0], c[1]))
     events = np.array([pair for _, pair, _ in kept], dtype=np.int64)
     confidence = np.array([c for c, _, _ in kept], dtype=np.float32)

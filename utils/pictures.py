@@ -29,23 +29,18 @@ class Pictures:
     edges: np.ndarray
 
 
-def _gradients(frames) -> np.ndarray:
+def _gradients(frames) -> tuple:
+    """Absolute horizontal and vertical luminance steps of (n, 3, S, S) frames, each (n, S-1, S-1)."""
     grey = np.asarray(frames, dtype=np.float32).mean(axis=1)
     dx = np.abs(np.diff(grey, axis=2))[:, :-1, :]
     dy = np.abs(np.diff(grey, axis=1))[:, :, :-1]
     return dx, dy
 
 
-def picture_detail(frames, chunk: int = 1024) -> np.ndarray:
-    """Mean absolute luminance gradient of each (3, S, S) uint8 frame: (N,) float32.
-
-    Near 0 for a flash of white, a black frame or a heavy blur; tens for a drawn picture.
-    """
-    return picture_features(frames, chunk).detail
-
-
 def picture_features(frames, chunk: int = 1024) -> Pictures:
-    """Pictures of (N, 3, S, S) uint8 frames, read `chunk` frames at a time (a memory map works)."""
+    """Pictures of (N, 3, S, S) uint8 frames, read `chunk` frames at a time (a memory map works).
+
+    Detail is near 0 for a flash of white, a black frame or a heavy blur; tens for a drawing."""
     n = len(frames)
     detail = np.empty(n, dtype=np.float32)
     edges = np.zeros((n, EDGE_CELLS * EDGE_CELLS), dtype=np.float16)
