@@ -115,12 +115,17 @@ def read_results(folder: str) -> Dict[int, Dict]:
     return found
 
 
-def _training_key(video: str, variant: str, seed: int, training: Sequence[str]) -> Dict:
-    """What a trained model depends on besides the code: the video file (path, size, time),
-    the variant, the seed and the training options."""
+def video_key(video: str) -> Dict:
+    """The video file as an earlier result saw it (path, size, time): a result kept for reuse
+    is valid while this is unchanged."""
     stat = os.stat(video)
-    return {"video": os.path.abspath(video), "size": stat.st_size, "mtime": stat.st_mtime, "variant": variant,
-            "seed": seed, "training": list(training)}
+    return {"video": os.path.abspath(video), "size": stat.st_size, "mtime": stat.st_mtime}
+
+
+def _training_key(video: str, variant: str, seed: int, training: Sequence[str]) -> Dict:
+    """What a trained model depends on besides the code: the video file, the variant, the seed
+    and the training options."""
+    return {**video_key(video), "variant": variant, "seed": seed, "training": list(training)}
 
 
 def code_version() -> str:

@@ -91,8 +91,7 @@ def run_detector(method: str, video: str, folder: str, reuse: bool = False) -> D
     """
     os.makedirs(folder, exist_ok=True)
     out = os.path.join(folder, f"{method}.json")
-    stat = os.stat(video)
-    key = {"video": os.path.abspath(video), "size": stat.st_size, "mtime": stat.st_mtime}
+    key = ours.video_key(video)
     if reuse and method in THIRD_PARTY and os.path.exists(out):
         with open(out) as f:
             stored = json.load(f)
