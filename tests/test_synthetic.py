@@ -88,6 +88,10 @@ def test_labels_are_consistent(clips):
         # the setting id changes exactly at the labelled pairs (character cuts keep it)
         changes = np.nonzero(np.diff(c.shot_setting))[0]
         assert changes.tolist() == cp.tolist()
+        # the shot boundaries: the scene changes and the character cuts
+        assert c.shot_pairs.dtype == np.int64
+        cc = [t["start"] for t in c.non_changes if t["kind"] == "character_cut"]
+        assert c.shot_pairs.tolist() == sorted(cp.tolist() + cc) == c.truth.to_json()["shot_pairs"]
 
 
 def test_plan_and_truth_render_no_frame(monkeypatch):

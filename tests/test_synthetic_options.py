@@ -1,4 +1,5 @@
-"""Tests of the synthetic generator's options: pacing, extra transitions, style, subtitles and action."""
+"""Tests of the synthetic generator's options: pacing, extra transitions, style, subtitles, action and
+conversations (the conversations' own tests are in test_conversations.py)."""
 
 import hashlib
 import json
@@ -35,12 +36,17 @@ def test_default_clip_is_unchanged():
     c = generate_clip(120, seed=4, width=64, height=48)
     assert hashlib.sha256(c.frames.tobytes()).hexdigest() == \
         "4c377896884840c0d162a32c9c3a0b59e59b12ef7a4d6929b4acf97857b6d8e4"
-    truth = json.dumps(c.truth.to_json(), sort_keys=True).encode()
+    # the fields that existed then; shot_pairs came later
+    recorded = {k: v for k, v in c.truth.to_json().items() if k != "shot_pairs"}
+    truth = json.dumps(recorded, sort_keys=True).encode()
     assert hashlib.sha256(truth).hexdigest() == "373de844063822fe07d99a4026d00bd882d3c5dd154915b981d4600f75f251cb"
     assert "options" not in c.truth.to_json()
+    cc = [t["start"] for t in c.non_changes if t["kind"] == "character_cut"]
+    assert c.truth.to_json()["shot_pairs"] == sorted(c.change_pairs.tolist() + cc)
     same = generate_clip(120, seed=4, width=64, height=48, pacing="normal", extra_transitions=(), style="cel",
-                         subtitles=False)
+                         subtitles=False, action=False, conversations=False)
     assert np.array_equal(same.frames, c.frames)
+    assert json.dumps(same.truth.to_json()) == json.dumps(c.truth.to_json())
 
 
 def test_options_are_checked():
@@ -52,6 +58,9 @@ def test_options_are_checked():
     assert set(syn.TRANSITION_KINDS) == set(syn.DEFAULT_TRANSITION_KINDS) | set(syn.EXTRA_TRANSITION_KINDS)
     assert set(syn.EXTRA_TRANSITION_KINDS) <= set(syn.GRADUAL_KINDS)
     assert "subtitle" in syn.NON_CHANGE_KINDS and "subtitle" not in syn.DEFAULT_NON_CHANGE_KINDS
+    assert syn.DEFAULT_NON_CHANGE_KINDS == ("character_cut", "in_shot_flash", "fast_pan", "zoom")
+    assert set(syn.SAME_SETTING_CUT_KINDS) <= set(syn.NON_CHANGE_KINDS)
+    assert syn.clip_options(conversations=True) == {"conversations": True}
 
 
 def test_fast_pacing_has_bursts_of_real_cuts():
@@ -186,11 +195,12 @@ def test_cli_passes_the_options(tmp_path, capsys):
     out = tmp_path / "fast"
     rc = syn.main(["--out", str(out), "--train_frames", "20", "--val_frames", "60", "--width", str(W),
                    "--height", str(H), "--pacing", "fast", "--extra_transitions", "blur,flash_cut",
-                   "--subtitles", "--style", "silhouette", "--action"])
+                   "--subtitles", "--style", "silhouette", "--action", "--conversations"])
     assert rc == 0
     params = json.loads((out / "sample.json").read_text())["params"]
     assert params["pacing"] == "fast" and params["extra_transitions"] == ["flash_cut", "blur"]
     assert params["subtitles"] is True and params["style"] == "silhouette" and params["action"] is True
+    assert params["conversations"] is True
     truth = json.loads((out / "truth.json").read_text())
     assert truth["val"]["options"]["pacing"] == "fast"
     assert syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"]) == 2

@@ -23,19 +23,27 @@ boundaries) and ``truth`` (labels; neither draws a frame), ``transitions`` (blen
 
 Label convention
 ----------------
+The truth has two levels. SCENES: ``change_pairs`` (and ``transitions``) mark the changes
+of setting. SHOTS: ``shot_pairs`` marks every shot boundary, the scene changes and the
+cuts that keep the setting (SAME_SETTING_CUT_KINDS), so it holds ``change_pairs``.
 A change at pair index ``i`` means "the scene changes between frame ``i`` and ``i+1``".
 * Hard cut, frame ``k`` first frame of the new setting: ``start=k-1, end=k, label=k-1``.
 * Gradual transition whose blended frames are ``a..b`` (first and last frame that mix
   both settings, or show black/white in between): ``start=a, end=b, label=(a+b)//2``.
-So ``label == (start + end) // 2`` for every entry of ``transitions``.
-``non_changes`` (traps, never labelled): ``character_cut`` (same setting, other
-characters, a moderate camera offset; ``start=k-1, end=k`` like a cut),
-``in_shot_flash`` (first..last brightened frame), ``fast_pan`` and ``zoom`` (first..last
-frame of the camera move), ``subtitle`` (first..last frame showing one subtitle line),
-``action`` (first..last frame of a stretch of camera shake and dashing characters).
-The options of ``iter_clip_frames`` (pacing, extra_transitions, style, subtitles, action) add
-kinds beyond DEFAULT_TRANSITION_KINDS and DEFAULT_NON_CHANGE_KINDS; the defaults give the
-same frames and truth as earlier versions.
+So ``label == (start + end) // 2`` for every entry of ``transitions``. A return to a
+setting seen earlier in the clip is a scene change like any other.
+``non_changes`` (traps at the scene level, never in ``change_pairs``): the same-setting
+cuts, each ``start=k-1, end=k`` like a cut (``k`` first frame of the new shot, pair
+``k-1`` in ``shot_pairs``): ``character_cut`` (same setting, other characters, a moderate
+camera offset), ``reverse_shot`` (a conversation's cut between its two framings of one
+set, e.g. its left and right parts, each with one speaker in front) and ``new_angle``
+(another crop or zoom of the same set); and the traps inside shots: ``in_shot_flash``
+(first..last brightened frame), ``fast_pan`` and ``zoom`` (first..last frame of the
+camera move), ``subtitle`` (first..last frame showing one subtitle line), ``action``
+(first..last frame of a stretch of camera shake and dashing characters).
+The options of ``iter_clip_frames`` (pacing, extra_transitions, style, subtitles, action,
+conversations) add kinds beyond DEFAULT_TRANSITION_KINDS and DEFAULT_NON_CHANGE_KINDS; the
+defaults give the same frames and truth as earlier versions (``shot_pairs`` is new).
 ``shot_setting[f]`` is the setting id of frame ``f``; inside a gradual transition frames
 up to the label belong to the outgoing setting, later ones to the incoming one.
 """
@@ -43,13 +51,14 @@ up to the label belong to the outgoing setting, later ones to the incoming one.
 from data.synthetic.cli import main
 from data.synthetic.clip import clip_options, generate_clip, iter_clip_frames
 from data.synthetic.plan import (DEFAULT_NON_CHANGE_KINDS, DEFAULT_TRANSITION_KINDS, EXTRA_TRANSITION_KINDS,
-                                 GRADUAL_KINDS, NON_CHANGE_KINDS, PACINGS, TRANSITION_KINDS)
+                                 GRADUAL_KINDS, NON_CHANGE_KINDS, PACINGS, SAME_SETTING_CUT_KINDS,
+                                 TRANSITION_KINDS)
 from data.synthetic.render import STYLES
 from data.synthetic.truth import SyntheticClip, SyntheticClipTruth
 from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, SETTING_KINDS
 from data.synthetic.writer import SAMPLE_VERSION, write_frame_folder, write_sample
 
 __all__ = ["DEFAULT_NON_CHANGE_KINDS", "DEFAULT_TRANSITION_KINDS", "EXTRA_TRANSITION_KINDS", "GRADUAL_KINDS",
-           "NON_CHANGE_KINDS", "NUM_CHARACTERS", "NUM_SETTINGS", "PACINGS", "SAMPLE_VERSION", "SETTING_KINDS",
-           "STYLES", "SyntheticClip", "SyntheticClipTruth", "TRANSITION_KINDS", "clip_options", "generate_clip",
-           "iter_clip_frames", "main", "write_frame_folder", "write_sample"]
+           "NON_CHANGE_KINDS", "NUM_CHARACTERS", "NUM_SETTINGS", "PACINGS", "SAME_SETTING_CUT_KINDS", "SAMPLE_VERSION",
+           "SETTING_KINDS", "STYLES", "SyntheticClip", "SyntheticClipTruth", "TRANSITION_KINDS", "clip_options",
+           "generate_clip", "iter_clip_frames", "main", "write_frame_folder", "write_sample"]

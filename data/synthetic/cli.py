@@ -28,13 +28,15 @@ def main(argv=None) -> int:
     ap.add_argument("--subtitles", action="store_true", help="burned-in subtitles inside shots (not changes)")
     ap.add_argument("--action", action="store_true",
                     help="stretches of action inside shots: camera shake, characters dashing (not changes)")
+    ap.add_argument("--conversations", action="store_true",
+                    help="conversations: shot/reverse-shot runs and new angles on one set (shots, not scene changes)")
     args = ap.parse_args(argv)
     from utils.errors import UserError
     try:
         paths = write_sample(args.out, args.train_frames, args.val_frames, args.seed, args.width, args.height,
                              hard_cases=not args.easy, pacing=args.pacing,
                              extra_transitions=args.extra_transitions, style=args.style, subtitles=args.subtitles,
-                             action=args.action)
+                             action=args.action, conversations=args.conversations)
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

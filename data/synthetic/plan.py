@@ -16,7 +16,10 @@ from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, _World
 TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", "whip",
                     "flash_cut", "blur", "morph", "slow_wipe")
 GRADUAL_KINDS = TRANSITION_KINDS[1:]
-NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle", "action")
+NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle", "action",
+                    "reverse_shot", "new_angle")
+# Hard cuts that keep the setting: shot boundaries, not scene changes (non_changes at the scene level).
+SAME_SETTING_CUT_KINDS = ("character_cut", "reverse_shot", "new_angle")
 # What a clip holds with the default options; the rest is asked for by an option.
 DEFAULT_TRANSITION_KINDS = TRANSITION_KINDS[:8]
 DEFAULT_NON_CHANGE_KINDS = NON_CHANGE_KINDS[:4]
@@ -36,6 +39,16 @@ ACTION_SECONDS = (0.5, 2.0)     # how long the action lasts
 ACTION_SHAKE = (0.01, 0.04)     # camera shake amplitude, fraction of the frame width (none in a third of them)
 ACTION_DASH = 0.3               # a character's dash between key poses, up to this fraction of the width
 ACTION_KEY_FRAMES = (3, 8)      # frames between key poses
+P_CONVERSATION = 0.4        # conversations=True: a setting's run opens with a conversation (first visit)
+P_CONVERSATION_RETURN = 0.7     # ... on a setting seen earlier: the story comes back to a conversation there
+CONVERSATION_SHOTS = (4, 8)     # alternating shots A-B-A-B... of a shot/reverse-shot run
+CONVERSATION_SHOT_SECONDS = (1, 4)  # length of each of them
+CONVERSATION_FRONT_SIZE = (1.3, 1.5)    # the character in front of a framing, height multiplier
+CONVERSATION_ZOOM = (1.0, 1.25)     # a framing's (static) zoom: the two speakers are seen from close by
+P_NEW_ANGLE = 0.5           # the run is followed by a shot from a new angle (then the setting's ordinary shot)
+P_ANGLE_CLOSE = 0.5         # that new angle is a close-up; otherwise a wide view of the set
+ANGLE_ZOOM = (1.5, 1.9)     # the close-up's zoom
+P_ANGLE_OTHERS = 0.35       # the new angle shows other characters than the two speakers
 SUBTITLE_WORDS = ("I", "you", "we", "never", "knew", "the", "sky", "was", "so", "blue", "wait", "for", "me",
                   "tomorrow", "again", "where", "are", "going", "remember", "this", "place", "it's", "late",
                   "come", "back", "home", "look", "stars", "tonight", "sorry", "thank", "everyone")
@@ -75,11 +88,12 @@ class _Shot:
     events: list = field(default_factory=list)   # non-change traps inside the shot (global frames)
     subtitles: list = field(default_factory=list)    # (first frame, last frame, text), global frames
     action: Optional[dict] = None    # {"start": global frame, "shake": (L, 2), "moves": (actors, L, 2)} canvas px
+    framing: Optional[str] = None    # a conversation's shot: "A", "B" (shot/reverse-shot) or "angle"
 
 
 @dataclass
 class _Boundary:
-    kind: str               # a transition kind or "character_cut"
+    kind: str               # a transition kind or one of SAME_SETTING_CUT_KINDS
     a: int                  # first blended frame (cuts: first frame of the new shot)
     b: int                  # last blended frame (cuts: a - 1)
     label: int
@@ -126,13 +140,17 @@ def _pick_actors(world, rng, cam: _Camera, T, n, exclude, standing, fps, front=F
 
 def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist: np.ndarray, *,
           pacing: str = "normal", extra_transitions: tuple = (), subtitles: bool = False,
-          action: bool = False, option_rng=None, subtitle_rng=None, action_rng=None):
+          action: bool = False, conversations: bool = False, option_rng=None, subtitle_rng=None,
+          action_rng=None, conversation_rng=None):
     """Shots and boundaries of a clip; ``dist``: the distances between the world's settings.
 
     ``rng`` draws everything of the default clip. The options draw from ``option_rng``
-    (pacing, extra transitions), ``subtitle_rng`` (subtitles) and ``action_rng`` (action) only,
-    so the default clip is unchanged by their existence, and subtitles and action change
-    nothing but the subtitles and the action.
+    (pacing, extra transitions), ``subtitle_rng`` (subtitles), ``action_rng`` (action) and
+    ``conversation_rng`` (conversations) only, so the default clip is unchanged by their
+    existence, and subtitles and action change nothing but the subtitles and the action.
+    A conversation (conversations=True) is inserted before the first ordinary shot of a
+    setting's run, which follows it after a "new_angle" cut, so the ordinary shots keep their
+    draws.
     """
     W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
     N = num_frames
@@ -148,7 +166,29 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
     incoming: Optional[_Boundary] = None
     deck: list = []
     burst_left = 0
+    opened: set = set()         # settings whose runs have begun (conversations)
+    framings: dict = {}         # setting -> the two framings of its conversation (they come back on a return)
     while True:
+        if conversations and burst_left == 0 and (incoming is None or incoming.kind not in SAME_SETTING_CUT_KINDS):
+            p = P_CONVERSATION_RETURN if setting in opened else P_CONVERSATION
+            opened.add(setting)
+            if conversation_rng.random() < p:
+                in_g = (incoming.b - incoming.a + 1) if incoming is not None and incoming.kind in GRADUAL_KINDS else 0
+                ended = False
+                for shot, okind in _plan_conversation(world, conversation_rng, setting, cursor, in_g, fps, framings,
+                                                      subtitle_rng if subtitles else None):
+                    if shot.pure_end + round(0.5 * fps) > N - 1:    # the clip ends inside this shot
+                        _end_shot(shot, N)
+                        shots.append(shot)
+                        ended = True
+                        break
+                    shots.append(shot)
+                    bounds.append(_Boundary(okind, shot.pure_end + 1, shot.pure_end, shot.pure_end, len(shots) - 1,
+                                            len(shots)))
+                    incoming = bounds[-1]
+                    cursor = shot.pure_end + 1
+                if ended:
+                    break
         # Every random draw below is made whatever num_frames is, and the shot is planned at
         # its full length: a clip is then a prefix of any longer clip of the same arguments
         # (up to the boundary that no longer fits, where the shorter clip holds its last shot).
@@ -290,14 +330,10 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             if moves is not None:
                 events.append(dict(kind="action", start=moves["start"], end=moves["start"] + len(moves["shake"]) - 1))
 
+        shot = _Shot(setting, render_start, pure_end + G, pure_start, pure_end, mode, cam, actors, flash, events,
+                     subs, moves)
         if last:        # the clip ends inside this shot (which is cut short or held to the end)
-            pure_end = render_end = N - 1
-            events = [dict(e, end=min(e["end"], N - 1)) for e in events if e["start"] <= N - 1]
-            subs = [(a, min(b, N - 1), text) for a, b, text in subs if a <= N - 1]
-        else:
-            render_end = pure_end + G
-        shot = _Shot(setting, render_start, render_end, pure_start, pure_end, mode, cam, actors, flash, events, subs,
-                     moves)
+            _end_shot(shot, N)
         shots.append(shot)
         if last:
             break
@@ -343,6 +379,98 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             visited.append(nxt)
         cursor = b + 1
     return shots, bounds
+
+
+def _end_shot(shot: _Shot, N: int) -> None:
+    """Cut the clip's last shot short at frame N - 1 (or hold it to the end), with its traps and subtitles."""
+    shot.pure_end = shot.render_end = N - 1
+    shot.events = [dict(e, end=min(e["end"], N - 1)) for e in shot.events if e["start"] <= N - 1]
+    shot.subtitles = [(a, min(b, N - 1), text) for a, b, text in shot.subtitles if a <= N - 1]
+
+
+def _conversation_framings(world: _World, rng, setting: int, fps: int) -> dict:
+    """The two framings of a shot/reverse-shot conversation on a setting.
+
+    Framing "A" crops the left part of the canvas, "B" the right part, each a little zoomed in
+    and with one speaker large in front (closer to the camera), at the edge of the frame and
+    facing the other side. Returns {"A": (camera, actor), "B": (camera, actor)}.
+    """
+    W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
+    spec = world.settings[setting]
+    speakers = [int(c) for c in rng.choice(NUM_CHARACTERS, size=2, replace=False)]
+    out = {}
+    for name, side, char in (("A", -1, speakers[0]), ("B", 1, speakers[1])):
+        z = float(rng.uniform(*CONVERSATION_ZOOM))
+        bw, bh = W / z, H / z
+        lo, hi = bw / 2, cw - bw / 2
+        cx = rng.uniform(lo, lo + 0.2 * W) if side < 0 else rng.uniform(hi - 0.2 * W, hi)
+        # the floor 75-95 % down the frame, the speaker's feet near or below its bottom
+        cy = min(ch - bh / 2, max(bh / 2, spec.floor_y - rng.uniform(0.75, 0.95) * bh + bh / 2))
+        actor = _Actor(char, float(cx + side * rng.uniform(0.12, 0.22) * bw), 0.0, float(rng.uniform(0.06, 0.1) * H),
+                       float(rng.uniform(0.004, 0.01)), float(rng.uniform(0.8, 1.6) * fps),
+                       float(rng.uniform(0, 2 * math.pi)), -side, float(rng.uniform(*CONVERSATION_FRONT_SIZE)))
+        out[name] = (_Camera(float(cx), float(cy), z0=z, z1=z), actor)
+    return out
+
+
+def _new_angle(world: _World, rng, setting: int, speakers: list, fps: int) -> tuple:
+    """Camera and actors of a new angle on a conversation's set: a close-up (a zoomed crop of
+    any part of the canvas, one character) or a wide view of its middle (two characters facing
+    each other); the speakers or, in P_ANGLE_OTHERS of them, other characters."""
+    W, H, cw, ch = world.width, world.height, world.canvas_w, world.canvas_h
+    spec = world.settings[setting]
+    close = rng.random() < P_ANGLE_CLOSE
+    if rng.random() < P_ANGLE_OTHERS:
+        pool = [c for c in range(NUM_CHARACTERS) if c not in speakers]
+        chars = [int(c) for c in rng.choice(pool, size=2, replace=False)]
+    else:
+        chars = [int(c) for c in rng.permutation(speakers)]
+    z = float(rng.uniform(*ANGLE_ZOOM)) if close else 1.0
+    bw, bh = W / z, H / z
+    cx = rng.uniform(bw / 2, cw - bw / 2) if close else cw / 2 + rng.uniform(-0.1, 0.1) * W
+    cy = min(ch - bh / 2, max(bh / 2, spec.floor_y - rng.uniform(0.7, 0.9) * bh + bh / 2))
+    offsets = [rng.uniform(-0.1, 0.1) * bw] if close else [-0.2 * W, 0.2 * W]
+    actors = [_Actor(c, float(cx + dx), 0.0, float(rng.uniform(0, 0.04) * H), float(rng.uniform(0.004, 0.012)),
+                     float(rng.uniform(0.6, 1.6) * fps), float(rng.uniform(0, 2 * math.pi)),
+                     int(rng.choice([-1, 1])) if close else (1 if dx < 0 else -1), float(rng.uniform(0.9, 1.1)))
+              for c, dx in zip(chars, offsets)]
+    actors.sort(key=lambda a: a.dy)
+    return _Camera(float(cx), float(cy), z0=z, z1=z), actors
+
+
+def _plan_conversation(world: _World, rng, setting: int, start: int, in_g: int, fps: int, framings: dict,
+                       subtitle_rng=None) -> list:
+    """A conversation on one setting from frame ``start`` on: (shot, kind of the cut after it) pairs.
+
+    A shot/reverse-shot run of CONVERSATION_SHOTS alternating shots between framings A and B
+    (``framings[setting]``, drawn at the setting's first conversation and the same on a return),
+    then, in P_NEW_ANGLE of them, a shot from a new angle. Every shot is static and cut; the
+    last one's cut ("new_angle") leads to the setting's ordinary shot. ``in_g``: frames of the
+    gradual transition into the first shot. The shots are planned at full length; the caller
+    cuts the clip short.
+    """
+    if setting not in framings:
+        framings[setting] = _conversation_framings(world, rng, setting, fps)
+    pair = framings[setting]
+    n = int(rng.integers(CONVERSATION_SHOTS[0], CONVERSATION_SHOTS[1] + 1))
+    first = int(rng.integers(2))
+    names = ["AB"[(first + k) % 2] for k in range(n)]
+    plans = [(name, pair[name][0], [pair[name][1]]) for name in names]
+    if rng.random() < P_NEW_ANGLE:
+        plans.append(("angle",) + _new_angle(world, rng, setting, [pair["A"][1].char, pair["B"][1].char], fps))
+    out = []
+    cursor = start
+    for k, (name, cam, actors) in enumerate(plans):
+        L = int(rng.integers(CONVERSATION_SHOT_SECONDS[0] * fps, CONVERSATION_SHOT_SECONDS[1] * fps + 1))
+        g = in_g if k == 0 else 0
+        subs = _plan_subtitles(subtitle_rng, cursor, cursor + L - 1, fps) if subtitle_rng is not None else []
+        events = [dict(kind="subtitle", start=a, end=b) for a, b, _ in subs]
+        shot = _Shot(setting, cursor - g, cursor + L - 1, cursor, cursor + L - 1, "static", cam, list(actors),
+                     events=events, subtitles=subs, framing=name)
+        following = plans[k + 1][0] if k + 1 < len(plans) else None
+        out.append((shot, "reverse_shot" if following in ("A", "B") else "new_angle"))
+        cursor += L
+    return out
 
 
 def _extra_length(kind: str, fps: int, rng) -> int:
