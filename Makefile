@@ -20,7 +20,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 demo: setup
 	$(PY) main.py $(DEMO_ARGS) --overwrite
 	$(PY) inference.py $(DEMO_ARGS) --report
-	$(PY) pure_test.py $(DEMO_ARGS)
+	$(PY) pure_test.py $(DEMO_ARGS) --level shot
+	$(PY) pure_test.py $(DEMO_ARGS) --level scene
+	$(PY) -m utils.scenes runs/demo 8
 
 test: setup
 	$(PY) -m pytest -q tests

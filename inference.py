@@ -13,7 +13,10 @@ folder, as the original did):
   change_confidence_<i>.npy                  the confidence of each event (>= 0: reported as a change)
   change_scores_<i>.npy / .png               per pair, the best confidence of any time scale
   scene_change_flags_<i>.npy                 (N-1,) bool, entry j true = a change between j and j+1
-  scenes_<i>.csv, scenes_<i>.json            the scene list (PySceneDetect's list-scenes CSV layout)
+  scenes_<i>.csv, scenes_<i>.json            the shot list (PySceneDetect's list-scenes CSV layout)
+  setting_change_flags_<i>.npy               (N-1,) bool, the scene level: entry j true = the setting
+                                             changes between j and j+1 (a subset of the shot flags)
+  settings_<i>.csv, settings_<i>.json        the scenes of the scene level and the shots each holds
   scenes_<i>/scene_<n>.jpg                   first frame of each scene, with --save_images
   frame_index_<i>.npy                        (N,) int64: the source frame number of every encoded frame
   result_source_<i>.json                     the checkpoint and training run the results came from
@@ -51,7 +54,8 @@ from utils.errors import UserError
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
 from utils.run_folder import make_room_for_results, write_source
-from utils.scenes import scene_list, write_scene_files
+from utils.scenes import scene_list, setting_list, write_scene_files, write_setting_files
+from utils.setting_changes import setting_changes
 from utils.thumbnails import save_scene_thumbnails
 
 
@@ -131,17 +135,23 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
                            transition_seconds=opt.transition_seconds, min_scene_seconds=opt.min_scene_len,
                            pictures=pictures)
     change_score, flags = found.score, found.flags
+    scales = {int(e): int(h) for e, h, c in zip(found.events, found.scale, found.confidence) if c >= 0}
+    level = setting_changes(mu, log_var, flags, frame_rate, pictures, scales, recent_shots=opt.scene_shots,
+                            same_palette=opt.scene_palette)
     save_npy(path(f"latent_mu_{epoch}.npy"), mu)
     save_npy(path(f"latent_logvar_{epoch}.npy"), log_var)
     save_npy(path(f"kld_scores_{epoch}.npy"), scores)
     save_npy(path(f"change_scores_{epoch}.npy"), change_score)
     save_npy(path(f"scene_change_flags_{epoch}.npy"), flags)
+    save_npy(path(f"setting_change_flags_{epoch}.npy"), level.flags)
     save_npy(path(f"change_events_{epoch}.npy"), found.events)
     save_npy(path(f"change_confidence_{epoch}.npy"), found.confidence)
     save_npy(path(f"frame_index_{epoch}.npy"), np.asarray(cache.source_index, dtype=np.int64))
     scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps, cache.source_frames,
                         cache.end_time)
     write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), cache.source)
+    settings = setting_list(scenes, level.scene_of_shot)
+    write_setting_files(settings, path(f"settings_{epoch}.csv"), path(f"settings_{epoch}.json"), cache.source)
     plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags, decision=0.0, floor=-8.0,
                 title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "
                       f"{int(flags.sum())} scene changes")
@@ -150,8 +160,9 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     ranking = (rank_changes(scores, opt.top_K) if opt.ranking == "kl"
                else rank_events_first(scores, found.events, opt.top_K))
     ranked = save_npy(path(f"scene_change_res{epoch}.npy"), ranking)
-    print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} scenes ({int(flags.sum())} changes) "
-          f"-> {path(f'scenes_{epoch}.csv')}", file=sys.stderr)
+    print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} shots ({int(flags.sum())} changes) "
+          f"-> {path(f'scenes_{epoch}.csv')}; {len(settings)} scenes ({int(level.flags.sum())} changes of "
+          f"setting) -> {path(f'settings_{epoch}.csv')}", file=sys.stderr)
     return ranked
 
 

@@ -12,6 +12,7 @@ import re
 from typing import List, Optional, Sequence
 
 from utils.cli import USER_ERROR_EXIT, error_line
+from utils.setting_changes import RECENT_SHOTS, SAME_PALETTE
 
 DEFAULT_HIDDEN_DIMS = [32, 64, 128, 256]
 IMAGE_SIZE = 64
@@ -186,6 +187,13 @@ def _options() -> list:
         _option({INFER}, DETECTION, "--min_scene_len", type=_non_negative_float, default=0.0,
                 help="shortest scene in seconds: changes closer than this are one (0: every change the "
                      "rule finds, so bursts of cuts a few frames apart are kept)"),
+        _option({INFER}, DETECTION, "--scene_shots", type=_non_negative_int, default=RECENT_SHOTS,
+                help="scene level: a new shot continues the scene when it matches one of the scene's last "
+                     "this many shots (same palette or same picture), and starts a new scene otherwise; "
+                     "0: every shot boundary is a change of setting"),
+        _option({INFER}, DETECTION, "--scene_palette", type=_non_negative_float, default=SAME_PALETTE,
+                help="scene level: two shots share a set when their colour histograms differ by less than "
+                     "this (total variation, 0-1); higher joins more shots into one scene"),
         _option({INFER}, DETECTION, "--ranking", choices=["changes", "kl"], default="changes",
                 help="order of scene_change_res<i>.npy: kl = the paper's, every pair by its "
                      "neighbouring-frame KL; changes = every change event by confidence (the reported "
@@ -210,6 +218,10 @@ def _options() -> list:
         _option({SCORE}, SCORING, "--tolerance", type=_non_negative_int, default=2,
                 help="a detected change within this many frames of a label, or of a gradual "
                      "transition's span, counts as found"),
+        _option({SCORE}, SCORING, "--level", choices=["shot", "scene"], default="shot",
+                help="shot: score every shot boundary found (scene_change_flags) against every labelled "
+                     "boundary; scene: score the changes of setting (setting_change_flags) against the "
+                     "labelled changes of setting (boundaries not marked \"same_setting\": true)"),
         _option({SCORE}, SCORING, "--label_convention", choices=["pair", "first_frame"], default="pair",
                 help="pair: index i = change between frame i and i+1 (the original's); "
                      "first_frame: index = first frame of the new shot"),

@@ -13,6 +13,13 @@ told the count. The gap between the two F1s is what the K-free decision loses. A
 within --tolerance frames of a label, or anywhere inside a labelled gradual transition
 (widened by the tolerance), finds it; each label is found once, by a maximum matching.
 
+`--level scene` scores the scene level instead: the setting changes inference.py wrote
+(setting_change_flags_<i>.npy) against the labels' changes of setting (a JSON
+{"boundaries": [...]} leaves out those marked "same_setting": true; the generator's truth
+gives its setting changes). The default, `--level shot`, scores the shot boundaries
+(scene_change_flags_<i>.npy) against every boundary the labels give, the generator's cuts
+that keep the setting included. The rankings are the same at both levels.
+
 Results of frames sampled with --fps carry the source frame of each row
 (frame_index_<i>.npy); the labels, in source frames, are moved onto the sampled pairs, and the
 tolerance counts sampled frames. Results computed from scores that are not finite are refused.
@@ -116,11 +123,16 @@ def labels_in_result_frames(labels: np.ndarray, spans: np.ndarray, result_path: 
     return labels_on_sampled_pairs(labels, spans, index, labels_path, result_path)
 
 
-def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2) -> List[Dict]:
+FLAG_FILES = {"shot": "scene_change_flags", "scene": "setting_change_flags"}
+
+
+def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2,
+                  level: str = "shot") -> List[Dict]:
     """One row per result file: the original accuracy, top-100 and, where the K-free
     selection is beside it, precision / recall / F1 of the selected changes at `tolerance`
-    (spans of gradual transitions counted) and the F1 of the K most confident events."""
-    source_labels, source_spans = load_label_spans(labels_path, convention)
+    (spans of gradual transitions counted) and the F1 of the K most confident events; all
+    against the labels of `level` ("shot" or "scene"), the selection of that level."""
+    source_labels, source_spans = load_label_spans(labels_path, convention, level)
     paths = result_files(location)
     check_one_run(os.path.dirname(paths[0]), [int(m.group(1)) for p in paths
                                              if (m := RESULT_PATTERN.match(os.path.basename(p)))])
@@ -138,7 +150,10 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                 raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),
                "top100": top_n_accuracy(ranked, labels, 100), "labels": int(labels.size)}
-        flags_path = _beside(path, "scene_change_flags")
+        flags_path = _beside(path, FLAG_FILES[level])
+        if level == "scene" and flags_path is None and _beside(path, FLAG_FILES["shot"]) is not None:
+            raise UserError(f"{os.path.dirname(path) or '.'}: no {FLAG_FILES['scene']} files beside the shot "
+                            "level's: results of an earlier release; run inference.py again to score scenes")
         if flags_path is not None:
             flags = _load_array(flags_path, "b", "a flag file (a 1-D boolean array)")
             row.update(match_with_tolerance(np.flatnonzero(flags), labels, tolerance, spans))
@@ -147,6 +162,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                       else ranked)
             row["topk_f1"] = match_with_tolerance(top_k_events(events, labels.size), labels, tolerance, spans)["f1"]
             row["tolerance"] = tolerance
+        row["level"] = level
         rows.append(row)
     return rows
 
@@ -181,7 +197,7 @@ def format_table(rows: List[Dict]) -> str:
 def evaluate(opt) -> List[Dict]:
     labels = opt.labels or bundled_sample(opt.cache_dir)["truth"]
     location = opt.directory or opt.model_folder or opt.output_folder
-    rows = score_results(labels, location, opt.label_convention, opt.tolerance)
+    rows = score_results(labels, location, opt.label_convention, opt.tolerance, opt.level)
     print(format_table(rows))
     return rows
 

@@ -50,6 +50,12 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
         assert set(events[:chosen].tolist()) == set(np.flatnonzero(flags).tolist())
         assert np.all(np.diff(scores[ranked[len(events):]]) <= 0)
         assert (out / f"scenes_{epoch}.csv").exists() and (out / f"change_scores_{epoch}.png").exists()
+        setting = np.load(out / f"setting_change_flags_{epoch}.npy")  # the scene level: shot boundaries only
+        assert setting.shape == (39,) and setting.dtype == bool and not (setting & ~flags).any()
+        with open(out / f"settings_{epoch}.json") as f:
+            scenes = json.load(f)["scenes"]
+        assert len(scenes) == int(setting.sum()) + 1
+        assert sum(len(s["shots"]) for s in scenes) == int(flags.sum()) + 1
     assert not (out / "scene_change_res1.npy").exists()  # --span 2 skips epoch 1
 
     # the blue -> red change (pair 19) is the top-ranked pair after training

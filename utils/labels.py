@@ -3,6 +3,11 @@
 The project's convention (the original's): pair index i = a change between frame i and
 frame i+1. Most shot-boundary data sets instead give the first frame of the new shot
 (convention "first_frame"), which is pair index frame - 1.
+
+Labels come at two levels. Shots: every boundary between shots. Scenes: the boundaries where
+the setting changes. A JSON {"boundaries": [...]} marks a boundary that keeps the setting with
+"same_setting": true, and the generator's truth lists such cuts among its non-changes (kinds
+SAME_SETTING_CUT_KINDS); a file of bare indices is the same list at both levels.
 """
 
 import csv
@@ -16,6 +21,10 @@ import numpy as np
 from utils.errors import UserError
 
 CONVENTIONS = ("pair", "first_frame")
+LEVELS = ("shot", "scene")
+# The generator's cuts that keep the setting (data/synthetic, SAME_SETTING_CUT_KINDS): shot
+# boundaries that are not scene changes. Named here so that reading labels needs no generator.
+SAME_SETTING_CUT_KINDS = ("character_cut", "reverse_shot", "new_angle")
 
 
 class NotAFrameIndex(ValueError):
@@ -60,15 +69,25 @@ def _numbers_from_text(path: str, text: str) -> list:
     return values
 
 
-def load_labels(path: str, convention: str = "pair") -> np.ndarray:
+def _at_level(boundaries: list, level: str) -> list:
+    """The boundaries of a {"boundaries": [...]} file that count at `level`."""
+    if level == "shot":
+        return boundaries
+    return [b for b in boundaries if not (isinstance(b, dict) and b.get("same_setting") is True)]
+
+
+def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.ndarray:
     """Sorted unique pair indices from a .npy, .json, .csv or text file of frame indices.
 
     A JSON object with a "boundaries" list of {"frame": k, ...} (the data sets in
-    shared/data) is read in the first_frame convention whatever `convention` says.
+    shared/data) is read in the first_frame convention whatever `convention` says; at the
+    scene `level` its boundaries marked "same_setting": true are left out.
     Raises UserError for a missing, unreadable or malformed file.
     """
     if convention not in CONVENTIONS:
         raise UserError(f"label convention must be one of {CONVENTIONS}, not {convention!r}")
+    if level not in LEVELS:
+        raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such labels file")
     try:
@@ -81,7 +100,8 @@ def load_labels(path: str, convention: str = "pair") -> np.ndarray:
             with open(path) as handle:
                 data = json.load(handle)
             if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
-                values = [frame_index(b["frame"] if isinstance(b, dict) else b) for b in data["boundaries"]]
+                values = [frame_index(b["frame"] if isinstance(b, dict) else b)
+                          for b in _at_level(data["boundaries"], level)]
                 convention = "first_frame"
             elif isinstance(data, dict) and isinstance(data.get("labels"), list):
                 values = [frame_index(v) for v in data["labels"]]
@@ -116,9 +136,14 @@ def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, 
                         "--label_convention?")
 
 
-def _transition_spans(transitions: list) -> tuple:
-    """Pairs and pair spans of a generated clip's transitions ({"kind", "start", "end", "label"})."""
+def _transition_spans(transitions: list, non_changes: list = ()) -> tuple:
+    """Pairs and pair spans of a generated clip's transitions ({"kind", "start", "end", "label"}),
+    and of the cuts among `non_changes` that keep the setting (a cut's pair is its "start")."""
     labels, spans = [], []
+    for t in non_changes:
+        if isinstance(t, dict) and t.get("kind") in SAME_SETTING_CUT_KINDS:
+            labels.append(frame_index(t["start"]))
+            spans.append((labels[-1], labels[-1]))
     for t in transitions:
         label = frame_index(t["label"])
         labels.append(label)
@@ -127,10 +152,11 @@ def _transition_spans(transitions: list) -> tuple:
     return labels, spans
 
 
-def load_label_spans(path: str, convention: str = "pair") -> tuple:
-    """(labels, spans): sorted pair labels as load_labels reads them, and (K, 2) int64 first and
-    last pair of each label's transition, so that a detection anywhere inside a gradual
-    transition can find it. A cut's span is its own pair.
+def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -> tuple:
+    """(labels, spans): sorted pair labels as load_labels reads them at `level` ("shot": every
+    boundary between shots; "scene": the changes of setting), and (K, 2) int64 first and last
+    pair of each label's transition, so that a detection anywhere inside a gradual transition
+    can find it. A cut's span is its own pair.
 
     Spans come from a JSON {"boundaries": [...]} whose gradual entries give "start" (first
     frame showing the new shot) and "end" (last frame showing the old one), or from the
@@ -146,15 +172,18 @@ def load_label_spans(path: str, convention: str = "pair") -> tuple:
             raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
         data = data["val"]
+    if level not in LEVELS:
+        raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
     if isinstance(data, dict) and isinstance(data.get("transitions"), list):
         try:
-            labels, spans = _transition_spans(data["transitions"])
+            same_setting_cuts = data.get("non_changes") if level == "shot" else None
+            labels, spans = _transition_spans(data["transitions"], same_setting_cuts or [])
         except (KeyError, TypeError, ValueError) as err:
             raise UserError(f"{path}: unreadable transitions ({_reason(err)})")
         if not labels:
             raise UserError(f"{path}: no labels in the file")
     elif isinstance(data, dict) and isinstance(data.get("boundaries"), list):
-        labels = load_labels(path, convention)
+        labels = load_labels(path, convention, level)
         by_label = {}
         try:
             for b in data["boundaries"]:
@@ -165,7 +194,7 @@ def load_label_spans(path: str, convention: str = "pair") -> tuple:
         spans = [by_label.get(int(p), (int(p), int(p))) for p in labels]
         labels = labels.tolist()
     else:
-        labels = load_labels(path, convention)
+        labels = load_labels(path, convention, level)
         return labels, np.stack([labels, labels], axis=1)
     order = np.argsort(labels, kind="stable")
     labels = np.asarray(labels, dtype=np.int64)[order]

@@ -1,11 +1,15 @@
-"""What the frames look like, beyond their latents: how much drawing each holds, and where.
+"""What the frames look like, beyond their latents: how much drawing each holds, where, and in
+which colours.
 
 The selection (utils/changes.py) asks two questions of the pictures themselves: is a frame
 washed out (a flash of white, a fade through black, a blur), and is it the same drawing as
 another frame (a flash brightens a drawing but keeps its lines; a cut shows another drawing).
+The scene level (utils/setting_changes.py) asks a third: do two shots share a palette, as two
+camera angles on one painted set do whatever part of it they show.
 """
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -17,6 +21,10 @@ EDGE_CELLS = 8
 # 0.9 on the six tuning films (seeds 101-106), 0.7 scored best (mean K-free F1 0.898 / 0.899 /
 # 0.895); 0.9 takes a flash over a moving camera for a cut.
 SAME_DRAWING = 0.7
+# Levels per colour channel of the palette histogram: 4 gives 64 bins, coarse enough that the
+# shading of one painted colour stays in its bin, fine enough that two sets painted in other
+# colours fall in different bins.
+COLOUR_LEVELS = 4
 
 
 @dataclass
@@ -24,9 +32,11 @@ class Pictures:
     """detail (N,) float32: mean absolute luminance gradient per frame (near 0 for a flat or
     blurred picture, tens for a drawing); edges (N, EDGE_CELLS**2) float16: each frame's
     gradient magnitude pooled to a coarse grid, centred and scaled to unit length (zeros for
-    a flat picture)."""
+    a flat picture); colours (N, COLOUR_LEVELS**3) float16 or None: each frame's share of
+    pixels in each bin of a coarse RGB histogram (rows sum to 1)."""
     detail: np.ndarray
     edges: np.ndarray
+    colours: Optional[np.ndarray] = None
 
 
 def _gradients(frames) -> tuple:
@@ -44,8 +54,11 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
     n = len(frames)
     detail = np.empty(n, dtype=np.float32)
     edges = np.zeros((n, EDGE_CELLS * EDGE_CELLS), dtype=np.float16)
+    colours = np.zeros((n, COLOUR_LEVELS ** 3), dtype=np.float16)
     for start in range(0, n, chunk):
-        dx, dy = _gradients(frames[start:start + chunk])
+        block = np.asarray(frames[start:start + chunk])
+        colours[start:start + chunk] = _palette(block)
+        dx, dy = _gradients(block)
         detail[start:start + chunk] = dx.mean(axis=(1, 2)) + dy.mean(axis=(1, 2))
         magnitude = dx + dy
         m, s = magnitude.shape[0], magnitude.shape[1] // EDGE_CELLS
@@ -57,7 +70,17 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
         pooled -= pooled.mean(axis=1, keepdims=True)
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         edges[start:start + chunk] = np.where(norm > 1e-6, pooled / np.maximum(norm, 1e-6), 0.0)
-    return Pictures(detail, edges)
+    return Pictures(detail, edges, colours)
+
+
+def _palette(frames: np.ndarray) -> np.ndarray:
+    """Share of each frame's pixels in each of the COLOUR_LEVELS**3 RGB bins, (n, bins) float32."""
+    n = frames.shape[0]
+    levels = (frames.astype(np.int64) * COLOUR_LEVELS) // 256                    # (n, 3, S, S)
+    bins = (levels[:, 0] * COLOUR_LEVELS + levels[:, 1]) * COLOUR_LEVELS + levels[:, 2]
+    bins = bins.reshape(n, -1) + (np.arange(n) * COLOUR_LEVELS ** 3)[:, None]
+    counts = np.bincount(bins.ravel(), minlength=n * COLOUR_LEVELS ** 3).reshape(n, -1)
+    return counts / max(bins.shape[1], 1)
 
 
 def same_drawing(pictures: Pictures, frames: np.ndarray, reference: int) -> bool:

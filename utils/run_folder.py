@@ -24,7 +24,7 @@ TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png"
 # Every file (or folder, scenes_<i>/) inference.py writes for the checkpoint of epoch i.
 RESULT_PATTERN = re.compile(
     r"^(?:latent_mu_|latent_logvar_|kld_scores_|change_scores_|scene_change_flags_|change_events_|"
-    r"change_confidence_|frame_index_|scenes_|result_source_|scene_change_res)(\d+)(?:\.npy|\.csv|\.json|\.png)?$")
+    r"change_confidence_|frame_index_|scenes_|result_source_|scene_change_res|setting_change_flags_|settings_)(\d+)(?:\.npy|\.csv|\.json|\.png)?$")
 
 
 def new_run_id() -> str:

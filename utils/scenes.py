@@ -5,16 +5,24 @@ List:" row of the cut times, then one row per scene, frame numbers 1-based and e
 inclusive, as PySceneDetect writes them). `scenes_<i>.json` holds the same scenes with
 0-based frame numbers, the numbering of the labels and of PyAV's decode order.
 Frame numbers and times refer to the source video, also when it was sampled with --fps.
+
+`settings_<i>.csv` / `.json` list the scene level: each change of setting starts a scene,
+which holds one or more of the shots above (numbered as in scenes_<i>.csv).
 """
 
 import csv
 import io
 import json
-from typing import Dict, List, Optional
+import os
+import re
+import sys
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from utils.atomic import save_text
+from utils.cli import run_cli
+from utils.errors import UserError
 
 CSV_COLUMNS = ["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame",
                "End Timecode", "End Time (seconds)", "Length (frames)", "Length (timecode)",
@@ -78,3 +86,88 @@ def write_scene_files(scenes: List[Dict], csv_path: str, json_path: str, source:
     save_text(csv_path, scenes_csv(scenes))
     save_text(json_path, json.dumps({"source": source, "frame_numbering": "0-based, end inclusive",
                                      "scenes": scenes}, indent=1))
+
+
+SETTING_COLUMNS = ["Scene Number", "Start Frame", "Start Timecode", "End Frame", "End Timecode",
+                   "Length (seconds)", "Shots", "First Shot", "Last Shot"]
+
+
+def setting_list(shots: List[Dict], scene_of_shot: np.ndarray) -> List[Dict]:
+    """Scenes made of the `shots` (scene_list's rows) that `scene_of_shot` groups, in order."""
+    scene_of_shot = np.asarray(scene_of_shot, dtype=np.int64)
+    if len(scene_of_shot) != len(shots):
+        raise ValueError(f"{len(shots)} shots but {len(scene_of_shot)} scene numbers")
+    settings = []
+    for number in np.unique(scene_of_shot):
+        members = [s for s, k in zip(shots, scene_of_shot) if k == number]
+        first, last = members[0], members[-1]
+        settings.append({"scene": len(settings) + 1, "start_frame": first["start_frame"],
+                         "end_frame": last["end_frame"], "start_time": first["start_time"],
+                         "end_time": last["end_time"], "start_timecode": first["start_timecode"],
+                         "end_timecode": last["end_timecode"],
+                         "length_seconds": round(last["end_time"] - first["start_time"], 6),
+                         "shots": [s["scene"] for s in members]})
+    return settings
+
+
+def settings_csv(settings: List[Dict]) -> str:
+    """The scene level as CSV: one row per scene, frames 1-based and end inclusive (as scenes_<i>.csv)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SETTING_COLUMNS)
+    for s in settings:
+        writer.writerow([s["scene"], s["start_frame"] + 1, s["start_timecode"], s["end_frame"] + 1,
+                         s["end_timecode"], f"{s['length_seconds']:.3f}", len(s["shots"]), s["shots"][0],
+                         s["shots"][-1]])
+    return out.getvalue()
+
+
+def write_setting_files(settings: List[Dict], csv_path: str, json_path: str, source: str) -> None:
+    """Write the CSV and JSON lists of the scene level atomically."""
+    save_text(csv_path, settings_csv(settings))
+    save_text(json_path, json.dumps({"source": source, "frame_numbering": "0-based, end inclusive",
+                                     "shot_numbering": f"as in {os.path.basename(csv_path).replace('settings_', 'scenes_')}",
+                                     "scenes": settings}, indent=1))
+
+
+def levels_text(settings: List[Dict], shots: List[Dict], limit: int = 0) -> str:
+    """Both levels as lines of text: each scene, then its shots indented (the first `limit`
+    scenes when limit > 0)."""
+    lines = []
+    for scene in settings[:limit] if limit > 0 else settings:
+        members = [shots[k - 1] for k in scene["shots"]]
+        lines.append(f"scene {scene['scene']:>3}  {scene['start_timecode']} - {scene['end_timecode']}  "
+                     f"{len(members)} shot{'s' if len(members) > 1 else ''}")
+        lines += [f"    shot {s['scene']:>3}  {s['start_timecode']} - {s['end_timecode']}  frames "
+                  f"{s['start_frame']}-{s['end_frame']}" for s in members]
+    if 0 < limit < len(settings):
+        lines.append(f"... {len(settings) - limit} more scenes")
+    return "\n".join(lines)
+
+
+def print_levels(folder: str, limit: int = 0) -> None:
+    """Print both levels of the newest results in `folder` (settings_<i>.json and scenes_<i>.json)."""
+    epochs = [int(m.group(1)) for name in (os.listdir(folder) if os.path.isdir(folder) else [])
+              if (m := re.match(r"^settings_(\d+)\.json$", name))]
+    if not epochs:
+        raise UserError(f"{folder}: no settings_<i>.json (inference.py writes it)")
+    epoch = max(epochs)
+    with open(os.path.join(folder, f"settings_{epoch}.json")) as f:
+        settings = json.load(f)["scenes"]
+    with open(os.path.join(folder, f"scenes_{epoch}.json")) as f:
+        shots = json.load(f)["scenes"]
+    print(f"{folder}, checkpoint of epoch {epoch}: {len(settings)} scenes, {len(shots)} shots")
+    print(levels_text(settings, shots, limit))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """python -m utils.scenes RESULTS_FOLDER [LIMIT]: both levels of the newest results as text."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0].startswith("-"):
+        print("usage: python -m utils.scenes RESULTS_FOLDER [SCENES_TO_SHOW]", file=sys.stderr)
+        return 2
+    return run_cli(lambda: print_levels(args[0], int(args[1]) if len(args) > 1 else 0))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
