@@ -28,6 +28,7 @@ MEASURING = {
     "gen-silhouette": (14, {"style": "silhouette", "extra_transitions": "all"}),
     "gen-music-video": (15, {"pacing": "fast", "subtitles": True}),
     "gen-action": (16, {"pacing": "fast", "action": True, "subtitles": True, "extra_transitions": "all"}),
+    "gen-dialogue": (17, {"conversations": True, "subtitles": True}),
 }
 TUNING_SEEDS = {name: 101 + n for n, name in enumerate(MEASURING)}
 FRAMES_PER_FILM = 3600  # 2.5 minutes at 24 fps
@@ -38,7 +39,12 @@ VIDEO_CRF = "14"  # visually lossless h264: the tools see what a user's encoded 
 @dataclass
 class Dataset:
     """A video and its scene changes (pair convention), with the span of each (a gradual
-    transition's first and last pair), an optional per-kind truth and the traps."""
+    transition's first and last pair), an optional per-kind truth and the traps.
+
+    `labels` are what the main table scores: the setting changes of a generated film (its cuts
+    that keep the setting are traps), every labelled boundary of a real clip. `scene_labels`
+    are the changes of setting alone, which the scene level is scored against (default: the
+    labels)."""
     name: str
     video: str
     labels: np.ndarray
@@ -46,11 +52,18 @@ class Dataset:
     kinds: Dict[str, np.ndarray] = field(default_factory=dict)  # "cut"/"gradual" -> label pairs
     traps: List[tuple] = field(default_factory=list)             # (kind, first pair, last pair)
     spans: np.ndarray = None                                      # (K, 2) first and last pair per label
+    scene_labels: np.ndarray = None
+    scene_spans: np.ndarray = None
 
     def __post_init__(self):
         self.labels = np.asarray(self.labels, dtype=np.int64)
         if self.spans is None:
             self.spans = np.stack([self.labels, self.labels], axis=1)
+        if self.scene_labels is None:
+            self.scene_labels, self.scene_spans = self.labels, self.spans
+        self.scene_labels = np.asarray(self.scene_labels, dtype=np.int64)
+        if self.scene_spans is None:
+            self.scene_spans = np.stack([self.scene_labels, self.scene_labels], axis=1)
 
 
 def _muxer(path: str) -> str:
@@ -126,7 +139,9 @@ def shared_clips(folder: str) -> List[Dataset]:
         labels = os.path.join(folder, stem + ".labels.json")
         if ext.lower() in (".mp4", ".mkv", ".webm", ".mov", ".avi") and os.path.exists(labels):
             pairs, spans = load_label_spans(labels, "first_frame")
-            found.append(Dataset(stem, os.path.join(folder, name), pairs, f"shared clip {name}", spans=spans))
+            scene_pairs, scene_spans = load_label_spans(labels, "first_frame", level="scene")
+            found.append(Dataset(stem, os.path.join(folder, name), pairs, f"shared clip {name}", spans=spans,
+                                 scene_labels=scene_pairs, scene_spans=scene_spans))
     return found
 
 

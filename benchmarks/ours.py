@@ -100,7 +100,8 @@ def detect(video: str, folder: str, checkpoint: Optional[str] = None, extra: Seq
 
 
 def read_results(folder: str) -> Dict[int, Dict]:
-    """{epoch: {"frames", "scores", "kl_scores", "changes", "events", "ranking"}} from inference.py's files."""
+    """{epoch: {"frames", "scores", "kl_scores", "changes", "events", "ranking", and
+    "setting_changes" where the scene level was written}} from inference.py's files."""
     found = {}
     for name in os.listdir(folder):
         if name.startswith("scene_change_flags_") and name.endswith(".npy"):
@@ -112,6 +113,9 @@ def read_results(folder: str) -> Dict[int, Dict]:
                             "changes": np.flatnonzero(flags),
                             "events": np.load(os.path.join(folder, f"change_events_{epoch}.npy")),
                             "ranking": np.load(os.path.join(folder, f"scene_change_res{epoch}.npy"))}
+            setting = os.path.join(folder, f"setting_change_flags_{epoch}.npy")
+            if os.path.exists(setting):
+                found[epoch]["setting_changes"] = np.flatnonzero(np.load(setting))
     return found
 
 

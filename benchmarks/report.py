@@ -4,7 +4,7 @@ from typing import Dict, List, Optional
 
 TRAP_NAMES = {"character_cut": "character-only cuts", "in_shot_flash": "in-shot flashes",
               "fast_pan": "fast pans", "zoom": "zooms", "subtitle": "subtitles",
-              "action": "action (shake, dashes)"}
+              "action": "action (shake, dashes)", "reverse_shot": "reverse shots", "new_angle": "new angles"}
 TRADEOFF_EPOCHS = (1, 2, 4, 5, 8, 16)  # 5: the README's setting
 
 
@@ -82,10 +82,38 @@ def _accuracy(stage: Dict) -> List[str]:
             claims.append(f"{name}: repro-VAE {_stat(repro['summary'][key])} against baseline VAE "
                           f"{_stat(base['summary'][key])} (F1@2 {_stat(repro['summary']['f1'])} against "
                           f"{_stat(base['summary']['f1'])})")
+    out += _scene_level(stage)
     if claims:
         out += ["**Does reprojection help?** The paper reports accuracy 0.825 (repro-VAE) against 0.78 "
                 "(baseline VAE) on its film. Here, in the same metric on the paper's ranking:", ""]
         out += [f"- {c}" for c in claims] + [""]
+    return out
+
+
+def _scene_level(stage: Dict) -> List[str]:
+    """The scene level against the changes of setting, beside every shot boundary taken as one."""
+    datasets = {name: data for name, data in stage.items() if isinstance(data, dict) and "methods" in data
+                and any("shots_f1" in e["summary"] for e in data["methods"].values())}
+    if not datasets:
+        return []
+    out = ["### Scene level: changes of setting", "",
+           "The same runs, scored against the changes of setting alone: a generated film's setting changes "
+           "(its cuts to another character, a new angle or a reverse shot on the same set are not), `rick`'s "
+           "boundaries not marked `same_setting`. `scene level` is what inference.py writes to "
+           "`setting_change_flags_<i>.npy`; `every shot boundary` takes each change a method reports as a "
+           "change of setting, which is what a shot detector answers. Same matching and tolerance as above.", ""]
+    for name, data in datasets.items():
+        rows = []
+        for method, entry in data["methods"].items():
+            s = entry["summary"]
+            seeds = f" ({len(entry['runs'])} seeds)" if len(entry["runs"]) > 1 else ""
+            for key, what in (("scene", "scene level"), ("shots", "every shot boundary")):
+                if s.get(f"{key}_f1"):
+                    rows.append([f"{method}{seeds}, {what}", _stat(s[f"{key}_f1"]), _stat(s[f"{key}_found"], 1),
+                                 _stat(s[f"{key}_precision"]), _stat(s[f"{key}_recall"])])
+        out.append(f"{name}: {data.get('scene_labels', data['labels'])} changes of setting")
+        out.append("")
+        out += _table(["method", "F1@2", "found", "precision", "recall"], rows)
     return out
 
 

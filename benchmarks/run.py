@@ -31,7 +31,7 @@ from benchmarks import datasets as ds
 from benchmarks import ours, speed
 from benchmarks.detectors import MISSING_PACKAGE
 from benchmarks.report import render
-from benchmarks.scoring import mean_and_spread, score
+from benchmarks.scoring import mean_and_spread, score, score_scenes
 from models.training import epochs_without_progress
 from utils.atomic import save_text
 
@@ -147,7 +147,8 @@ def accuracy_stage(args, skipped: List[str]) -> Dict:
                 folder = os.path.join(args.work, "accuracy", dataset.name, variant.replace(" ", "-"), f"seed{seed}")
                 result = ours.train_and_detect(dataset.video, folder, variant, seed, training,
                                                reuse=args.reuse_models)
-                rows.append({**score(result, dataset), "seconds": result["seconds"], "frames": result["frames"],
+                rows.append({**score(result, dataset), **score_scenes(result, dataset),
+                             "seconds": result["seconds"], "frames": result["frames"],
                              "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"],
                              "trained_at": result["trained_at"]})
                 say(f"  {variant} seed {seed}: F1 {rows[-1]['f1']:.3f}, accuracy {rows[-1]['accuracy']:.3f}, "
@@ -157,8 +158,8 @@ def accuracy_stage(args, skipped: List[str]) -> Dict:
             folder = os.path.join(args.work, "accuracy", dataset.name, "paper-training", f"seed{args.seeds[0]}")
             result = ours.train_and_detect(dataset.video, folder, "repro-VAE", args.seeds[0], ours.PAPER_TRAINING,
                                            reuse=args.reuse_models)
-            row = {**score(result, dataset), "seconds": result["seconds"], "frames": result["frames"],
-                   "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"],
+            row = {**score(result, dataset), **score_scenes(result, dataset), "seconds": result["seconds"],
+                   "frames": result["frames"], "train_seconds": result["train_seconds"], "fps": result["frames"] / result["seconds"],
                    "trained_at": result["trained_at"]}
             methods[PAPER_ROW] = {"runs": [row], "summary": mean_and_spread([row]), "seeds": [args.seeds[0]]}
             say(f"  {PAPER_ROW}: F1 {row['f1']:.3f}, accuracy {row['accuracy']:.3f}, {result['seconds']:.0f} s")
@@ -171,11 +172,12 @@ def accuracy_stage(args, skipped: List[str]) -> Dict:
                     skipped.append(note)
                 say(f"  skipping {name}: not installed")
                 continue
-            row = {**score(result, dataset), "seconds": result["seconds"], "fps": result["frames"] / result["seconds"],
-                   "frames": result["frames"]}
+            row = {**score(result, dataset), **score_scenes(result, dataset), "seconds": result["seconds"],
+                   "fps": result["frames"] / result["seconds"], "frames": result["frames"]}
             methods[name] = {"runs": [row], "summary": mean_and_spread([row])}
             say(f"  {name}: F1 {row['f1']:.3f}, accuracy {row['accuracy']:.3f}, {result['seconds']:.0f} s")
         out[dataset.name] = {"description": dataset.description, "labels": int(len(dataset.labels)),
+                             "scene_labels": int(len(dataset.scene_labels)),
                              "kinds": {k: int(len(v)) for k, v in dataset.kinds.items()},
                              "traps": len(dataset.traps), "methods": methods}
     return out

@@ -65,6 +65,24 @@ def score(result: Dict, dataset) -> Dict:
     return row
 
 
+def score_scenes(result: Dict, dataset) -> Dict:
+    """The scene level against the data set's changes of setting: precision, recall and F1 at
+    TOLERANCE of the method's setting changes ("scene_*", where it reports them) and of every
+    shot boundary it reports taken as a change of setting ("shots_*", what a shot detector says)."""
+    keep = dataset.scene_labels < result["frames"] - 1
+    labels, spans = dataset.scene_labels[keep], dataset.scene_spans[keep]
+    row = {}
+    answers = {"shots": result["changes"]}
+    if "setting_changes" in result:
+        answers["scene"] = result["setting_changes"]
+    for name, found in answers.items():
+        found = np.asarray(found, dtype=np.int64)
+        match = match_with_tolerance(found, labels, TOLERANCE, spans)
+        row.update({f"{name}_found": int(found.size), f"{name}_precision": match["precision"],
+                    f"{name}_recall": match["recall"], f"{name}_f1": match["f1"]})
+    return row
+
+
 def false_alarms(changes: np.ndarray, labels: np.ndarray, spans: np.ndarray) -> List[int]:
     """Detections that no label's span (widened by TOLERANCE) could explain."""
     widened = label_spans(labels, spans)
