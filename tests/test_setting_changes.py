@@ -173,3 +173,26 @@ def test_pure_test_scores_either_level(tmp_path):
     (tmp_path / "setting_change_flags_0.npy").unlink()
     with pytest.raises(UserError, match="run inference.py again"):
         score_results(str(labels), str(tmp_path), level="scene")
+
+
+def test_generated_conversations_stay_one_scene_by_their_palette():
+    """On the generator's frames, with the true shot boundaries: every conversation's reverse
+    shots and new angles are joined into one scene by the palette alone (the latent term off),
+    and the changes of setting are found."""
+    from data.synthetic import generate_clip
+    from utils.metrics import match_with_tolerance
+
+    clip = generate_clip(900, seed=1, conversations=True)
+    truth = clip.truth
+    same_setting = [t["start"] for t in truth.non_changes if t["kind"] in ("reverse_shot", "new_angle")]
+    assert len(same_setting) >= 4
+    flags = np.zeros(truth.num_frames - 1, dtype=bool)
+    flags[truth.shot_pairs] = True
+    mu = np.zeros((truth.num_frames, 2))
+    pictures = picture_features(np.ascontiguousarray(clip.frames.transpose(0, 3, 1, 2)))
+    found = setting_changes(mu, np.zeros_like(mu), flags, truth.fps, pictures, same_picture=0.0).changes
+    assert not set(same_setting) & set(found.tolist())
+    spans = np.array([[t["label"], t["label"]] if t["kind"] == "cut" else [t["start"] - 1, t["end"]]
+                      for t in truth.transitions])
+    match = match_with_tolerance(found, truth.change_pairs, 2, spans)
+    assert match["recall"] == 1.0 and match["precision"] == 1.0
