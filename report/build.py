@@ -1,5 +1,6 @@
 """Build report.html for a results folder: the score along the film, the pictures either side
-of each change (hits, false alarms and misses when labels are given), reconstructions, a
+of each change (hits, false alarms and misses when labels are given), the scenes as groups of
+shots, reconstructions, a
 t-SNE map of the latent means, the training loss and the run's settings.
 
 Everything is read from the files main.py and inference.py wrote, plus the film's frames; the
@@ -20,7 +21,7 @@ from data.cache import FrameCache, default_cache_dir
 from data.sample import SAMPLE_FOLDER, bundled_sample
 from opts import TRAIN, build_parser
 from report import figures, page
-from report.frames import film_pictures, save_before_after
+from report.frames import film_pictures, save_before_after, save_picture_row
 from report.outcomes import Change, Outcomes, detected_changes, scene_of_each_frame, split_by_labels
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
 from utils.atomic import save_text, write_folder_with
@@ -34,6 +35,11 @@ REPORT_FILES = "report_files"
 REPORT_EMBEDDED = "report_embedded.html"
 # Before/after pairs shown per group (the most confident first; misses: the nearest first).
 CHANGES_SHOWN = 50
+# Scenes shown as rows of their shots' first frames, and shots shown per scene.
+SCENES_SHOWN = 60
+SHOTS_SHOWN = 12
+# Height of a shot's picture in a scene's row (pixels).
+SHOT_HEIGHT = 72
 
 
 def build_report(results_folder: str, labels: Optional[str] = None, label_convention: str = "pair",
@@ -60,6 +66,7 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
         body.extend(_summary(results, cache, labels, scores, outcomes))
         body.extend(_score_section(results, cache, outcomes, folder, labels is not None))
         body.extend(_changes_section(outcomes, cache, folder, labels is not None))
+        body.extend(_scenes_section(results, cache, folder))
         body.extend(_reconstruction_section(model_folder, folder))
         body.extend(_tsne_section(results, outcomes, label_pairs, folder))
         body.extend(_training_section(model_folder, results.epoch, folder))
@@ -116,7 +123,10 @@ def _summary(results: RunResults, cache: FrameCache, labels: Optional[str], scor
     rows = [("film", cache.source),
             ("frames", f"{len(cache)}{kept} ({timecode(cache.end_time)}, {cache.source_fps:g} fps)"),
             ("checkpoint", f"epoch {results.epoch}"),
-            ("changes found", f"{len(outcomes.detected)} ({len(outcomes.detected) + 1} scenes)")]
+            ("shot changes found", f"{len(outcomes.detected)} ({len(outcomes.detected) + 1} shots)")]
+    if results.setting_flags is not None:
+        settings = int(results.setting_flags.sum())
+        rows.append(("changes of setting", f"{settings} ({settings + 1} scenes)"))
     if scores is not None:
         rows += [("labels", f"{labels}: {scores['labels']} true changes"),
                  ("hits / false alarms / misses",
@@ -125,7 +135,8 @@ def _summary(results: RunResults, cache: FrameCache, labels: Optional[str], scor
                   f"{scores['precision']:.3f} / {scores['recall']:.3f} / {scores['f1']:.3f}")]
     else:
         rows.append(("labels", "none given (--labels): every detection is shown, unjudged"))
-    links = [("score", "score along the film"), ("changes", "changes"), ("reconstructions", "reconstructions"),
+    links = [("score", "score along the film"), ("changes", "changes"), ("scenes", "scenes"),
+             ("reconstructions", "reconstructions"),
              ("tsne", "latent map"), ("training", "training")]
     return [page.heading(f"Scene changes in {_film_name(cache.source)}", level=1), page.navigation(links),
             page.facts(rows)]
@@ -199,6 +210,40 @@ def _changes_section(outcomes: Outcomes, cache: FrameCache, folder: str, labelle
             save_before_after(pictures[change.first], pictures[change.last + 1], os.path.join(folder, name))
             items.append((f"{REPORT_FILES}/{name}", _card_lines(change, cache)))
         html.append(page.cards(kind, items))
+    return html
+
+
+def _scenes_section(results: RunResults, cache: FrameCache, folder: str) -> List[str]:
+    """Each scene (change of setting) as a row of its shots' middle frames (a shot's first frame
+    may lie inside a gradual transition)."""
+    if results.setting_flags is None:
+        return []
+    shot_starts = np.concatenate([[0], np.flatnonzero(results.flags) + 1])
+    middles = (shot_starts + np.append(shot_starts[1:], len(results.latent_mu))) // 2
+    scene_starts = set((np.flatnonzero(results.setting_flags) + 1).tolist())
+    scenes: List[List[int]] = []
+    middle_of = dict(zip(shot_starts.tolist(), middles.tolist()))
+    for start in shot_starts.tolist():
+        if not scenes or start in scene_starts:
+            scenes.append([])
+        scenes[-1].append(start)
+    shown = scenes[:SCENES_SHOWN]
+    pictures = film_pictures(cache, [middle_of[start] for shots in shown for start in shots[:SHOTS_SHOWN]])
+    html = [page.heading(f"Scenes and their shots: {len(scenes)} scenes, {len(shot_starts)} shots", anchor="scenes"),
+            page.note("Each row is one scene (a change of setting starts the next); each picture is the middle "
+                      "frame of one of its shots. A conversation cut between angles of one set is one row."
+                      + (f" The first {SCENES_SHOWN} scenes are shown." if len(scenes) > SCENES_SHOWN else ""))]
+    items = []
+    for number, shots in enumerate(shown):
+        name = f"scene_{number:03d}.png"
+        save_picture_row([pictures[middle_of[start]] for start in shots[:SHOTS_SHOWN]], os.path.join(folder, name),
+                         SHOT_HEIGHT)
+        lines = [f"scene {number + 1}: {timecode(float(cache.timestamps[shots[0]]))}",
+                 f"{len(shots)} shot{'s' if len(shots) > 1 else ''}, from frame {int(cache.source_index[shots[0]])}"]
+        if len(shots) > SHOTS_SHOWN:
+            lines.append(f"the first {SHOTS_SHOWN} shots shown")
+        items.append((f"{REPORT_FILES}/{name}", lines))
+    html.append(page.cards("scene", items))
     return html
 
 

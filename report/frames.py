@@ -48,3 +48,14 @@ def save_before_after(before: Image.Image, after: Image.Image, path: str, gap: i
     pair.paste(left, (0, 0))
     pair.paste(right, (left.width + gap, 0))
     return write_with(path, lambda tmp: pair.save(tmp, format="PNG"))
+
+
+def save_picture_row(pictures, path: str, height: int, gap: int = 3) -> str:
+    """Pictures side by side, each `height` high, as a PNG."""
+    scaled = [p.resize((max(1, round(p.width * height / max(p.height, 1))), height), Image.LANCZOS) for p in pictures]
+    row = Image.new("RGB", (sum(p.width for p in scaled) + gap * (len(scaled) - 1), height), "white")
+    x = 0
+    for picture in scaled:
+        row.paste(picture, (x, 0))
+        x += picture.width + gap
+    return write_with(path, lambda tmp: row.save(tmp, format="PNG"))

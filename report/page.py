@@ -23,7 +23,7 @@ figure.pixels img { width: 100%; image-rendering: pixelated; }
         background: #fafafa; }
 .card img { display: block; height: 110px; } .card .when { font-weight: 600; }
 .hit { --mark: #2ca02c; } .false-alarm { --mark: #d62728; } .miss { --mark: #ff7f0e; }
-.detected { --mark: #d62728; }
+.detected { --mark: #d62728; } .scene { --mark: #1f77b4; } .scene img { height: 72px; }
 """
 
 

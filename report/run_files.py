@@ -31,6 +31,7 @@ class RunResults:
     events: np.ndarray          # candidate change events (one pair each), most confident first
     confidence: np.ndarray      # their confidence; >= 0 is a change
     latent_mu: np.ndarray       # (N, latent_dim) latent means
+    setting_flags: Optional[np.ndarray] = None   # (N-1,) bool, the scene level (None: an earlier release's results)
 
 
 def newest_epoch(folder: str) -> int:
@@ -75,7 +76,12 @@ def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
                          events=_load_npy(path(f"change_events_{epoch}.npy"), 1).astype(np.int64),
                          confidence=_load_npy(path(f"change_confidence_{epoch}.npy"), 1).astype(np.float64),
                          latent_mu=_load_npy(path(f"latent_mu_{epoch}.npy"), 2).astype(np.float32))
+    if os.path.isfile(path(f"setting_change_flags_{epoch}.npy")):
+        results.setting_flags = _load_npy(path(f"setting_change_flags_{epoch}.npy"), 1).astype(bool)
     pairs = len(results.latent_mu) - 1
+    if results.setting_flags is not None and len(results.setting_flags) != pairs:
+        raise UserError(f"{folder}: setting_change_flags_{epoch}.npy holds {len(results.setting_flags)} pairs, "
+                        f"the latents {pairs}; run inference.py again")
     if len(results.flags) != pairs or len(results.change_scores) != pairs:
         raise UserError(f"{folder}: the files of epoch {epoch} disagree ({len(results.latent_mu)} latents, "
                         f"{len(results.flags)} flags, {len(results.change_scores)} scores); run inference.py again")

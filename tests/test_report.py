@@ -104,7 +104,7 @@ def check_pictures(run, references):
             image.verify()
         with Image.open(path) as image:
             width, height = image.size
-            assert 100 <= width <= 3000 and 60 <= height <= 3000, f"{ref} is {width}x{height}"
+            assert 60 <= width <= 3000 and 60 <= height <= 3000, f"{ref} is {width}x{height}"
 
 
 def test_report_of_a_tiny_run_references_only_pictures_beside_it(tiny_run):
@@ -117,6 +117,7 @@ def test_report_of_a_tiny_run_references_only_pictures_beside_it(tiny_run):
     assert {"score_film.png", "reconstructions.png", "tsne.png", "loss_history.png"} <= names
     assert names == {os.path.basename(ref) for ref in references}  # nothing written that the page does not show
     assert "Hits: " in html and "False alarms: " in html and "Misses: " in html
+    assert "Scenes and their shots: " in html and "scene_000.png" in names  # the scene level, as rows of shots
     assert "hidden_dims" in html and "8 16" in html  # main.py's settings
 
 
