@@ -187,7 +187,9 @@ def format_table(rows: List[Dict]) -> str:
     keys = ["accuracy", "top100"] + (["predicted", "precision", "recall", "f1", "topk_f1"] if with_flags else [])
     lines.append(line("mean", {k: float(np.mean([r[k] for r in rows])) for k in keys}))
     n = rows[0]["labels"]
-    lines.append(f"({n} labels; accuracy = labels among the first {n} ranked pairs; top-100 = true changes "
+    what = ("changes of setting (--level scene; found = setting_change_flags)" if rows[0].get("level") == "scene"
+            else "labels")
+    lines.append(f"({n} {what}; accuracy = labels among the first {n} ranked pairs; top-100 = true changes "
                  "among the first 100" + ("; found = changes selected with no count given, scored with "
                                           f"a tolerance of {rows[0]['tolerance']} frames; top-K F1 = the {n} "
                                           "most confident change events)" if with_flags else ")"))

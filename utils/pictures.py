@@ -23,7 +23,9 @@ EDGE_CELLS = 8
 SAME_DRAWING = 0.7
 # Levels per colour channel of the palette histogram: 4 gives 64 bins, coarse enough that the
 # shading of one painted colour stays in its bin, fine enough that two sets painted in other
-# colours fall in different bins.
+# colours fall in different bins. On the eight tuning films of utils/setting_changes.py, 3, 4, 6
+# and 8 levels reach a mean F1 of 0.955, 0.979, 0.979 and 0.979 at their best thresholds; 4
+# is the coarsest of the best.
 COLOUR_LEVELS = 4
 
 
