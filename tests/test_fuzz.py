@@ -14,6 +14,8 @@ from hypothesis.extra import numpy as hnp
 from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_events_first
 from utils.errors import UserError
 from utils.labels import load_label_spans, load_labels
+from utils.pictures import COLOUR_LEVELS, Pictures
+from utils.setting_changes import setting_changes
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -123,6 +125,25 @@ def test_selection_gives_indices_in_range_in_order_each_once(latent, frame_rate,
     for ranked in (rank_changes(scores), rank_events_first(scores, found.events)):
         assert sorted(ranked.tolist()) == list(range(pairs))  # every pair once
     assert np.all(np.diff(scores[rank_changes(scores)]) <= 0)
+
+
+@FUZZ
+@given(latent=latents, shots=st.lists(st.booleans(), min_size=60, max_size=60), recent=st.integers(0, 5),
+       colours=st.integers(0, 3))
+def test_scene_level_groups_shots_in_order(latent, shots, recent, colours):
+    mu, log_var = latent
+    pairs = len(mu) - 1
+    flags = np.asarray(shots[:pairs], dtype=bool)
+    rng = np.random.default_rng(colours)
+    palette = rng.dirichlet(np.ones(COLOUR_LEVELS ** 3), size=colours + 1)[rng.integers(0, colours + 1, len(mu))]
+    pictures = Pictures(np.ones(len(mu), np.float32), np.zeros((len(mu), 64), np.float16), palette.astype(np.float16))
+    scenes = setting_changes(mu, log_var, flags, 24.0, pictures, recent_shots=recent)
+    assert scenes.flags.shape == (pairs,) and not (scenes.flags & ~flags).any()   # only at shot boundaries
+    steps = np.diff(scenes.scene_of_shot)
+    assert scenes.scene_of_shot[0] == 0 and set(steps.tolist()) <= {0, 1}        # scenes numbered in order
+    assert int(steps.sum()) == int(scenes.flags.sum()) and len(scenes.shot_starts) == int(flags.sum()) + 1
+    if recent == 0:
+        assert np.array_equal(scenes.flags, flags)
 
 
 @pytest.mark.parametrize("top_k", [1, 5])
