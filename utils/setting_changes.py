@@ -116,6 +116,8 @@ def setting_changes(mu: np.ndarray, log_var: np.ndarray, shot_flags: np.ndarray,
     colours) shots are matched by their latents only. `recent_shots` 0 makes every shot
     boundary a setting change.
     """
+    mu = np.asarray(mu, dtype=np.float64)          # once: every KL below reads these without a copy
+    log_var = np.asarray(log_var, dtype=np.float64)
     n = len(mu)
     flags = np.asarray(shot_flags, dtype=bool)
     boundaries = np.flatnonzero(flags)
