@@ -41,11 +41,9 @@ class Dataset:
     """A video and its scene changes (pair convention), with the span of each (a gradual
     transition's first and last pair), an optional per-kind truth and the traps.
 
-    `labels` are what the main table scores: the setting changes of a generated film (its cuts
-    that keep the setting are traps), every labelled boundary of a real clip. `scene_labels`
-    are the changes of setting alone, which the scene level is scored against, and
-    `shot_labels` every boundary between shots, setting kept or not (both default to the
-    labels)."""
+    `labels` are every boundary between shots, the shot level (a generated film's cuts that
+    keep the setting included); `scene_labels` the changes of setting alone, which the scene
+    level is scored against (default: the labels)."""
     name: str
     video: str
     labels: np.ndarray
@@ -55,8 +53,6 @@ class Dataset:
     spans: np.ndarray = None                                      # (K, 2) first and last pair per label
     scene_labels: np.ndarray = None
     scene_spans: np.ndarray = None
-    shot_labels: np.ndarray = None
-    shot_spans: np.ndarray = None
 
     def __post_init__(self):
         self.labels = np.asarray(self.labels, dtype=np.int64)
@@ -67,11 +63,7 @@ class Dataset:
         self.scene_labels = np.asarray(self.scene_labels, dtype=np.int64)
         if self.scene_spans is None:
             self.scene_spans = np.stack([self.scene_labels, self.scene_labels], axis=1)
-        if self.shot_labels is None:
-            self.shot_labels, self.shot_spans = self.labels, self.spans
-        self.shot_labels = np.asarray(self.shot_labels, dtype=np.int64)
-        if self.shot_spans is None:
-            self.shot_spans = np.stack([self.shot_labels, self.shot_labels], axis=1)
+
 
 
 def _muxer(path: str) -> str:
@@ -104,18 +96,21 @@ def build_film(folder: str, name: str, seed: int, options: Dict, frames: int = F
         truth = stored if stored.get("params") == params else None
     if truth is None:
         truth = _write_film(video, truth_path, params)
-    kinds = {k: np.asarray(v, dtype=np.int64) for k, v in truth["kinds"].items()}
     described = ", ".join(f"{k} {v}" for k, v in options.items()) or "defaults"
-    labels, spans = np.asarray(truth["labels"], dtype=np.int64), np.asarray(truth["spans"], dtype=np.int64)
-    # a cut that keeps the setting is a trap (kind, k-2, k) around its pair k-1
-    same_setting = [int(first) + 1 for kind, first, _ in truth["traps"] if kind in SAME_SETTING_CUT_KINDS]
-    shot_labels = np.concatenate([labels, np.asarray(same_setting, dtype=np.int64)])
-    shot_spans = np.concatenate([spans.reshape(-1, 2), np.stack([same_setting, same_setting], axis=1).reshape(-1, 2)])
-    order = np.argsort(shot_labels, kind="stable")
-    return Dataset(name, video, labels,
+    settings, setting_spans = np.asarray(truth["labels"], dtype=np.int64), np.asarray(truth["spans"], dtype=np.int64)
+    # a cut that keeps the setting is stored as a trap (kind, k-2, k) around its pair k-1: a
+    # shot boundary, not a change of setting
+    same_setting = np.asarray([int(first) + 1 for kind, first, _ in truth["traps"] if kind in SAME_SETTING_CUT_KINDS],
+                              dtype=np.int64)
+    labels = np.concatenate([settings, same_setting])
+    spans = np.concatenate([setting_spans.reshape(-1, 2), np.stack([same_setting, same_setting], axis=1)])
+    order = np.argsort(labels, kind="stable")
+    kinds = {k: np.asarray(v, dtype=np.int64) for k, v in truth["kinds"].items()}
+    kinds["same-setting cut"] = same_setting
+    traps = [tuple(t) for t in truth["traps"] if t[0] not in SAME_SETTING_CUT_KINDS]
+    return Dataset(name, video, labels[order],
                    f"generated, seed {seed} ({described}), {truth['num_frames']} frames at {truth['fps']} fps",
-                   kinds, [tuple(t) for t in truth["traps"]], spans,
-                   shot_labels=shot_labels[order], shot_spans=shot_spans[order])
+                   kinds, traps, spans[order], scene_labels=settings, scene_spans=setting_spans)
 
 
 def build_suite(folder: str, frames: int = FRAMES_PER_FILM, names=None) -> List[Dataset]:

@@ -96,14 +96,12 @@ def _scene_level(stage: Dict) -> List[str]:
                 and any("shots_f1" in e["summary"] for e in data["methods"].values())}
     if not datasets:
         return []
-    out = ["### Shots and scenes", "",
-           "The same runs at two levels. *Shot boundaries* scores the changes each method reports against every "
-           "boundary between shots: on a generated film its changes of setting and its cuts that keep the "
-           "setting (another character in front, a new angle, a reverse shot), which the table above counts as "
-           "traps; on a real clip every labelled boundary, as above. *Changes of setting* scores against the "
-           "changes of setting alone (`rick`: the boundaries not marked `same_setting`): `scene level` is "
-           "what inference.py writes to `setting_change_flags_<i>.npy`; `every shot boundary` takes each change "
-           "a method reports as a change of setting, which is what a shot detector answers. Same matching and "
+    out = ["### Scene level: changes of setting", "",
+           "The same runs, scored against the changes of setting alone (a generated film's setting changes, "
+           "without its cuts to another character, a new angle or a reverse shot on the same set; `rick`'s "
+           "boundaries not marked `same_setting`). `scene level` is what inference.py writes to "
+           "`setting_change_flags_<i>.npy`; `every shot boundary` takes each change a method reports (the "
+           "table above) as a change of setting, which is what a shot detector answers. Same matching and "
            "tolerance as above.", ""]
     for name, data in datasets.items():
         rows = []
@@ -112,15 +110,13 @@ def _scene_level(stage: Dict) -> List[str]:
             seeds = f" ({len(entry['runs'])} seeds)" if len(entry["runs"]) > 1 else ""
             scene = (f"{_stat(s['scene_f1'])} ({_stat(s['scene_found'], 0)} found, P {_stat(s['scene_precision'], 2)}, "
                      f"R {_stat(s['scene_recall'], 2)})" if s.get("scene_f1") else "-")
-            rows.append([method + seeds, _stat(s.get("boundary_f1")),
+            rows.append([method + seeds,
                          f"{_stat(s['shots_f1'])} (P {_stat(s['shots_precision'], 2)}, R {_stat(s['shots_recall'], 2)})",
                          scene])
-        shots = data.get("shot_labels")
-        out.append(f"{name}: " + (f"{shots} shot boundaries, " if shots else "")
-                   + f"{data.get('scene_labels', data['labels'])} changes of setting")
+        out.append(f"{name}: {data.get('scene_labels', data['labels'])} changes of setting among "
+                   f"{data['labels']} shot boundaries")
         out.append("")
-        out += _table(["method", "shot boundaries: F1@2", "changes of setting: every shot boundary, F1@2",
-                       "changes of setting: scene level, F1@2"], rows)
+        out += _table(["method", "every shot boundary, F1@2", "scene level, F1@2"], rows)
     return out
 
 

@@ -178,7 +178,6 @@ def accuracy_stage(args, skipped: List[str]) -> Dict:
             say(f"  {name}: F1 {row['f1']:.3f}, accuracy {row['accuracy']:.3f}, {result['seconds']:.0f} s")
         out[dataset.name] = {"description": dataset.description, "labels": int(len(dataset.labels)),
                              "scene_labels": int(len(dataset.scene_labels)),
-                             "shot_labels": int(len(dataset.shot_labels)),
                              "kinds": {k: int(len(v)) for k, v in dataset.kinds.items()},
                              "traps": len(dataset.traps), "methods": methods}
     return out

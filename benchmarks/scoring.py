@@ -66,15 +66,10 @@ def score(result: Dict, dataset) -> Dict:
 
 
 def score_scenes(result: Dict, dataset) -> Dict:
-    """The two levels: precision, recall and F1 at TOLERANCE of the shot boundaries the method
-    reports against every boundary between shots ("boundary_*"), and against the data set's
-    changes of setting, of the method's setting changes ("scene_*", where it reports them) and
-    of every shot boundary it reports taken as a change of setting ("shots_*", what a shot
-    detector says)."""
-    keep = dataset.shot_labels < result["frames"] - 1
-    match = match_with_tolerance(np.asarray(result["changes"], dtype=np.int64), dataset.shot_labels[keep],
-                                 TOLERANCE, dataset.shot_spans[keep])
-    row = {"boundary_precision": match["precision"], "boundary_recall": match["recall"], "boundary_f1": match["f1"]}
+    """The scene level against the data set's changes of setting: precision, recall and F1 at
+    TOLERANCE of the method's setting changes ("scene_*", where it reports them) and of every
+    shot boundary it reports taken as a change of setting ("shots_*", what a shot detector says)."""
+    row = {}
     keep = dataset.scene_labels < result["frames"] - 1
     labels, spans = dataset.scene_labels[keep], dataset.scene_spans[keep]
     answers = {"shots": result["changes"]}

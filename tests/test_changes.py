@@ -3,7 +3,7 @@
 import numpy as np
 
 from data.synthetic import generate_clip
-from utils.changes import (detect_changes, pair_kl_scores, rank_events_first, transition_half_widths,
+from utils.changes import (detect_changes, pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
                            typical_distance)
 from utils.pictures import Pictures, picture_features, same_drawing
 from utils.metrics import match_with_tolerance
@@ -195,3 +195,19 @@ def test_typical_distance_does_not_grow_with_the_number_of_cuts():
 def test_half_widths_fit_the_longest_transition():
     assert transition_half_widths(24, 2.0) == [1, 2, 4, 8, 16]
     assert transition_half_widths(24, 0.0) == []
+
+
+def test_a_small_jump_between_two_drawings_is_a_cut_but_not_within_one():
+    # a still shot, then a jump of the latents far below MAGNITUDE x the film's variety (as a cut
+    # to another character in front of the same background moves them): a cut where the
+    # pictures either side are two different drawings, nothing where the drawing stays (a
+    # subtitle appearing)
+    mu, log_var = shots_latents([120, 120, 120], motion=0.0005, seed=3)
+    mu[120:240] = mu[0:120] + 0.02              # the second "shot": the first one, barely moved
+    a, b, c = drawing(1), drawing(2), drawing(3)
+    other = picture_features(frames_of([a] * 120 + [b] * 120 + [c] * 120))
+    same = picture_features(frames_of([a] * 240 + [c] * 120))
+    assert 119 in detect_changes(mu, log_var, 24, pictures=other).changes.tolist()
+    assert 119 not in detect_changes(mu, log_var, 24, pictures=same).changes.tolist()
+    assert 239 in detect_changes(mu, log_var, 24, pictures=same).changes.tolist()   # the real cut stays
+    assert other_drawing(other)[119] and not other_drawing(same)[119] and not other_drawing(other)[50]
