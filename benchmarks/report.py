@@ -67,14 +67,17 @@ def _accuracy(stage: Dict) -> List[str]:
         first = next(iter(data["methods"].values()))["summary"]
         if "recall_cut" in first:
             traps = [k[len("alarms_"):] for k in first if k.startswith("alarms_")]
+            same_set = "recall_same-setting cut" in first
             rows = []
             for method, entry in data["methods"].items():
                 s = entry["summary"]
                 rows.append([method, _stat(s.get("recall_cut")), _stat(s.get("recall_gradual"))]
+                            + ([_stat(s.get("recall_same-setting cut"))] if same_set else [])
                             + [_stat(s.get(f"alarms_{t}"), 1) for t in traps])
             out.append(f"Recall by kind of change, and false alarms that fall on each kind of trap ({name}):")
             out.append("")
-            out += _table(["method", "cuts found", "gradual found"]
+            out += _table(["method", "cuts of setting found", "gradual found"]
+                          + (["cuts on one set found"] if same_set else [])
                           + [f"alarms on {TRAP_NAMES.get(t, t)}" for t in traps], rows)
         repro, base = data["methods"].get("repro-VAE"), data["methods"].get("baseline VAE")
         if repro and base:
