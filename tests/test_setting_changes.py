@@ -196,3 +196,21 @@ def test_generated_conversations_stay_one_scene_by_their_palette():
                       for t in truth.transitions])
     match = match_with_tolerance(found, truth.change_pairs, 2, spans)
     assert match["recall"] == 1.0 and match["precision"] == 1.0
+
+
+def test_both_levels_print_from_a_results_folder(tmp_path, capsys):
+    from utils.scenes import main as print_main
+    from utils.scenes import write_scene_files, write_setting_files
+
+    flags = np.zeros(9, dtype=bool)
+    flags[[2, 5, 7]] = True
+    shots = scene_list(flags, np.arange(10), np.arange(10) / 10.0, 10.0)
+    write_scene_files(shots, str(tmp_path / "scenes_3.csv"), str(tmp_path / "scenes_3.json"), "film.mp4")
+    write_setting_files(setting_list(shots, np.array([0, 0, 1, 1])), str(tmp_path / "settings_3.csv"),
+                        str(tmp_path / "settings_3.json"), "film.mp4")
+    assert print_main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 scenes, 4 shots" in out and out.count("shot ") == 4 and "scene   2" in out
+    (tmp_path / "settings_3.json").write_text("{")
+    assert print_main([str(tmp_path)]) == 2
+    assert "settings_3.json: unreadable" in capsys.readouterr().err

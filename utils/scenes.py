@@ -10,6 +10,7 @@ Frame numbers and times refer to the source video, also when it was sampled with
 which holds one or more of the shots above (numbered as in scenes_<i>.csv).
 """
 
+import argparse
 import csv
 import io
 import json
@@ -152,21 +153,27 @@ def print_levels(folder: str, limit: int = 0) -> None:
     if not epochs:
         raise UserError(f"{folder}: no settings_<i>.json (inference.py writes it)")
     epoch = max(epochs)
-    with open(os.path.join(folder, f"settings_{epoch}.json")) as f:
-        settings = json.load(f)["scenes"]
-    with open(os.path.join(folder, f"scenes_{epoch}.json")) as f:
-        shots = json.load(f)["scenes"]
+    lists = []
+    for name in (f"settings_{epoch}.json", f"scenes_{epoch}.json"):
+        path = os.path.join(folder, name)
+        try:
+            with open(path) as f:
+                lists.append(json.load(f)["scenes"])
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise UserError(f"{path}: unreadable ({err.__class__.__name__}: {err})".splitlines()[0])
+    settings, shots = lists
     print(f"{folder}, checkpoint of epoch {epoch}: {len(settings)} scenes, {len(shots)} shots")
     print(levels_text(settings, shots, limit))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """python -m utils.scenes RESULTS_FOLDER [LIMIT]: both levels of the newest results as text."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0].startswith("-"):
-        print("usage: python -m utils.scenes RESULTS_FOLDER [SCENES_TO_SHOW]", file=sys.stderr)
-        return 2
-    return run_cli(lambda: print_levels(args[0], int(args[1]) if len(args) > 1 else 0))
+    """python -m utils.scenes RESULTS_FOLDER [--limit N]: both levels of the newest results as text."""
+    parser = argparse.ArgumentParser(prog="python -m utils.scenes",
+                                     description="Print the scenes of a results folder, each with its shots.")
+    parser.add_argument("folder", help="a folder where inference.py wrote its results")
+    parser.add_argument("limit", nargs="?", type=int, default=0, help="show the first N scenes (default: all)")
+    args = parser.parse_args(argv)
+    return run_cli(lambda: print_levels(args.folder, args.limit))
 
 
 if __name__ == "__main__":
