@@ -135,7 +135,10 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
                            transition_seconds=opt.transition_seconds, min_scene_seconds=opt.min_scene_len,
                            pictures=pictures)
     change_score, flags = found.score, found.flags
-    scales = {int(e): int(h) for e, h, c in zip(found.events, found.scale, found.confidence) if c >= 0}
+    scales = {}  # the transition's half-width at each change (events come most confident first)
+    for event, scale, confidence in zip(found.events, found.scale, found.confidence):
+        if confidence >= 0:
+            scales.setdefault(int(event), int(scale))
     level = setting_changes(mu, log_var, flags, frame_rate, pictures, scales, recent_shots=opt.scene_shots,
                             same_palette=opt.scene_palette)
     save_npy(path(f"latent_mu_{epoch}.npy"), mu)

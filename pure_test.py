@@ -156,6 +156,9 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                             "level's: results of an earlier release; run inference.py again to score scenes")
         if flags_path is not None:
             flags = _load_array(flags_path, "b", "a flag file (a 1-D boolean array)")
+            if pairs is not None and flags.size != pairs:
+                raise UserError(f"{flags_path}: {flags.size} flags, but the results have {pairs} frame pairs; "
+                                "run inference.py again")
             row.update(match_with_tolerance(np.flatnonzero(flags), labels, tolerance, spans))
             events_path = _beside(path, "change_events")
             events = (_load_ranking(events_path, "a ranking of change events") if events_path
@@ -187,12 +190,13 @@ def format_table(rows: List[Dict]) -> str:
     keys = ["accuracy", "top100"] + (["predicted", "precision", "recall", "f1", "topk_f1"] if with_flags else [])
     lines.append(line("mean", {k: float(np.mean([r[k] for r in rows])) for k in keys}))
     n = rows[0]["labels"]
-    what = ("changes of setting (--level scene; found = setting_change_flags)" if rows[0].get("level") == "scene"
-            else "labels")
+    scene = rows[0].get("level") == "scene"
+    what = "changes of setting (--level scene; found = setting_change_flags)" if scene else "labels"
     lines.append(f"({n} {what}; accuracy = labels among the first {n} ranked pairs; top-100 = true changes "
                  "among the first 100" + ("; found = changes selected with no count given, scored with "
                                           f"a tolerance of {rows[0]['tolerance']} frames; top-K F1 = the {n} "
-                                          "most confident change events)" if with_flags else ")"))
+                                          "most confident change events" + (" of the shot level, whose ranking "
+                                          "both levels share)" if scene else ")") if with_flags else ")"))
     return "\n".join(lines)
 
 

@@ -35,7 +35,7 @@ REPORT_FILES = "report_files"
 REPORT_EMBEDDED = "report_embedded.html"
 # Before/after pairs shown per group (the most confident first; misses: the nearest first).
 CHANGES_SHOWN = 50
-# Scenes shown as rows of their shots' first frames, and shots shown per scene.
+# Scenes shown as rows of their shots' middle frames, and shots shown per scene.
 SCENES_SHOWN = 60
 SHOTS_SHOWN = 12
 # Height of a shot's picture in a scene's row (pixels).
@@ -135,8 +135,9 @@ def _summary(results: RunResults, cache: FrameCache, labels: Optional[str], scor
                   f"{scores['precision']:.3f} / {scores['recall']:.3f} / {scores['f1']:.3f}")]
     else:
         rows.append(("labels", "none given (--labels): every detection is shown, unjudged"))
-    links = [("score", "score along the film"), ("changes", "changes"), ("scenes", "scenes"),
-             ("reconstructions", "reconstructions"),
+    links = [("score", "score along the film"), ("changes", "changes")]
+    links += [("scenes", "scenes")] if results.setting_flags is not None else []
+    links += [("reconstructions", "reconstructions"),
              ("tsne", "latent map"), ("training", "training")]
     return [page.heading(f"Scene changes in {_film_name(cache.source)}", level=1), page.navigation(links),
             page.facts(rows)]

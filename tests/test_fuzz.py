@@ -135,13 +135,15 @@ def test_scene_level_groups_shots_in_order(latent, shots, recent, colours):
     pairs = len(mu) - 1
     flags = np.asarray(shots[:pairs], dtype=bool)
     rng = np.random.default_rng(colours)
-    palette = rng.dirichlet(np.ones(COLOUR_LEVELS ** 3), size=colours + 1)[rng.integers(0, colours + 1, len(mu))]
+    # a few fixed palettes, so that shots match, return and merge as well as part
+    palette = rng.dirichlet(np.ones(COLOUR_LEVELS ** 3) * 0.3, size=colours + 1)[rng.integers(0, colours + 1, len(mu))]
     pictures = Pictures(np.ones(len(mu), np.float32), np.zeros((len(mu), 64), np.float16), palette.astype(np.float16))
     scenes = setting_changes(mu, log_var, flags, 24.0, pictures, recent_shots=recent)
     assert scenes.flags.shape == (pairs,) and not (scenes.flags & ~flags).any()   # only at shot boundaries
     steps = np.diff(scenes.scene_of_shot)
     assert scenes.scene_of_shot[0] == 0 and set(steps.tolist()) <= {0, 1}        # scenes numbered in order
     assert int(steps.sum()) == int(scenes.flags.sum()) and len(scenes.shot_starts) == int(flags.sum()) + 1
+    assert np.array_equal(scenes.flags[scenes.shot_starts[1:] - 1], steps == 1)   # each flag where a scene starts
     if recent == 0:
         assert np.array_equal(scenes.flags, flags)
 

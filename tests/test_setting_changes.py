@@ -128,6 +128,7 @@ def test_settings_csv_lists_each_scene_with_its_shots():
     assert rows[0] == SETTING_COLUMNS
     assert rows[1] == ["1", "1", "00:00:00.000", "6", "00:00:00.600", "0.600", "2", "1", "2"]
     assert rows[2][:2] == ["2", "7"] and rows[2][6:] == ["2", "3", "4"]
+    assert int(rows[1][3]) + 1 == int(rows[2][1]) and rows[2][3] == "10"   # contiguous, the last one to the end
     with pytest.raises(ValueError):
         setting_list(shots, np.array([0, 1]))
 
@@ -150,6 +151,18 @@ def test_labels_at_the_shot_and_the_scene_level(tmp_path):
     assert labels.tolist() == [9, 44]
     with pytest.raises(UserError, match="level"):
         load_labels(str(path), level="shots")
+    path.write_text(json.dumps({"boundaries": [{"frame": 10, "same_setting": True}]}))
+    with pytest.raises(UserError, match="no boundary changes the setting"):
+        load_labels(str(path), level="scene")
+    np.save(tmp_path / "bare.npy", np.array([4, 9]))
+    with pytest.warns(UserWarning, match="says nothing of settings"):
+        assert load_labels(str(tmp_path / "bare.npy"), level="scene").tolist() == [4, 9]
+
+
+def test_the_labels_reader_knows_the_generators_cuts_on_one_set():
+    from data.synthetic import SAME_SETTING_CUT_KINDS as generated
+    from utils.labels import SAME_SETTING_CUT_KINDS as read
+    assert read == generated
 
 
 def test_pure_test_scores_either_level(tmp_path):
@@ -170,6 +183,9 @@ def test_pure_test_scores_either_level(tmp_path):
     assert shot_row["f1"] == 1.0 and shot_row["labels"] == 3
     scene_row = score_results(str(labels), str(tmp_path), level="scene")[0]
     assert scene_row["labels"] == 2 and scene_row["precision"] == 0.5 and scene_row["recall"] == 0.5
+    np.save(tmp_path / "setting_change_flags_0.npy", setting[:50])
+    with pytest.raises(UserError, match="50 flags, but the results have 99"):
+        score_results(str(labels), str(tmp_path), level="scene")
     (tmp_path / "setting_change_flags_0.npy").unlink()
     with pytest.raises(UserError, match="run inference.py again"):
         score_results(str(labels), str(tmp_path), level="scene")
@@ -214,3 +230,9 @@ def test_both_levels_print_from_a_results_folder(tmp_path, capsys):
     (tmp_path / "settings_3.json").write_text("{")
     assert print_main([str(tmp_path)]) == 2
     assert "settings_3.json: unreadable" in capsys.readouterr().err
+    for broken in ({"scenes": 5}, {"scenes": [{"scene": 1}]},
+                   {"scenes": [dict(scene=1, start_timecode="", end_timecode="", start_frame=0, end_frame=9,
+                                    shots=[1, 9])]}):
+        (tmp_path / "settings_3.json").write_text(json.dumps(broken))
+        assert print_main([str(tmp_path)]) == 2
+        assert "settings_3.json: " in capsys.readouterr().err

@@ -12,7 +12,8 @@ frames), the latent Gaussians of three spans of 2h+1 frame steps are compared:
 
 A change at scale h is where `across` stands out against two references at once:
 CONTRAST times the motion inside the shots on either side (the larger of before and after),
-and MAGNITUDE times the film's typical distance between two unrelated moments (`typical_distance`).
+and MAGNITUDE times the film's typical distance between two unrelated moments (`typical_distance`;
+DRAWING_MAGNITUDE times it for a cut whose two frames are different drawings).
 The confidence of a change is log(across / (threshold x the larger reference)): >= 0 is a
 change. The first reference is local, so a burst of cuts a few frames apart does not raise
 it (its spans stay inside the short shots); the second comes from the film's variety, not

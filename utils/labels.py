@@ -69,11 +69,17 @@ def _numbers_from_text(path: str, text: str) -> list:
     return values
 
 
-def _at_level(boundaries: list, level: str) -> list:
+def _at_level(path: str, boundaries: list, level: str) -> list:
     """The boundaries of a {"boundaries": [...]} file that count at `level`."""
     if level == "shot":
         return boundaries
-    return [b for b in boundaries if not (isinstance(b, dict) and b.get("same_setting") is True)]
+    kept = [b for b in boundaries if not (isinstance(b, dict) and b.get("same_setting") is True)]
+    if boundaries and not kept:
+        raise UserError(f"{path}: no boundary changes the setting (every one is marked \"same_setting\": true)")
+    if not any(isinstance(b, dict) and "same_setting" in b for b in boundaries):
+        warnings.warn(f"{path}: no boundary says whether it keeps the setting (\"same_setting\"); every one is "
+                      "scored as a change of setting")
+    return kept
 
 
 def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.ndarray:
@@ -90,6 +96,7 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
         raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such labels file")
+    level_known = False  # only a {"boundaries": [...]} file can tell the levels apart
     try:
         if path.lower().endswith(".npy"):
             raw = np.load(path, allow_pickle=False)
@@ -101,8 +108,8 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
                 data = json.load(handle)
             if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
                 values = [frame_index(b["frame"] if isinstance(b, dict) else b)
-                          for b in _at_level(data["boundaries"], level)]
-                convention = "first_frame"
+                          for b in _at_level(path, data["boundaries"], level)]
+                convention, level_known = "first_frame", True
             elif isinstance(data, dict) and isinstance(data.get("labels"), list):
                 values = [frame_index(v) for v in data["labels"]]
             elif isinstance(data, list):
@@ -116,6 +123,9 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
         raise
     except (OSError, ValueError, TypeError, KeyError) as err:
         raise UserError(f"{path}: unreadable labels ({_reason(err)})")
+    if level == "scene" and not level_known:
+        warnings.warn(f"{path}: a list of frame indices says nothing of settings; they are scored as changes of "
+                      "setting as they are")
     labels = np.unique(np.asarray(values, dtype=np.int64))
     if labels.size and labels[0] < 0:
         raise UserError(f"{path}: negative frame index {labels[0]} in the labels")

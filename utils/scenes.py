@@ -146,6 +146,19 @@ def levels_text(settings: List[Dict], shots: List[Dict], limit: int = 0) -> str:
     return "\n".join(lines)
 
 
+def _check_levels(settings, shots, path: str) -> None:
+    """UserError unless `settings` is a list of scenes whose shots are numbers of `shots`' rows."""
+    keys = ("scene", "start_timecode", "end_timecode", "start_frame", "end_frame")
+    if not isinstance(settings, list) or not isinstance(shots, list) or \
+            not all(isinstance(s, dict) and all(k in s for k in keys) for s in settings + shots):
+        raise UserError(f"{path}: not a scene list as inference.py writes it")
+    for scene in settings:
+        numbers = scene.get("shots")
+        if not isinstance(numbers, list) or not numbers or \
+                not all(isinstance(k, int) and 1 <= k <= len(shots) for k in numbers):
+            raise UserError(f"{path}: scene {scene['scene']} names shots that scenes_<i>.json does not hold")
+
+
 def print_levels(folder: str, limit: int = 0) -> None:
     """Print both levels of the newest results in `folder` (settings_<i>.json and scenes_<i>.json)."""
     epochs = [int(m.group(1)) for name in (os.listdir(folder) if os.path.isdir(folder) else [])
@@ -162,12 +175,13 @@ def print_levels(folder: str, limit: int = 0) -> None:
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise UserError(f"{path}: unreadable ({err.__class__.__name__}: {err})".splitlines()[0])
     settings, shots = lists
-    print(f"{folder}, checkpoint of epoch {epoch}: {len(settings)} scenes, {len(shots)} shots")
+    _check_levels(settings, shots, os.path.join(folder, f"settings_{epoch}.json"))
+    print(f"{folder}, checkpoint of epoch {epoch}: {len(settings)} scenes, {len(shots)} shots (frames from 0)")
     print(levels_text(settings, shots, limit))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """python -m utils.scenes RESULTS_FOLDER [--limit N]: both levels of the newest results as text."""
+    """python -m utils.scenes RESULTS_FOLDER [N]: both levels of the newest results as text (the first N scenes)."""
     parser = argparse.ArgumentParser(prog="python -m utils.scenes",
                                      description="Print the scenes of a results folder, each with its shots.")
     parser.add_argument("folder", help="a folder where inference.py wrote its results")
