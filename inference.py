@@ -135,12 +135,8 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
                            transition_seconds=opt.transition_seconds, min_scene_seconds=opt.min_scene_len,
                            pictures=pictures)
     change_score, flags = found.score, found.flags
-    scales = {}  # the transition's half-width at each change (events come most confident first)
-    for event, scale, confidence in zip(found.events, found.scale, found.confidence):
-        if confidence >= 0:
-            scales.setdefault(int(event), int(scale))
-    level = setting_changes(mu, log_var, flags, frame_rate, pictures, scales, recent_shots=opt.scene_shots,
-                            same_palette=opt.scene_palette)
+    level = setting_changes(mu, log_var, flags, frame_rate, pictures, found.change_scales(),
+                            recent_shots=opt.scene_shots, same_palette=opt.scene_palette)
     save_npy(path(f"latent_mu_{epoch}.npy"), mu)
     save_npy(path(f"latent_logvar_{epoch}.npy"), log_var)
     save_npy(path(f"kld_scores_{epoch}.npy"), scores)

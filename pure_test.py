@@ -192,11 +192,13 @@ def format_table(rows: List[Dict]) -> str:
     n = rows[0]["labels"]
     scene = rows[0].get("level") == "scene"
     what = "changes of setting (--level scene; found = setting_change_flags)" if scene else "labels"
-    lines.append(f"({n} {what}; accuracy = labels among the first {n} ranked pairs; top-100 = true changes "
-                 "among the first 100" + ("; found = changes selected with no count given, scored with "
-                                          f"a tolerance of {rows[0]['tolerance']} frames; top-K F1 = the {n} "
-                                          "most confident change events" + (" of the shot level, whose ranking "
-                                          "both levels share)" if scene else ")") if with_flags else ")"))
+    notes = [f"{n} {what}", f"accuracy = labels among the first {n} ranked pairs",
+             "top-100 = true changes among the first 100"]
+    if with_flags:
+        notes += [f"found = changes selected with no count given, scored with a tolerance of {rows[0]['tolerance']} "
+                  "frames", f"top-K F1 = the {n} most confident change events"
+                  + (" of the shot level, whose ranking both levels share" if scene else "")]
+    lines.append("(" + "; ".join(notes) + ")")
     return "\n".join(lines)
 
 

@@ -211,3 +211,11 @@ def test_a_small_jump_between_two_drawings_is_a_cut_but_not_within_one():
     assert 119 not in detect_changes(mu, log_var, 24, pictures=same).changes.tolist()
     assert 239 in detect_changes(mu, log_var, 24, pictures=same).changes.tolist()   # the real cut stays
     assert other_drawing(other)[119] and not other_drawing(same)[119] and not other_drawing(other)[50]
+
+
+def test_each_change_knows_the_scale_it_was_found_at():
+    lengths = [60, 60, 60]
+    mu, log_var = shots_latents(lengths)
+    found = detect_changes(mu, log_var, 24)
+    scales = found.change_scales()
+    assert sorted(scales) == found.changes.tolist() and all(h == 0 for h in scales.values())  # cuts: scale 0

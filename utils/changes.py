@@ -134,6 +134,14 @@ class Changes:
         """Pairs of the changes, in film order."""
         return np.flatnonzero(self.flags)
 
+    def change_scales(self) -> dict:
+        """{pair: half-width h} of every change: how far its transition reaches either side."""
+        scales = {}
+        for event, scale, confidence in zip(self.events, self.scale, self.confidence):
+            if confidence >= 0:
+                scales.setdefault(int(event), int(scale))  # events come most confident first
+        return scales
+
 
 def _as_tensors(mu: np.ndarray, log_var: np.ndarray):
     mu_t = torch.as_tensor(np.asarray(mu), dtype=torch.float64)

@@ -28,6 +28,7 @@ A return to an earlier setting after a different one (shots in other colours in 
 a new scene.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,7 +112,7 @@ def setting_changes(mu: np.ndarray, log_var: np.ndarray, shot_flags: np.ndarray,
                     near_palette: float = NEAR_PALETTE) -> Scenes:
     """The setting changes among the shot boundaries `shot_flags` (module doc).
 
-    `shot_scales` maps a boundary's pair to the half-width of its transition (Changes.scale),
+    `shot_scales` maps a boundary's pair to the half-width of its transition (Changes.change_scales()),
     so that the frames read from each shot lie outside it. Without `pictures` (or their
     colours) shots are matched by their latents only. `recent_shots` 0 makes every shot
     boundary a setting change.
@@ -134,6 +135,7 @@ def setting_changes(mu: np.ndarray, log_var: np.ndarray, shot_flags: np.ndarray,
     def palette_distance(k: int, m: int) -> float:
         return 1.0 if palettes is None else _palette_distance(palettes[k], palettes[m])
 
+    @functools.lru_cache(maxsize=None)  # a new shot meets its recent shots both as the scene's and as returns
     def match(k: int, m: int) -> bool:
         return palette_distance(k, m) < same_palette or \
             _picture_distance(mu, log_var, frames[k], frames[m]) < reach
