@@ -69,6 +69,11 @@ def _numbers_from_text(path: str, text: str) -> list:
     return values
 
 
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
+
+
 def _at_level(path: str, boundaries: list, level: str) -> list:
     """The boundaries of a {"boundaries": [...]} file that count at `level`."""
     if level == "shot":
@@ -92,8 +97,7 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
     """
     if convention not in CONVENTIONS:
         raise UserError(f"label convention must be one of {CONVENTIONS}, not {convention!r}")
-    if level not in LEVELS:
-        raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
+    _check_level(level)
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such labels file")
     level_known = False  # only a {"boundaries": [...]} file can tell the levels apart
@@ -182,8 +186,7 @@ def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -
             raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
         data = data["val"]
-    if level not in LEVELS:
-        raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
+    _check_level(level)
     if isinstance(data, dict) and isinstance(data.get("transitions"), list):
         try:
             same_setting_cuts = data.get("non_changes") if level == "shot" else None
