@@ -65,8 +65,11 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     def write_pictures(folder: str) -> None:
         body.extend(_summary(results, cache, labels, scores, outcomes))
         body.extend(_score_section(results, cache, outcomes, folder, labels is not None))
-        body.extend(_changes_section(outcomes, cache, folder, labels is not None))
-        body.extend(_scenes_section(results, cache, folder))
+        groups, scenes = _change_groups(outcomes, labels is not None), _scene_rows(results)
+        # the film is decoded once for the pictures of both sections
+        pictures = film_pictures(cache, _change_frames(groups) + _scene_frames(scenes))
+        body.extend(_changes_section(groups, cache, pictures, folder))
+        body.extend(_scenes_section(scenes, results, cache, pictures, folder))
         body.extend(_reconstruction_section(model_folder, folder))
         body.extend(_tsne_section(results, outcomes, label_pairs, folder))
         body.extend(_training_section(model_folder, results.epoch, folder))
@@ -183,17 +186,23 @@ def _strip_length(bounds: List[Tuple[float, float]]) -> str:
     return f"{seconds / 60:g} minute" + ("s" if seconds != 60 else "")
 
 
-def _changes_section(outcomes: Outcomes, cache: FrameCache, folder: str, labelled: bool) -> List[str]:
-    groups = ([("hit", "Hits", "detected changes that found a true change, most confident first", outcomes.hits),
-               ("false-alarm", "False alarms", "detected changes with no true change within the tolerance, "
-                                              "most confident first", outcomes.false_alarms),
-               ("miss", "Misses", "true changes no detection found, highest score first (the nearest misses)",
-                outcomes.misses)]
-              if labelled else
-              [("detected", "Detected changes", "most confident first", outcomes.detected)])
-    shown = {kind: changes[:CHANGES_SHOWN] for kind, _, _, changes in groups}
-    needed = [index for changes in shown.values() for c in changes for index in (c.first, c.last + 1)]
-    pictures = film_pictures(cache, needed)
+def _change_groups(outcomes: Outcomes, labelled: bool) -> List[Tuple[str, str, str, List[Change]]]:
+    """(kind, title, explanation, changes) of each group of changes the report shows."""
+    if not labelled:
+        return [("detected", "Detected changes", "most confident first", outcomes.detected)]
+    return [("hit", "Hits", "detected changes that found a true change, most confident first", outcomes.hits),
+            ("false-alarm", "False alarms", "detected changes with no true change within the tolerance, "
+                                           "most confident first", outcomes.false_alarms),
+            ("miss", "Misses", "true changes no detection found, highest score first (the nearest misses)",
+             outcomes.misses)]
+
+
+def _change_frames(groups) -> List[int]:
+    """The frames either side of every change shown."""
+    return [index for _, _, _, changes in groups for c in changes[:CHANGES_SHOWN] for index in (c.first, c.last + 1)]
+
+
+def _changes_section(groups, cache: FrameCache, pictures: Dict, folder: str) -> List[str]:
     html = [page.heading("The pictures either side of each change", anchor="changes"),
             page.note("Left: the last frame before the change; right: the first frame after it (for a "
                       "labelled gradual transition, the frames just outside its span). Frame numbers count "
@@ -206,7 +215,7 @@ def _changes_section(outcomes: Outcomes, cache: FrameCache, folder: str, labelle
             explanation += f"; the first {CHANGES_SHOWN} shown"
         html.append(page.note(explanation))
         items = []
-        for number, change in enumerate(shown[kind]):
+        for number, change in enumerate(changes[:CHANGES_SHOWN]):
             name = f"{kind}_{number:03d}.png"
             save_before_after(pictures[change.first], pictures[change.last + 1], os.path.join(folder, name))
             items.append((f"{REPORT_FILES}/{name}", _card_lines(change, cache)))
@@ -214,33 +223,45 @@ def _changes_section(outcomes: Outcomes, cache: FrameCache, folder: str, labelle
     return html
 
 
-def _scenes_section(results: RunResults, cache: FrameCache, folder: str) -> List[str]:
-    """Each scene (change of setting) as a row of its shots' middle frames (a shot's first frame
-    may lie inside a gradual transition)."""
+def _scene_rows(results: RunResults) -> Optional[List[List[Tuple[int, int]]]]:
+    """Each scene (change of setting) as its shots' (first frame, middle frame), or None for
+    results without the scene level. The middle frame shows the shot: its first may lie inside
+    a gradual transition."""
     if results.setting_flags is None:
-        return []
-    shot_starts = np.concatenate([[0], np.flatnonzero(results.flags) + 1])
-    middles = (shot_starts + np.append(shot_starts[1:], len(results.latent_mu))) // 2
+        return None
+    starts = np.concatenate([[0], np.flatnonzero(results.flags) + 1])
+    middles = (starts + np.append(starts[1:], len(results.latent_mu))) // 2
     scene_starts = set((np.flatnonzero(results.setting_flags) + 1).tolist())
-    scenes: List[List[int]] = []
-    middle_of = dict(zip(shot_starts.tolist(), middles.tolist()))
-    for start in shot_starts.tolist():
+    scenes: List[List[Tuple[int, int]]] = []
+    for start, middle in zip(starts.tolist(), middles.tolist()):
         if not scenes or start in scene_starts:
             scenes.append([])
-        scenes[-1].append(start)
-    shown = scenes[:SCENES_SHOWN]
-    pictures = film_pictures(cache, [middle_of[start] for shots in shown for start in shots[:SHOTS_SHOWN]])
-    html = [page.heading(f"Scenes and their shots: {len(scenes)} scenes, {len(shot_starts)} shots", anchor="scenes"),
+        scenes[-1].append((start, middle))
+    return scenes
+
+
+def _scene_frames(scenes) -> List[int]:
+    """The middle frames of the shots shown."""
+    return [middle for shots in (scenes or [])[:SCENES_SHOWN] for _, middle in shots[:SHOTS_SHOWN]]
+
+
+def _scenes_section(scenes, results: RunResults, cache: FrameCache, pictures: Dict, folder: str) -> List[str]:
+    """Each scene as a row of its shots' middle frames."""
+    if scenes is None:
+        return []
+    shot_count = int(results.flags.sum()) + 1
+    html = [page.heading(f"Scenes and their shots: {len(scenes)} scenes, {shot_count} shots", anchor="scenes"),
             page.note("Each row is one scene (a change of setting starts the next); each picture is the middle "
                       "frame of one of its shots. A conversation cut between angles of one set is one row."
                       + (f" The first {SCENES_SHOWN} scenes are shown." if len(scenes) > SCENES_SHOWN else ""))]
     items = []
-    for number, shots in enumerate(shown):
+    for number, shots in enumerate(scenes[:SCENES_SHOWN]):
         name = f"scene_{number:03d}.png"
-        save_picture_row([pictures[middle_of[start]] for start in shots[:SHOTS_SHOWN]], os.path.join(folder, name),
+        save_picture_row([pictures[middle] for _, middle in shots[:SHOTS_SHOWN]], os.path.join(folder, name),
                          SHOT_HEIGHT)
-        lines = [f"scene {number + 1}: {timecode(float(cache.timestamps[shots[0]]))}",
-                 f"{len(shots)} shot{'s' if len(shots) > 1 else ''}, from frame {int(cache.source_index[shots[0]])}"]
+        first = shots[0][0]
+        lines = [f"scene {number + 1}: {timecode(float(cache.timestamps[first]))}",
+                 f"{len(shots)} shot{'s' if len(shots) > 1 else ''}, from frame {int(cache.source_index[first])}"]
         if len(shots) > SHOTS_SHOWN:
             lines.append(f"the first {SHOTS_SHOWN} shots shown")
         items.append((f"{REPORT_FILES}/{name}", lines))
