@@ -219,3 +219,36 @@ def test_each_change_knows_the_scale_it_was_found_at():
     found = detect_changes(mu, log_var, 24)
     scales = found.change_scales()
     assert sorted(scales) == found.changes.tolist() and all(h == 0 for h in scales.values())  # cuts: scale 0
+
+
+def test_a_cut_to_another_character_on_one_set_is_seen_in_the_layout_but_a_subtitle_is_not():
+    # latents that barely move at either event (as the model's do for a character swapped in
+    # front of an unchanged set), then three other places; a drawn set whose character changes
+    # colour at frame 120 (upper half of the frame), whose subtitle appears at frame 240 (bottom
+    # quarter), then other drawings from frame 360
+    mu, log_var = shots_latents([120] * 6, motion=0.0005, seed=3)
+    mu[120:240] = mu[0:120] + 0.02
+    mu[240:360] = mu[120:240] + 0.02
+    set_drawing = drawing(7)
+    red, blue = set_drawing.copy(), set_drawing.copy()
+    red[:, 12:36, 20:44] = np.array([200, 40, 40], dtype=np.uint8)[:, None, None]
+    blue[:, 12:36, 20:44] = np.array([40, 60, 200], dtype=np.uint8)[:, None, None]
+    subtitled = blue.copy()
+    subtitled[:, 53:60, 10:54] = 20
+    subtitled[:, 55:58, 12:52] = 255
+    places = [drawing(8)] * 120 + [drawing(9)] * 120 + [drawing(10)] * 120
+    pictures = picture_features(frames_of([red] * 120 + [blue] * 120 + [subtitled] * 120 + places))
+    assert not other_drawing(pictures)[119]       # the edges alone do not see this cut
+    assert pictures.layout().shape == (720, 3 * 6 * 8)
+    assert detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist() == [119, 359, 479, 599]
+    without = Pictures(pictures.detail, pictures.edges, pictures.colours)
+    assert detect_changes(mu, log_var, 24, pictures=without).changes.tolist() == [359, 479, 599]
+
+
+def test_thumbnails_are_the_mean_colour_of_each_cell_even_of_tiny_frames():
+    frames = np.zeros((2, 3, 64, 64), dtype=np.uint8)
+    frames[1, 0, :8, :8] = 255
+    thumbnails = picture_features(frames).thumbnails
+    assert thumbnails.shape == (2, 3, 8, 8) and thumbnails[1, 0, 0, 0] == 255 and thumbnails[1].sum() == 255
+    tiny = picture_features(np.full((3, 3, 4, 4), 7, dtype=np.uint8))
+    assert tiny.thumbnails.shape == (3, 3, 8, 8) and (tiny.thumbnails == 7).all()
