@@ -252,3 +252,22 @@ def test_thumbnails_are_the_mean_colour_of_each_cell_even_of_tiny_frames():
     assert thumbnails.shape == (2, 3, 8, 8) and thumbnails[1, 0, 0, 0] == 255 and thumbnails[1].sum() == 255
     tiny = picture_features(np.full((3, 3, 4, 4), 7, dtype=np.uint8))
     assert tiny.thumbnails.shape == (3, 3, 8, 8) and (tiny.thumbnails == 7).all()
+
+
+def test_a_subtitle_that_moves_the_latents_is_no_change_when_the_picture_above_it_stays():
+    # a still shot whose subtitle appears at frame 120 moves the latents as far as a small cut
+    # (a tenth of the film's typical distance); the thumbnails above the subtitle band stay
+    mu, log_var = shots_latents([120, 120, 120, 120, 120], motion=0.0005, seed=4)
+    mu[120:240] = mu[0:120] + 1.0
+    still = drawing(11)
+    subtitled = still.copy()
+    subtitled[:, 53:60, 10:54] = 20
+    subtitled[:, 55:58, 12:52] = 255
+    frames = frames_of([still] * 120 + [subtitled] * 120 + [drawing(12)] * 120 + [drawing(13)] * 120
+                       + [drawing(14)] * 120)
+    pictures = picture_features(frames)
+    typical = typical_distance(mu, log_var, 24)
+    assert pair_kl_scores(mu, log_var)[119] > 0.1 * typical
+    without = Pictures(pictures.detail, pictures.edges, pictures.colours)
+    assert 119 in detect_changes(mu, log_var, 24, pictures=without).changes.tolist()
+    assert detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist() == [239, 359, 479]
