@@ -1,6 +1,7 @@
 """Turning latents into scene changes with no count given: hand-made latents and generated films."""
 
 import numpy as np
+import pytest
 
 from data.synthetic import generate_clip
 from utils.changes import (detect_changes, pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
@@ -270,4 +271,13 @@ def test_a_subtitle_that_moves_the_latents_is_no_change_when_the_picture_above_i
     assert pair_kl_scores(mu, log_var)[119] > 0.1 * typical
     without = Pictures(pictures.detail, pictures.edges, pictures.colours)
     assert 119 in detect_changes(mu, log_var, 24, pictures=without).changes.tolist()
-    assert detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist() == [239, 359, 479]
+    found = detect_changes(mu, log_var, 24, pictures=pictures)
+    assert found.changes.tolist() == [239, 359, 479]
+    assert found.events[3] == 119   # the strongest of the rest, not the film's first pair
+
+
+def test_pictures_of_another_film_are_refused():
+    mu, log_var = shots_latents([60, 60])
+    pictures = picture_features(frames_of([drawing(1)] * 100))
+    with pytest.raises(ValueError, match="pictures of 100 frames"):
+        detect_changes(mu, log_var, 24, pictures=pictures)

@@ -89,7 +89,8 @@ DRAWING_MAGNITUDE = 0.001
 # 0.974 and 0.974 (at 0.03 it adds 20 cuts that keep the set to what the latents find, at the
 # cost of three false alarms on the action of a fight and none on subtitles), the scene level
 # 0.972 with and without it: the same 0.03 is the best, and no constant of its own is needed.
-# Candidates are the latents' peaks alone (0.976; adding the thumbnails' own peaks, 0.975).
+# (That grid took the thumbnails' own peaks as candidates too; with the latents' peaks alone,
+# as kept, 0.03 scores 0.976.)
 # Every candidate must also be confirmed by the layout, with a weaker test: its layout must change
 # more across than inside the shots on either side (LAYOUT_CONTRAST times) and by LAYOUT_SHARE of
 # its typical distance. On 17 tuning runs (films 101-113, seed 0; the conversation films 107 and
@@ -149,7 +150,8 @@ UNRELATED_SECONDS = 2.0
 class Changes:
     """What detect_changes finds in one film.
 
-    score       (N-1,) float32: per pair, the best confidence of any scale (for plots)
+    score       (N-1,) float32: per pair, the best confidence of any scale, before the flash test
+                and the layout's confirmation (for plots)
     events      (E,) int64: the pair of every candidate event, most confident first
     confidence  (E,) float32: log(across / (threshold x reference)) of each event; >= 0 is a change
     scale       (E,) int64: the half-width h at which each event was found (0: a cut)
@@ -424,52 +426,56 @@ def _place(curve: np.ndarray, near: np.ndarray, peak: int, h: int) -> int:
 
 def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray, typical: float,
                          num_pairs: int, threshold: float) -> list:
-    """Each candidate's confidence, capped by how far the layout (the picture above the subtitle
-    band) changes across its span: more than inside the shots on either side (LAYOUT_CONTRAST
-    times), and at least LAYOUT_SHARE of the layout's typical distance. A subtitle that appears in
-    a still or slowly moving shot moves the latents, not the picture above it.
-    Candidates: (confidence, pair, h, first frame, second frame)."""
+    """Each candidate's confidence, capped by the layout's (the picture above the subtitle band):
+    log of its change across the candidate's span over the larger of LAYOUT_CONTRAST times its
+    change inside the shots on either side and LAYOUT_SHARE of its typical distance. A subtitle
+    that appears in a still or slowly moving shot moves the latents, not the picture above it.
+    The cap also orders the changes that pass it by the weaker of the two views (on the tuning
+    films, 0.984 against 0.983 when only failing candidates are capped). Candidates:
+    (confidence, pair, h, first frame, second frame, evidence); the evidence, the confidence
+    before this test, stays, and orders candidates the layout sees no change in at all."""
     floor = LAYOUT_SHARE * typical
     curves = {}
     confirmed = []
-    for confidence, pair, h, first, second in candidates:
+    for confidence, pair, h, first, second, evidence in candidates:
         if h not in curves:
             if h == 0:
                 curves[h] = cut_confidence(steps, floor, threshold, LAYOUT_CONTRAST)
             else:
                 curves[h] = span_confidence(layout_spans(layout, 2 * h + 1), num_pairs, h, floor, threshold,
                                             LAYOUT_CONTRAST)
-        confirmed.append((min(confidence, float(curves[h][first + h])), pair, h, first, second))
+        confirmed.append((min(confidence, float(curves[h][first + h])), pair, h, first, second, evidence))
     return confirmed
 
 
 def _unexplained(candidates: list, num_pairs: int) -> list:
     """Drops each candidate whose span of frames holds a change found at a finer scale: that is
     the same change (or a burst of them) seen from further away, and the finer one is placed
-    better. Candidates: (confidence, pair, h, first frame, second frame)."""
+    better. Candidates: (confidence, pair, h, first frame, second frame, evidence)."""
     finer_change = np.zeros(num_pairs + 1, dtype=bool)
     kept = []
     for h in sorted({c[2] for c in candidates}):
         at_scale = [c for c in candidates if c[2] == h]
         if h > 0:
             at_scale = [c for c in at_scale if not finer_change[max(0, c[3]):c[4]].any()]
-        for confidence, pair, _, _, _ in at_scale:
-            if confidence >= 0:
-                finer_change[pair] = True
+        for candidate in at_scale:
+            if candidate[0] >= 0:
+                finer_change[candidate[1]] = True
         kept.extend(at_scale)
     return kept
 
 
 def _one_pick_per_event(candidates: list, num_pairs: int, min_gap: int) -> list:
-    """Most confident first; a candidate within the reach (h + 1, at least min_gap) of one kept
-    already, or whose own reach holds one, is that event seen at another scale."""
-    candidates.sort(key=lambda c: (-c[0], c[2], c[1]))
+    """Most confident first (then the most evidence before the layout's test); a candidate
+    within the reach (h + 1, at least min_gap) of one kept already, or whose own reach holds
+    one, is that event seen at another scale. Candidates: (confidence, pair, h, evidence)."""
+    candidates.sort(key=lambda c: (-c[0], -c[3], c[2], c[1]))
     kept, covered, taken = [], np.zeros(num_pairs, dtype=bool), np.zeros(num_pairs, dtype=bool)
-    for confidence, pair, h in candidates:
+    for confidence, pair, h, evidence in candidates:
         reach = max(h + 1, min_gap)
         if covered[pair] or taken[max(0, pair - reach):pair + reach + 1].any():
             continue
-        kept.append((confidence, pair, h))
+        kept.append((confidence, pair, h, evidence))
         taken[pair] = True
         covered[max(0, pair - reach):pair + reach + 1] = True
     return kept
@@ -478,7 +484,7 @@ def _one_pick_per_event(candidates: list, num_pairs: int, min_gap: int) -> list:
 def _through_blank(kept: list, detail, reach: int) -> list:
     """Joins two consecutive changes at most `reach` pairs apart into one, placed between them,
     when the frames between them have under DETAIL_SHARE of the detail of the frames on
-    either side (kept: (confidence, pair, h) of the changes)."""
+    either side (kept: (confidence, pair, h, evidence) of the changes)."""
     if detail is None or len(kept) < 2:
         return kept
     kept = sorted(kept, key=lambda c: c[1])
@@ -490,7 +496,8 @@ def _through_blank(kept: list, detail, reach: int) -> list:
             between = detail[a + 1:b + 1].min()
             sides = min(np.median(detail[max(0, a - 2):a + 1]), np.median(detail[b + 1:min(n, b + 4)]))
             if between < DETAIL_SHARE * sides:
-                joined.append((max(kept[i][0], kept[i + 1][0]), (a + b) // 2, max(kept[i][2], kept[i + 1][2])))
+                joined.append((max(kept[i][0], kept[i + 1][0]), (a + b) // 2, max(kept[i][2], kept[i + 1][2]),
+                               max(kept[i][3], kept[i + 1][3])))
                 i += 2
                 continue
         joined.append(kept[i])
@@ -517,6 +524,8 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
         empty = np.zeros(0, dtype=np.int64)
         return Changes(np.zeros(0, np.float32), empty, np.zeros(0, np.float32), empty, np.zeros(0, bool))
     threshold = max(float(threshold), 1e-12)
+    if pictures is not None and any(len(a) != n for a in (pictures.detail, pictures.thumbnails) if a is not None):
+        raise ValueError(f"pictures of {len(pictures.detail)} frames given for latents of {n} frames")
     mu, log_var = _as_tensors(mu, log_var)  # once: every KL below indexes these
     typical = typical_distance(mu, log_var, frame_rate)
     film_floor = MAGNITUDE * typical
@@ -527,24 +536,24 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
     cut_curve = cut_confidence(near, np.maximum(cut_floor, MOTION * ordinary_motion(near)), threshold)
     cut_peaks = _local_peaks(near, 1)
     layout = None if pictures is None else pictures.layout()
-    layout_typical = None
-    if layout is not None and len(layout) == n:
+    if layout is not None:
         # the second view of each cut: the same rule on the thumbnails above the subtitles
         steps, layout_typical = layout_steps(layout, frame_rate)
         layout_floor = max(MAGNITUDE * layout_typical, MOTION * ordinary_motion(steps))
         cut_curve = np.maximum(cut_curve, cut_confidence(steps, layout_floor, threshold))
     score = cut_curve.copy()
-    candidates = []  # (confidence, pair, h, first frame, second frame)
+    candidates = []  # (confidence, pair, h, first frame, second frame, evidence before the layout's test)
     for j in cut_peaks:
-        candidates.append((float(cut_curve[j]), int(j), 0, int(j), int(j) + 1))
+        candidates.append((float(cut_curve[j]), int(j), 0, int(j), int(j) + 1, float(cut_curve[j])))
     for h in (transition_half_widths(frame_rate, transition_seconds) if transition_seconds > 0 else []):
         span = span_kls(mu, log_var, 2 * h + 1)
         floor = max(film_floor, MOTION * ordinary_motion(span.astype(np.float32)))
         curve = span_confidence(span, num_pairs, h, floor, threshold)
         score = np.maximum(score, curve)
         for peak in _local_peaks(curve, h):
-            candidates.append((float(curve[peak]), _place(curve, near, peak, h), h, int(peak) - h, int(peak) + 1 + h))
-    if layout is not None and len(layout) == n and candidates:
+            confidence = float(curve[peak])
+            candidates.append((confidence, _place(curve, near, peak, h), h, int(peak) - h, int(peak) + 1 + h, confidence))
+    if layout is not None and candidates:
         candidates = _confirmed_by_layout(candidates, layout, steps, layout_typical, num_pairs, threshold)
     flash_reach = max(2, int(round(FLASH_SECONDS * frame_rate)))
     if candidates:
@@ -559,13 +568,13 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
         candidates = [c for c, gone in zip(candidates, undone) if not gone]
     candidates = _unexplained(candidates, num_pairs)
     min_gap = int(round(min_scene_seconds * frame_rate))
-    kept = _one_pick_per_event([c[:3] for c in candidates], num_pairs, min_gap)
+    kept = _one_pick_per_event([c[:3] + c[5:] for c in candidates], num_pairs, min_gap)
     changes = _through_blank([c for c in kept if c[0] >= 0], None if pictures is None else pictures.detail,
                              flash_reach)
-    kept = sorted(changes + [c for c in kept if c[0] < 0], key=lambda c: (-c[0], c[1]))
-    events = np.array([pair for _, pair, _ in kept], dtype=np.int64)
-    confidence = np.array([c for c, _, _ in kept], dtype=np.float32)
-    scale = np.array([h for _, _, h in kept], dtype=np.int64)
+    kept = sorted(changes + [c for c in kept if c[0] < 0], key=lambda c: (-c[0], -c[3], c[1]))
+    events = np.array([c[1] for c in kept], dtype=np.int64)
+    confidence = np.array([c[0] for c in kept], dtype=np.float32)
+    scale = np.array([c[2] for c in kept], dtype=np.int64)
     flags = np.zeros(num_pairs, dtype=bool)
     flags[events[confidence >= 0]] = True
     finite = np.isfinite(score)
