@@ -101,6 +101,12 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
 def _thumbnails(frames: np.ndarray) -> np.ndarray:
     """Mean colour of each of THUMBNAIL_CELLS x THUMBNAIL_CELLS cells of equal share of the frame,
     (n, 3, cells, cells) uint8; a side shorter than the grid gives each cell its nearest pixel."""
+    n, c, height, width = np.shape(frames)
+    cells = THUMBNAIL_CELLS
+    if height % cells == 0 and width % cells == 0:  # the cache's square frames: one reshape
+        sums = np.asarray(frames).reshape(n, c, cells, height // cells, cells, width // cells).sum(
+            axis=(3, 5), dtype=np.float32)
+        return np.round(sums / (height // cells * width // cells)).astype(np.uint8)
     block = np.asarray(frames, dtype=np.float32)
     for axis in (2, 3):
         size = block.shape[axis]
