@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+import torch
 
 # Edge maps are pooled to this many cells a side: coarse enough that the slow camera move of a
 # few frames keeps a drawing's map, fine enough that two drawings differ.
@@ -103,10 +104,10 @@ def _thumbnails(frames: np.ndarray) -> np.ndarray:
     (n, 3, cells, cells) uint8; a side shorter than the grid gives each cell its nearest pixel."""
     n, c, height, width = np.shape(frames)
     cells = THUMBNAIL_CELLS
-    if height % cells == 0 and width % cells == 0:  # the cache's square frames: one reshape
-        sums = np.asarray(frames).reshape(n, c, cells, height // cells, cells, width // cells).sum(
-            axis=(3, 5), dtype=np.float32)
-        return np.round(sums / (height // cells * width // cells)).astype(np.uint8)
+    if height % cells == 0 and width % cells == 0:  # the cache's square frames: one pooling
+        pooled = torch.nn.functional.avg_pool2d(torch.from_numpy(np.asarray(frames)).float(),
+                                                (height // cells, width // cells))
+        return pooled.round().to(torch.uint8).numpy()
     block = np.asarray(frames, dtype=np.float32)
     for axis in (2, 3):
         size = block.shape[axis]
