@@ -39,15 +39,7 @@ def film_pictures(cache: FrameCache, cached_indices: Iterable[int]) -> Dict[int,
 
 def save_before_after(before: Image.Image, after: Image.Image, path: str, gap: int = 4) -> str:
     """The two pictures side by side, PICTURE_HEIGHT high, as a PNG."""
-    def scaled(image: Image.Image) -> Image.Image:
-        width = max(1, round(image.width * PICTURE_HEIGHT / max(image.height, 1)))
-        return image.resize((width, PICTURE_HEIGHT), Image.LANCZOS)
-
-    left, right = scaled(before), scaled(after)
-    pair = Image.new("RGB", (left.width + gap + right.width, PICTURE_HEIGHT), "white")
-    pair.paste(left, (0, 0))
-    pair.paste(right, (left.width + gap, 0))
-    return write_with(path, lambda tmp: pair.save(tmp, format="PNG"))
+    return save_picture_row([before, after], path, PICTURE_HEIGHT, gap)
 
 
 def save_picture_row(pictures, path: str, height: int, gap: int = 3) -> str:
