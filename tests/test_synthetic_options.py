@@ -1,5 +1,5 @@
-"""Tests of the synthetic generator's options: pacing, extra transitions, style, subtitles, action and
-conversations (the conversations' own tests are in test_conversations.py)."""
+"""Tests of the synthetic generator's options: pacing, extra transitions, style, subtitles, action,
+insets and conversations (the conversations' own tests are in test_conversations.py)."""
 
 import hashlib
 import json
@@ -44,7 +44,7 @@ def test_default_clip_is_unchanged():
     cc = [t["start"] for t in c.non_changes if t["kind"] == "character_cut"]
     assert c.truth.to_json()["shot_pairs"] == sorted(c.change_pairs.tolist() + cc)
     same = generate_clip(120, seed=4, width=64, height=48, pacing="normal", extra_transitions=(), style="cel",
-                         subtitles=False, action=False, conversations=False)
+                         subtitles=False, action=False, conversations=False, insets=False)
     assert np.array_equal(same.frames, c.frames)
     assert json.dumps(same.truth.to_json()) == json.dumps(c.truth.to_json())
 
@@ -191,16 +191,40 @@ def test_action_moves_camera_and_characters_inside_shots_only():
     assert not changed[:acts[0]["start"]].any()
 
 
+def test_insets_pop_up_inside_shots_and_cover_a_part_of_the_frame():
+    a = generate_clip(400, seed=0, width=W, height=H)
+    b = generate_clip(400, seed=0, width=W, height=H, insets=True)
+    panels = [t for t in b.non_changes if t["kind"] == "inset"]
+    assert panels and b.truth.options == {"insets": True}
+    assert b.change_pairs.tolist() == a.change_pairs.tolist() and b.transitions == a.transitions
+    assert [t for t in b.non_changes if t["kind"] != "inset"] == a.non_changes
+    changed = np.any(a.frames != b.frames, axis=3)          # (N, H, W): pixels the panels cover
+    assert not changed[:panels[0]["start"]].any()           # nothing before the first panel opens
+    largest = syn.plan.INSET_WIDTH[1] * syn.plan.INSET_HEIGHT[1]
+    for t in panels:
+        assert len(set(b.shot_setting[t["start"]:t["end"] + 1].tolist())) == 1
+        # the panel grows, then its picture fades in: the covered area and the picture keep changing
+        area = changed[t["start"]:t["end"] + 1].mean(axis=(1, 2))
+        assert area[0] > 0 and area[-1] >= area[0]
+        assert np.any(b.frames[t["end"]] != b.frames[t["end"] - 1])
+        # at most two panels at once, each a part of the frame
+        assert area.max() <= 2 * largest + 0.05
+    # a panel stays until its shot ends: every later frame of that shot differs
+    for t in panels:
+        shot = next(s for s in b.shots if s["start"] <= t["start"] <= s["end"])
+        assert changed[t["start"]:shot["end"] + 1].any(axis=(1, 2)).all()
+
+
 def test_cli_passes_the_options(tmp_path, capsys):
     out = tmp_path / "fast"
     rc = syn.main(["--out", str(out), "--train_frames", "20", "--val_frames", "60", "--width", str(W),
                    "--height", str(H), "--pacing", "fast", "--extra_transitions", "blur,flash_cut",
-                   "--subtitles", "--style", "silhouette", "--action", "--conversations"])
+                   "--subtitles", "--style", "silhouette", "--action", "--conversations", "--insets"])
     assert rc == 0
     params = json.loads((out / "sample.json").read_text())["params"]
     assert params["pacing"] == "fast" and params["extra_transitions"] == ["flash_cut", "blur"]
     assert params["subtitles"] is True and params["style"] == "silhouette" and params["action"] is True
-    assert params["conversations"] is True
+    assert params["conversations"] is True and params["insets"] is True
     truth = json.loads((out / "truth.json").read_text())
     assert truth["val"]["options"]["pacing"] == "fast"
     assert syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"]) == 2

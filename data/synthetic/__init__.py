@@ -40,9 +40,10 @@ set, e.g. its left and right parts, each with one speaker in front) and ``new_an
 (another crop or zoom of the same set); and the traps inside shots: ``in_shot_flash``
 (first..last brightened frame), ``fast_pan`` and ``zoom`` (first..last frame of the
 camera move), ``subtitle`` (first..last frame showing one subtitle line), ``action``
-(first..last frame of a stretch of camera shake and dashing characters).
+(first..last frame of a stretch of camera shake and dashing characters), ``inset``
+(first frame of a pop-up panel growing to the last of its picture fading in).
 The options of ``iter_clip_frames`` (pacing, extra_transitions, style, subtitles, action,
-conversations) add kinds beyond DEFAULT_TRANSITION_KINDS and DEFAULT_NON_CHANGE_KINDS; the
+conversations, insets) add kinds beyond DEFAULT_TRANSITION_KINDS and DEFAULT_NON_CHANGE_KINDS; the
 defaults give the same frames and truth as earlier versions (``shot_pairs`` is new).
 ``shot_setting[f]`` is the setting id of frame ``f``; inside a gradual transition frames
 up to the label belong to the outgoing setting, later ones to the incoming one.

@@ -30,13 +30,15 @@ def main(argv=None) -> int:
                     help="stretches of action inside shots: camera shake, characters dashing (not changes)")
     ap.add_argument("--conversations", action="store_true",
                     help="conversations: shot/reverse-shot runs and new angles on one set (shots, not scene changes)")
+    ap.add_argument("--insets", action="store_true",
+                    help="panels that pop up inside shots, a small picture fading in (not changes)")
     args = ap.parse_args(argv)
     from utils.errors import UserError
     try:
         paths = write_sample(args.out, args.train_frames, args.val_frames, args.seed, args.width, args.height,
                              hard_cases=not args.easy, pacing=args.pacing,
                              extra_transitions=args.extra_transitions, style=args.style, subtitles=args.subtitles,
-                             action=args.action, conversations=args.conversations)
+                             action=args.action, conversations=args.conversations, insets=args.insets)
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

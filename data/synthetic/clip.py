@@ -21,7 +21,7 @@ def _check_args(num_frames, width, height, fps):
 
 
 def clip_options(pacing: str = "normal", extra_transitions=(), style: str = "cel", subtitles: bool = False,
-                 action: bool = False, conversations: bool = False) -> dict:
+                 action: bool = False, conversations: bool = False, insets: bool = False) -> dict:
     """The options that differ from the defaults, checked and normalised (empty for the default clip)."""
     if pacing not in PACINGS:
         raise ValueError(f"pacing must be one of {', '.join(PACINGS)}, got {pacing!r}")
@@ -36,16 +36,16 @@ def clip_options(pacing: str = "normal", extra_transitions=(), style: str = "cel
     if unknown:
         raise ValueError(f"extra_transitions must be among {', '.join(EXTRA_TRANSITION_KINDS)}, got {unknown}")
     options = dict(pacing=pacing, extra_transitions=list(extra), style=style, subtitles=bool(subtitles),
-                   action=bool(action), conversations=bool(conversations))
+                   action=bool(action), conversations=bool(conversations), insets=bool(insets))
     defaults = dict(pacing="normal", extra_transitions=[], style="cel", subtitles=False, action=False,
-                    conversations=False)
+                    conversations=False, insets=False)
     return {k: v for k, v in options.items() if v != defaults[k]}
 
 
 def iter_clip_frames(num_frames: int, seed: int = 0, width: int = 160, height: int = 120, fps: int = 24,
                      hard_cases: bool = True, *, variant: int = 0, pacing: str = "normal",
                      extra_transitions=(), style: str = "cel", subtitles: bool = False,
-                     action: bool = False, conversations: bool = False) -> tuple:
+                     action: bool = False, conversations: bool = False, insets: bool = False) -> tuple:
     """Plan a clip and return ``(frames_iterator, truth)``.
 
     The truth (a ``SyntheticClipTruth``) is complete before the first frame is rendered; the
@@ -72,7 +72,7 @@ def iter_clip_frames(num_frames: int, seed: int = 0, width: int = 160, height: i
     ``shot_pairs``, not in ``change_pairs``).
     """
     _check_args(num_frames, width, height, fps)
-    options = clip_options(pacing, extra_transitions, style, subtitles, action, conversations)
+    options = clip_options(pacing, extra_transitions, style, subtitles, action, conversations, insets)
     N, W, H, fps = int(num_frames), int(width), int(height), int(fps)
     world = _make_world(seed, W, H)
     rng = np.random.default_rng([_SEED_TAG, int(seed), 2, int(variant)])
@@ -80,11 +80,12 @@ def iter_clip_frames(num_frames: int, seed: int = 0, width: int = 160, height: i
     subtitle_rng = np.random.default_rng([_SEED_TAG, int(seed), 5, int(variant)])
     action_rng = np.random.default_rng([_SEED_TAG, int(seed), 6, int(variant)])
     conversation_rng = np.random.default_rng([_SEED_TAG, int(seed), 7, int(variant)])
+    inset_rng = np.random.default_rng([_SEED_TAG, int(seed), 8, int(variant)])
     shots, bounds = _plan(world, N, rng, fps, bool(hard_cases), _setting_distances(world.seed),
                           pacing=pacing, extra_transitions=tuple(options.get("extra_transitions", ())),
                           subtitles=bool(subtitles), action=bool(action), conversations=bool(conversations),
-                          option_rng=option_rng, subtitle_rng=subtitle_rng, action_rng=action_rng,
-                          conversation_rng=conversation_rng)
+                          insets=bool(insets), option_rng=option_rng, subtitle_rng=subtitle_rng,
+                          action_rng=action_rng, conversation_rng=conversation_rng, inset_rng=inset_rng)
     truth = _truth(world, shots, bounds, N, fps, seed, variant, hard_cases)
     truth.options = options
 
@@ -99,14 +100,14 @@ def iter_clip_frames(num_frames: int, seed: int = 0, width: int = 160, height: i
 def generate_clip(num_frames: int, seed: int = 0, width: int = 160, height: int = 120, fps: int = 24,
                   hard_cases: bool = True, *, variant: int = 0, pacing: str = "normal", extra_transitions=(),
                   style: str = "cel", subtitles: bool = False, action: bool = False,
-                  conversations: bool = False) -> SyntheticClip:
+                  conversations: bool = False, insets: bool = False) -> SyntheticClip:
     """Render a whole clip in memory (N x H x W x 3 uint8); for long clips use iter_clip_frames.
 
     The options are those of iter_clip_frames.
     """
     it, truth = iter_clip_frames(num_frames, seed, width, height, fps, hard_cases, variant=variant, pacing=pacing,
                                  extra_transitions=extra_transitions, style=style, subtitles=subtitles,
-                                 action=action, conversations=conversations)
+                                 action=action, conversations=conversations, insets=insets)
     frames = np.empty((truth.num_frames, truth.height, truth.width, 3), dtype=np.uint8)
     for i, f in enumerate(it):
         frames[i] = f

@@ -17,7 +17,7 @@ TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", 
                     "flash_cut", "blur", "morph", "slow_wipe")
 GRADUAL_KINDS = TRANSITION_KINDS[1:]
 NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle", "action",
-                    "reverse_shot", "new_angle")
+                    "reverse_shot", "new_angle", "inset")
 # Hard cuts that keep the setting: shot boundaries, not scene changes (non_changes at the scene level).
 SAME_SETTING_CUT_KINDS = ("character_cut", "reverse_shot", "new_angle")
 # What a clip holds with the default options; the rest is asked for by an option.
@@ -49,6 +49,12 @@ P_NEW_ANGLE = 0.5           # the run is followed by a shot from a new angle (th
 P_ANGLE_CLOSE = 0.5         # that new angle is a close-up; otherwise a wide view of the set
 ANGLE_ZOOM = (1.5, 1.9)     # the close-up's zoom
 P_ANGLE_OTHERS = 0.35       # the new angle shows other characters than the two speakers
+P_INSET = 0.35              # insets=True: share of shots (not in a burst, 2 s or longer) where panels pop up
+INSETS_PER_SHOT = (1, 2)    # panels in such a shot, one after the other
+INSET_OPEN_FRAMES = (3, 8)  # a panel grows from its centre to its full size over this many frames
+INSET_FILL_FRAMES = (4, 12)     # ... then the picture inside it fades in over this many
+INSET_WIDTH = (0.2, 0.35)   # the panel's size, fractions of the frame's width and height
+INSET_HEIGHT = (0.25, 0.45)
 SUBTITLE_WORDS = ("I", "you", "we", "never", "knew", "the", "sky", "was", "so", "blue", "wait", "for", "me",
                   "tomorrow", "again", "where", "are", "going", "remember", "this", "place", "it's", "late",
                   "come", "back", "home", "look", "stars", "tonight", "sorry", "thank", "everyone")
@@ -88,6 +94,7 @@ class _Shot:
     events: list = field(default_factory=list)   # non-change traps inside the shot (global frames)
     subtitles: list = field(default_factory=list)    # (first frame, last frame, text), global frames
     action: Optional[dict] = None    # {"start": global frame, "shake": (L, 2), "moves": (actors, L, 2)} canvas px
+    insets: list = field(default_factory=list)   # pop-up panels (_plan_insets), global frames
     framing: Optional[str] = None    # a conversation's shot: "A", "B" (shot/reverse-shot) or "angle"
 
 
@@ -140,14 +147,15 @@ def _pick_actors(world, rng, cam: _Camera, T, n, exclude, standing, fps, front=F
 
 def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist: np.ndarray, *,
           pacing: str = "normal", extra_transitions: tuple = (), subtitles: bool = False,
-          action: bool = False, conversations: bool = False, option_rng=None, subtitle_rng=None,
-          action_rng=None, conversation_rng=None):
+          action: bool = False, conversations: bool = False, insets: bool = False, option_rng=None,
+          subtitle_rng=None, action_rng=None, conversation_rng=None, inset_rng=None):
     """Shots and boundaries of a clip; ``dist``: the distances between the world's settings.
 
     ``rng`` draws everything of the default clip. The options draw from ``option_rng``
-    (pacing, extra transitions), ``subtitle_rng`` (subtitles), ``action_rng`` (action) and
-    ``conversation_rng`` (conversations) only, so the default clip is unchanged by their
-    existence, and subtitles and action change nothing but the subtitles and the action.
+    (pacing, extra transitions), ``subtitle_rng`` (subtitles), ``action_rng`` (action),
+    ``conversation_rng`` (conversations) and ``inset_rng`` (insets) only, so the default clip
+    is unchanged by their existence, and subtitles, action and insets change nothing but
+    themselves.
     A conversation (conversations=True) is inserted before the first ordinary shot of a
     setting's run, which follows it after a "new_angle" cut, so the ordinary shots keep their
     draws.
@@ -330,8 +338,14 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             if moves is not None:
                 events.append(dict(kind="action", start=moves["start"], end=moves["start"] + len(moves["shake"]) - 1))
 
+        panels = []
+        if insets and not short:
+            panels = _plan_insets(inset_rng, pure_start, pure_end, setting, fps)
+            events.extend(dict(kind="inset", start=p["start"], end=p["start"] + p["open"] + p["fill"] - 1)
+                          for p in panels)
+
         shot = _Shot(setting, render_start, pure_end + G, pure_start, pure_end, mode, cam, actors, flash, events,
-                     subs, moves)
+                     subs, moves, insets=panels)
         if last:        # the clip ends inside this shot (which is cut short or held to the end)
             _end_shot(shot, N)
         shots.append(shot)
@@ -531,3 +545,31 @@ def _plan_action(rng, first: int, last: int, num_actors: int, W: int, H: int, fp
             pose, t = target, t + span
     held = np.arange(length) // hold
     return dict(start=start, shake=shake[held], moves=moves[:, held])
+
+
+def _plan_insets(rng, first: int, last: int, setting: int, fps: int) -> list:
+    """Pop-up panels inside the frames first..last of a shot, as an info box or a picture-in-
+    picture: a framed panel grows from its centre (INSET_OPEN_FRAMES), then a small picture of
+    another setting fades in inside it (INSET_FILL_FRAMES); it stays to the shot's end. Each:
+    {"start", "open", "fill", "box": (x0, y0, x1, y1) fractions of the frame, "content":
+    setting shown, "border": RGB}. Empty when the shot has none (1 - P_INSET) or is under 2 s."""
+    wanted = rng.random() < P_INSET
+    count = int(rng.integers(INSETS_PER_SHOT[0], INSETS_PER_SHOT[1] + 1))
+    panels, t = [], first + int(rng.integers(round(0.3 * fps), fps + 1))
+    if not wanted or last - first + 1 < 2 * fps:
+        return panels
+    for k in range(count):
+        opening = int(rng.integers(INSET_OPEN_FRAMES[0], INSET_OPEN_FRAMES[1] + 1))
+        filling = int(rng.integers(INSET_FILL_FRAMES[0], INSET_FILL_FRAMES[1] + 1))
+        w, h = float(rng.uniform(*INSET_WIDTH)), float(rng.uniform(*INSET_HEIGHT))
+        # the first panel on the left half, the second on the right: side by side, as info boxes are
+        x0 = float(rng.uniform(0.03, 0.5 - w)) if k == 0 else float(rng.uniform(0.5, 0.97 - w))
+        y0 = float(rng.uniform(0.05, 0.9 - h))
+        if t + opening + filling + 3 > last:
+            break
+        content = (setting + 1 + int(rng.integers(NUM_SETTINGS - 1))) % NUM_SETTINGS
+        border = tuple(int(v) for v in rng.integers(150, 256, size=3))
+        panels.append(dict(start=t, open=opening, fill=filling, box=(x0, y0, x0 + w, y0 + h), content=content,
+                           border=border))
+        t += opening + filling + int(rng.integers(round(0.2 * fps), fps + 1))
+    return panels

@@ -21,6 +21,7 @@ class _Renderer:
         self.world = world
         self.style = style
         self.looks: dict = {}
+        self.inset_pictures: dict = {}      # (setting, (w, h)) -> the setting's canvas at an inset's size
         self.subtitle_at = {i: text for s in shots for a, b, text in s.subtitles for i in range(a, b + 1)}
         self.shots = shots
         self.bounds = bounds
@@ -113,6 +114,9 @@ class _Renderer:
             k = int(round(speed * 0.8))
             if k >= 2:
                 arr = _to_u8(_hblur(arr.astype(np.float32), k))
+        for panel in shot.insets:
+            if i >= panel["start"]:
+                arr = self._inset(arr, panel, i - panel["start"])
         if shot.flash is not None:
             k = i - shot.flash["start"]
             if 0 <= k < len(shot.flash["alphas"]):
@@ -120,6 +124,33 @@ class _Renderer:
                 f = arr.astype(np.float32)
                 arr = _to_u8(f + (np.asarray(shot.flash["tint"], np.float32) - f) * al)
         return arr
+
+    def _inset(self, arr: np.ndarray, panel: dict, k: int) -> np.ndarray:
+        """A pop-up panel drawn over a shot's picture, k frames after it began to open."""
+        H, W = arr.shape[:2]
+        x0, y0, x1, y1 = panel["box"]
+        grown = min(1.0, (k + 1) / panel["open"])
+        cx, cy = (x0 + x1) / 2 * W, (y0 + y1) / 2 * H
+        hw, hh = max(1.0, (x1 - x0) * W * grown / 2), max(1.0, (y1 - y0) * H * grown / 2)
+        box = [int(round(cx - hw)), int(round(cy - hh)), int(round(cx + hw)), int(round(cy + hh))]
+        out = arr.copy()
+        border = max(1, H // 60)
+        out[box[1]:box[3], box[0]:box[2]] = panel["border"]
+        inner = [box[0] + border, box[1] + border, box[2] - border, box[3] - border]
+        if inner[2] <= inner[0] or inner[3] <= inner[1]:
+            return out
+        out[inner[1]:inner[3], inner[0]:inner[2]] = (arr[inner[1]:inner[3], inner[0]:inner[2]] * 0.25).astype(np.uint8)
+        shown = (k + 1 - panel["open"]) / panel["fill"]
+        if shown > 0:
+            size = (inner[2] - inner[0], inner[3] - inner[1])
+            key = (panel["content"], size)
+            if key not in self.inset_pictures:
+                small = self.canvas(panel["content"]).resize(size, Image.BOX, reducing_gap=2.0)
+                self.inset_pictures[key] = np.asarray(small.convert("RGB"), dtype=np.float32)
+            picture = self.inset_pictures[key]
+            region = out[inner[1]:inner[3], inner[0]:inner[2]].astype(np.float32)
+            out[inner[1]:inner[3], inner[0]:inner[2]] = _to_u8(region + (picture - region) * min(1.0, shown))
+        return out
 
     def frame(self, i: int) -> np.ndarray:
         out = self._picture(i)

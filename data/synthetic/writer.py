@@ -68,7 +68,7 @@ def write_sample(out_dir, train_frames: int = SAMPLE_TRAIN_FRAMES, val_frames: i
     so an interrupted run never leaves a complete-looking half sample. An existing
     ``out_dir`` is replaced only if it holds nothing but sample files. ``clip_kwargs``:
     the options of iter_clip_frames (pacing, extra_transitions, style, subtitles, action,
-    conversations).
+    conversations, insets).
     """
     from utils.errors import UserError
 
