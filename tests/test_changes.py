@@ -276,6 +276,52 @@ def test_a_subtitle_that_moves_the_latents_is_no_change_when_the_picture_above_i
     assert found.events[3] == 119   # the strongest of the rest, not the film's first pair
 
 
+def popping_up(picture: np.ndarray, opening: int = 6, filling: int = 8) -> list:
+    """Frames of a panel popping up over `picture`: a framed box grows from its centre, then a
+    small picture fades in inside it (an info box, a picture-in-picture), and stays."""
+    frames = []
+    inside = painted(30, (60, 30, 120))[:, 10:30, 8:28].astype(np.float32)
+    for k in range(opening + filling + 1):
+        frame = picture.astype(np.float32)
+        grown = min(1.0, (k + 1) / opening)
+        half_h, half_w = max(1, int(11 * grown)), max(1, int(11 * grown))
+        frame[:, 20 - half_h:20 + half_h, 18 - half_w:18 + half_w] = [[[240]], [[200]], [[60]]]
+        frame[:, 21 - half_h:19 + half_h, 19 - half_w:17 + half_w] = 25
+        shown = min(1.0, max(0.0, (k + 1 - opening) / filling))
+        if shown > 0:
+            box = frame[:, 10:30, 8:28]
+            frame[:, 10:30, 8:28] = box + (inside - box) * shown
+        frames.append(frame.astype(np.uint8))
+    return frames
+
+
+def test_a_panel_popping_up_in_one_part_of_the_frame_is_no_change_where_a_dissolve_is_one(monkeypatch):
+    # one place, where a panel pops up at frame 60 (a local change over 15 frames that moves the
+    # latents far), then a 16-frame dissolve to another place (a change of the whole picture),
+    # then a cut; the thumbnails serve as latents, as in the tests above
+    place, other, last = painted(40, (200, 220, 240)), painted(41, (90, 60, 40)), painted(42, (40, 120, 60))
+    panel = popping_up(place)
+    dissolve = [(place + (other.astype(np.float32) - place) * (k + 1) / 17).astype(np.uint8) for k in range(16)]
+    frames = np.stack([place] * 60 + panel + [panel[-1]] * (150 - 60 - len(panel)) + dissolve
+                      + [other] * 150 + [last] * 100)
+    mu, log_var = thumbnail_latents(frames.transpose(0, 2, 3, 1))
+    pictures = picture_features(frames)
+    typical = typical_distance(mu, log_var, 24)
+    assert pair_kl_scores(mu, log_var, 15)[58] > 0.05 * typical    # the panel moves the latents far
+    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    assert len(found) == 2 and 149 <= found[0] <= 165 and found[1] == 315
+    monkeypatch.setattr("utils.changes.LAYOUT_SPREAD", 0.0)
+    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    assert len(found) == 3 and 58 <= found[0] <= 76
+
+
+def painted(seed: int, ground) -> np.ndarray:
+    """drawing(seed) on a ground of another colour."""
+    picture = drawing(seed)
+    light = picture == 220
+    return np.where(light, np.asarray(ground, dtype=np.uint8)[:, None, None], picture).astype(np.uint8)
+
+
 def test_pictures_of_another_film_are_refused():
     mu, log_var = shots_latents([60, 60])
     pictures = picture_features(frames_of([drawing(1)] * 100))
