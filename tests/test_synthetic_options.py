@@ -213,6 +213,10 @@ def test_insets_pop_up_inside_shots_and_cover_a_part_of_the_frame():
     for t in panels:
         shot = next(s for s in b.shots if s["start"] <= t["start"] <= s["end"])
         assert changed[t["start"]:shot["end"] + 1].any(axis=(1, 2)).all()
+    # a panel shows a place the clip may not visit, drawn at the smallest frame size too
+    for seed in (6, 23):
+        tiny = generate_clip(400, seed=seed, width=32, height=24, insets=True)
+        assert any(t["kind"] == "inset" for t in tiny.non_changes)
 
 
 def test_cli_passes_the_options(tmp_path, capsys):

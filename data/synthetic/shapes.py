@@ -39,8 +39,9 @@ def _cloud(draw, rng, cx, cy, w, fill, shade, lw, outline):
 
 def _box(draw, x0, y0, x1, y1, fill, lw, shade=None, shade_frac=0.2, outline=OUTLINE):
     draw.rectangle([x0, y0, x1, y1], fill=fill, outline=outline, width=lw)
-    if shade is not None and x1 - x0 > 4 * lw:
-        sx = x1 - (x1 - x0) * shade_frac
+    sx = x1 - (x1 - x0) * shade_frac
+    # the shaded side only where it fits inside the outline (a tiny frame's boxes are a few pixels)
+    if shade is not None and x1 - x0 > 4 * lw and x1 - lw >= sx and y1 - lw >= y0 + lw:
         draw.rectangle([sx, y0 + lw, x1 - lw, y1 - lw], fill=shade)
         draw.line([(sx, y0 + lw), (sx, y1 - lw)], fill=outline, width=max(1, lw // 2))
 
