@@ -83,6 +83,8 @@ def train_on(device: torch.device, opt) -> List[str]:
         train_caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps)
                         for source in frame_sources(opt.train_folder)]
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
+    if sum(len(cache) for cache in train_caches) < 2:
+        raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them")
     # a series: one model over the frames of every episode
     frames = torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in train_caches])).to(device)
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None

@@ -32,6 +32,19 @@ def train(folder, out, *extra):
     return main.main(["--train_folder", folder, "--output_folder", str(out), *TINY, "--max_iters", "1", *extra])
 
 
+def test_a_film_of_one_frame_is_refused_by_training_and_inference(two_scene_folder, tmp_path, capsys):
+    single = tmp_path / "single"
+    single.mkdir()
+    Image.fromarray(np.zeros((24, 32, 3), dtype=np.uint8)).save(single / "frame_0.png")
+    assert train(str(single), tmp_path / "run") == 2
+    one_error_line(capsys.readouterr().err, str(single), "needs at least two frames")
+    assert run_files(str(tmp_path / "run")) == []
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    capsys.readouterr()
+    assert inference.main(["--image_folder", str(single), "--model_folder", str(tmp_path / "run")]) == 2
+    one_error_line(capsys.readouterr().err, str(single), "needs at least two frames")
+
+
 def test_sixteen_bit_grey_frames_keep_their_picture(tmp_path):
     folder = tmp_path / "grey16"
     folder.mkdir()
