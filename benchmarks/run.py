@@ -49,7 +49,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, of {', '.join(STAGES)}")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of the VAE rows")
-    parser.add_argument("--baseline_seeds", type=int, default=1,
+    parser.add_argument("--baseline_seeds", type=int, default=3,
                         help="how many of --seeds the baseline VAE is trained with")
     parser.add_argument("--shared", default=os.path.join(ours.ROOT, "..", "shared", "data"),
                         help="folder of labelled clips (<name>.mp4 + <name>.labels.json)")
