@@ -173,13 +173,20 @@ def test_subtitles_change_the_bottom_band_only():
         assert t["start"] - 1 not in b.change_pairs
 
 
-def test_action_moves_camera_and_characters_inside_shots_only():
+def with_and_without(option: str, kind: str):
+    """The same clip without and with a trap option: (plain clip, clip with it, its traps of
+    `kind`), after checking that the option adds those traps and changes no other truth."""
     a = generate_clip(400, seed=0, width=W, height=H)
-    b = generate_clip(400, seed=0, width=W, height=H, action=True)
-    acts = [t for t in b.non_changes if t["kind"] == "action"]
-    assert acts and b.truth.options == {"action": True}
+    b = generate_clip(400, seed=0, width=W, height=H, **{option: True})
+    traps = [t for t in b.non_changes if t["kind"] == kind]
+    assert traps and b.truth.options == {option: True}
     assert b.change_pairs.tolist() == a.change_pairs.tolist() and b.transitions == a.transitions
-    assert [t for t in b.non_changes if t["kind"] != "action"] == a.non_changes
+    assert [t for t in b.non_changes if t["kind"] != kind] == a.non_changes
+    return a, b, traps
+
+
+def test_action_moves_camera_and_characters_inside_shots_only():
+    a, b, acts = with_and_without("action", "action")
     changed = np.any(a.frames != b.frames, axis=(1, 2, 3))
     for t in acts:
         # the action lies inside one shot, changes its pictures, and moves them more than the shot did
@@ -192,12 +199,7 @@ def test_action_moves_camera_and_characters_inside_shots_only():
 
 
 def test_insets_pop_up_inside_shots_and_cover_a_part_of_the_frame():
-    a = generate_clip(400, seed=0, width=W, height=H)
-    b = generate_clip(400, seed=0, width=W, height=H, insets=True)
-    panels = [t for t in b.non_changes if t["kind"] == "inset"]
-    assert panels and b.truth.options == {"insets": True}
-    assert b.change_pairs.tolist() == a.change_pairs.tolist() and b.transitions == a.transitions
-    assert [t for t in b.non_changes if t["kind"] != "inset"] == a.non_changes
+    a, b, panels = with_and_without("insets", "inset")
     changed = np.any(a.frames != b.frames, axis=3)          # (N, H, W): pixels the panels cover
     assert not changed[:panels[0]["start"]].any()           # nothing before the first panel opens
     largest = syn.plan.INSET_WIDTH[1] * syn.plan.INSET_HEIGHT[1]
