@@ -478,9 +478,9 @@ def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray
         confirmed.append((min(confidence, float(curves[h][first + h])), pair, h, first, second, evidence))
     gradual = [k for k, c in enumerate(confirmed) if c[2] > 0]
     if LAYOUT_SPREAD and gradual:
-        last = len(layout) - 1
-        ends = np.array([(min(max(confirmed[k][3], 0), last), min(max(confirmed[k][4], 0), last)) for k in gradual])
-        spread = layout_spread(layout, ends[:, 0], ends[:, 1])
+        # a gradual candidate is a peak of a finite span curve: its span lies inside the film
+        spread = layout_spread(layout, np.array([confirmed[k][3] for k in gradual]),
+                               np.array([confirmed[k][4] for k in gradual]))
         for k, share in zip(gradual, spread):
             c = confirmed[k]
             confirmed[k] = (min(c[0], float(np.log(share / LAYOUT_SPREAD))),) + c[1:]
@@ -576,6 +576,7 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
     cut_peaks = _local_peaks(near, 1)
     layout = None if pictures is None else pictures.layout()
     if layout is not None:
+        layout = layout.astype(np.float64)  # once: its steps, spans and spread below all read it so
         # the second view of each cut: the same rule on the thumbnails above the subtitles
         steps, layout_typical = layout_steps(layout, frame_rate)
         layout_floor = max(MAGNITUDE * layout_typical, MOTION * ordinary_motion(steps))
