@@ -20,6 +20,15 @@ IMAGE_SIZE = 64
 # default run (5 epochs, 20,000 frame-steps) takes about a minute on a 2-core CPU whatever
 # the film's length. The paper's command line gives --max_iters and so trains on full passes.
 RECOMMENDED_EPOCH_FRAMES = 4000
+# An epoch's frame order is held in memory (8 bytes a frame); past this many frames an epoch
+# would take hours on a GPU and the order alone gigabytes.
+MAX_EPOCH_FRAMES = 10_000_000
+# A frame rate above this is a typing slip: no film is sampled at more, and the timestamps of
+# a folder's frames or a video's sampling grid would need absurd arrays.
+MAX_FPS = 1000.0
+# The largest seed every generator the scripts seed accepts once it is mixed with the epoch
+# and the process rank (torch's 64-bit seeds, scikit-learn's 32-bit random_state).
+MAX_SEED = 2 ** 32 - 1
 
 
 def parse_hidden_dims(tokens: Sequence[str]) -> List[int]:
@@ -55,8 +64,23 @@ def _non_negative_int(text: str) -> int:
 
 
 def _epoch_frames(text: str) -> Optional[int]:
-    """--epoch_frames: a count of frames, or "auto" (None until parse_options decides)."""
-    return None if text == "auto" else _non_negative_int(text)
+    """--epoch_frames: a count of frames up to MAX_EPOCH_FRAMES, or "auto" (None until
+    parse_options decides)."""
+    if text == "auto":
+        return None
+    return _number(text, int, lambda v: 0 <= v <= MAX_EPOCH_FRAMES,
+                   f"auto or a number of frames from 0 to {MAX_EPOCH_FRAMES}")
+
+
+def _frame_rate(text: str) -> float:
+    """--fps: a finite rate above 0 and at most MAX_FPS frames per second."""
+    return _number(text, float, lambda v: 0 < v <= MAX_FPS,
+                   f"a frame rate above 0 and at most {MAX_FPS:g} frames per second")
+
+
+def _seed(text: str) -> int:
+    """--seed: a whole number from 0 to MAX_SEED."""
+    return _number(text, int, lambda v: 0 <= v <= MAX_SEED, f"a seed from 0 to {MAX_SEED}")
 
 
 def _positive_float(text: str) -> float:
@@ -64,7 +88,7 @@ def _positive_float(text: str) -> float:
 
 
 def _non_negative_float(text: str) -> float:
-    return _number(text, float, lambda v: v >= 0, "a non-negative number")
+    return _number(text, float, lambda v: 0 <= v < float("inf"), "a finite non-negative number")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -110,7 +134,7 @@ def _options() -> list:
         _option(ALL, DATA, "--cache_dir", default=os.environ.get("REPRO_VAE_CACHE"),
                 help="where decoded 64x64 frame caches and the bundled sample are kept "
                      "(default: $REPRO_VAE_CACHE or ~/.cache/repro-vae)"),
-        _option({TRAIN, INFER}, DATA, "--fps", type=float, default=None,
+        _option({TRAIN, INFER}, DATA, "--fps", type=_frame_rate, default=None,
                 help="sample a video at this many frames per second (default: every frame); for a "
                      "folder of frames, the rate they were taken at (default 24)"),
         # model
@@ -128,7 +152,8 @@ def _options() -> list:
                 help="number of training epochs"),
         _option({TRAIN}, TRAINING, "--epoch_frames", type=_epoch_frames, default="auto",
                 help="frames drawn per epoch (0: one pass over every frame, the paper's epoch); a fixed "
-                     "number makes training time independent of the film's length; auto: "
+                     f"number (at most {MAX_EPOCH_FRAMES:,}) makes training time independent of the film's "
+                     "length; auto: "
                      f"{RECOMMENDED_EPOCH_FRAMES}, or 0 when --max_iters is given, as in the paper's command"),
         _option({TRAIN}, TRAINING, "--lr", type=_positive_float, default=1e-3, help="Adam learning rate"),
         _option({TRAIN}, TRAINING, "--w_decay", type=_non_negative_float, default=5e-4, help="Adam weight decay"),
@@ -161,8 +186,8 @@ def _options() -> list:
         # device and batches
         _option({TRAIN, INFER}, RUNNING, "--bs", type=_positive_int, default=64,
                 help="batch size (training and encoding)"),
-        _option({TRAIN, INFER}, RUNNING, "--seed", type=int, default=0,
-                help="random seed; the same seed repeats a CPU run"),
+        _option({TRAIN, INFER}, RUNNING, "--seed", type=_seed, default=0,
+                help=f"random seed, 0 to {MAX_SEED}; the same seed repeats a CPU run"),
         _option({TRAIN, INFER}, RUNNING, "--device", choices=["auto", "cpu", "cuda"], default="auto",
                 help="auto: CUDA when a GPU is available, else the CPU"),
         _option({TRAIN, INFER}, RUNNING, "--precision", choices=["auto", "fp32", "bf16"], default="auto",
@@ -267,8 +292,6 @@ def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = No
         value = getattr(opt, name, None)
         if isinstance(value, list) and len(value) == 1:
             setattr(opt, name, value[0])
-    if opt.fps is not None and not opt.fps > 0:
-        parser.error(f"--fps must be positive, got {opt.fps}")
     if opt.top_K < 0:
         parser.error(f"--top_K must be 0 (all) or positive, got {opt.top_K}")
     sentinel = argparse.Namespace(**{k: _Unset for k in vars(opt)})

@@ -101,3 +101,25 @@ def test_negative_patience_is_refused():
     from opts import parse_options
     with pytest.raises(SystemExit):
         parse_options(["--patience", "-1"])
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--fps", "inf"], "--fps: expected a frame rate above 0 and at most 1000 frames per second, got inf"),
+    (["--fps", "nan"], "--fps: expected a frame rate above 0"),
+    (["--fps", "1e300"], "--fps: expected a frame rate above 0"),
+    (["--seed", "99999999999999999999999"], "--seed: expected a seed from 0 to 4294967295"),
+    (["--seed", "-1"], "--seed: expected a seed from 0 to 4294967295"),
+    (["--epoch_frames", "1000000000000"], "--epoch_frames: expected auto or a number of frames from 0 to 10000000"),
+    (["--transition_seconds", "inf"], "--transition_seconds: expected a finite non-negative number"),
+])
+def test_numbers_out_of_every_usable_range_are_refused_in_one_line(argv, message, capsys):
+    with pytest.raises(SystemExit) as err:
+        parse_options(argv, prog="main.py")
+    assert err.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_the_ends_of_the_usable_ranges_are_accepted():
+    opt = parse_options(["--fps", "1000", "--seed", str(2 ** 32 - 1), "--epoch_frames", "10000000"])
+    assert (opt.fps, opt.seed, opt.epoch_frames) == (1000.0, 2 ** 32 - 1, 10_000_000)
