@@ -27,7 +27,7 @@ from tqdm import tqdm
 from data import video
 from data.frames import list_frame_files, read_frame
 from utils.atomic import remove_leftovers, writable_folder, write_folder_with
-from utils.errors import UserError, read_path
+from utils.errors import UserError, os_reason, read_path
 
 CACHE_VERSION = 1
 # Frame folders carry no timing; timecodes assume this rate (the paper's film is ~24 fps).
@@ -113,12 +113,25 @@ def _signature(source: str, kind: str) -> Tuple[str, List[str]]:
     if kind == "folder":
         files = list_frame_files(source)
         for path in files:
-            info = os.stat(path)
+            info = _frame_file_status(path)
             digest.update(f"{os.path.basename(path)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
     else:
         info = os.stat(source)
         digest.update(f"{info.st_size}|{info.st_mtime_ns}".encode())
     return digest.hexdigest(), files
+
+
+def _frame_file_status(path: str) -> os.stat_result:
+    """os.stat of one frame file, a broken link or an unreadable file turned into a UserError
+    naming it."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise UserError(f"{path}: broken link (it points to {os.readlink(path)}, which does not exist)")
+        raise UserError(f"{path}: the frame file disappeared while the folder was read")
+    except OSError as err:
+        raise UserError(f"{path}: the frame file cannot be read ({os_reason(err)})")
 
 
 def _cache_folder(cache_dir: str, source: str, size: int, fps: Optional[float]) -> str:

@@ -32,7 +32,18 @@ def list_frame_files(folder: str) -> List[str]:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
     names.sort(key=natural_key)
+    _check_one_file_per_frame(folder, names)
     return [os.path.join(folder, n) for n in names]
+
+
+def _check_one_file_per_frame(folder: str, names: List[str]) -> None:
+    """UserError when two of the (sorted) `names` give the same frame, such as frame_1.png and
+    frame_01.png, or frame_1.png and frame_1.jpg: which one belongs in the film can only be guessed."""
+    stems = [natural_key(os.path.splitext(n)[0]) for n in names]
+    for (first, stem), (second, next_stem) in zip(zip(names, stems), zip(names[1:], stems[1:])):
+        if stem == next_stem:
+            raise UserError(f"{os.path.join(folder, second)}: the same frame number as {first}; "
+                            "keep one file per frame")
 
 
 def as_eight_bit(image: Image.Image, path: str) -> Image.Image:

@@ -69,3 +69,23 @@ def test_mixed_frame_sizes_are_refused(two_scene_folder, isolated_cache):
         load_frames(two_scene_folder, show_progress=False)
     leftovers = os.listdir(isolated_cache) if isolated_cache.exists() else []
     assert leftovers == []  # the failed build left nothing half-written
+
+
+def test_a_broken_link_among_the_frames_is_named(two_scene_folder, capsys):
+    import main
+    from conftest import one_error_line
+    link = os.path.join(two_scene_folder, "frame_40.png")
+    os.symlink(os.path.join(two_scene_folder, "gone.png"), link)
+    with pytest.raises(UserError, match="frame_40.png: broken link"):
+        load_frames(two_scene_folder, show_progress=False)
+    assert main.main(["--train_folder", two_scene_folder, "--output_folder", os.path.join(two_scene_folder, "..", "run"),
+                      "--hidden-dims", "8", "16", "--latent_dim", "3", "--max_iters", "1"]) == 2
+    one_error_line(capsys.readouterr().err, link, "broken link", "gone.png")
+
+
+@pytest.mark.parametrize("other", ["frame_01.png", "frame_1.jpg"])
+def test_two_files_of_one_frame_number_are_refused(two_scene_folder, other):
+    Image.new("RGB", (32, 24)).save(os.path.join(two_scene_folder, other))
+    with pytest.raises(UserError, match=r"the same frame number as .*keep one file per frame") as err:
+        list_frame_files(two_scene_folder)
+    assert "frame_1.png" in str(err.value) and other in str(err.value)
