@@ -131,8 +131,10 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
         return os.path.join(folder, name)
 
     scores = pair_kl_scores(mu, log_var)
+    # no transition outlasts the film: a longer --transition_seconds would only pad the scores
+    transition_seconds = min(opt.transition_seconds, len(cache) / frame_rate)
     found = detect_changes(mu, log_var, frame_rate, threshold=opt.threshold,
-                           transition_seconds=opt.transition_seconds, min_scene_seconds=opt.min_scene_len,
+                           transition_seconds=transition_seconds, min_scene_seconds=opt.min_scene_len,
                            pictures=pictures)
     change_score, flags = found.score, found.flags
     level = setting_changes(mu, log_var, flags, frame_rate, pictures, found.change_scales(),

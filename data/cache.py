@@ -273,7 +273,7 @@ def frame_batches(frames, batch_size: int) -> Iterator[np.ndarray]:
             yield np.asarray(frames[start:start + batch_size])
         return
     count, frame_shape = len(frames), frames.frames.shape[1:]
-    buffer = np.empty((batch_size, *frame_shape), dtype=np.uint8)
+    buffer = np.empty((min(batch_size, count), *frame_shape), dtype=np.uint8)  # no bigger than the film
     with open(os.path.join(frames.folder, "frames.u8"), "rb", buffering=0) as raw:
         for start in range(0, count, batch_size):
             size = min(batch_size, count - start)

@@ -88,7 +88,8 @@ def encode_frames(model: ReproVAE, frames, batch_size: int, device: torch.device
         for batch in tqdm(frame_batches(frames, batch_size), total=-(-count // batch_size), desc=desc,
                           unit="batch", leave=False, disable=not distributed.is_main()):
             if inputs is None:
-                inputs = torch.empty((batch_size, *batch.shape[1:]), dtype=torch.float32, device=device)
+                # the first batch is the largest: a --bs above the film's length costs no more than the film
+                inputs = torch.empty((len(batch), *batch.shape[1:]), dtype=torch.float32, device=device)
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             x = inputs[:len(batch)]
             x.copy_(torch.from_numpy(np.require(batch, requirements="W"))).div_(255)  # a memory map's is read-only

@@ -222,3 +222,14 @@ def test_fps_results_carry_source_frames_and_the_scene_list_covers_the_video(two
     np.save(tmp_path / "labels.npy", np.array([47]))
     assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path / "run")]) == 2
     one_error_line(capsys.readouterr().err, "label 47 is out of range", "covers source frames 0..46")
+
+
+def test_huge_batches_and_transitions_cost_no_more_than_the_film(two_scene_folder, tmp_path):
+    from data.cache import frame_batches
+    cache = load_frames(two_scene_folder, size=16, show_progress=False)
+    batches = list(frame_batches(cache, 10 ** 12))  # a buffer of --bs frames would not fit in memory
+    assert [b.shape for b in batches] == [(40, 3, 16, 16)]
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+                           "--bs", "100000000", "--transition_seconds", "1e9"]) == 0
+    assert np.load(tmp_path / "run" / "scene_change_flags_0.npy").shape == (39,)
