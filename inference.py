@@ -53,7 +53,7 @@ from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
-from utils.run_folder import make_room_for_results, write_source
+from utils.run_folder import check_not_a_frame_folder, make_room_for_results, write_source
 from utils.scenes import scene_list, setting_list, write_scene_files, write_setting_files
 from utils.setting_changes import setting_changes
 from utils.thumbnails import save_scene_thumbnails
@@ -82,15 +82,17 @@ def infer_on(device: torch.device, opt) -> List[str]:
     sources = frame_sources(opt.image_folder)
     for source in sources:
         check_frame_source(source)
-    if len(sources) == 1:
-        return infer_source(sources[0], results_folder, checkpoints, device, opt)
     # a series: each episode's results in a folder of its own name, from the one model
-    if opt.labels:
+    folders = [results_folder] if len(sources) == 1 else [os.path.join(results_folder, name)
+                                                          for name in source_names(sources)]
+    for folder in folders:
+        check_not_a_frame_folder(folder, sources, "results folder", "--results_folder")
+    if opt.labels and len(sources) > 1:
         raise UserError(f"{opt.labels}: labels belong to one film; with {len(sources)} films, score each "
                         "one's results folder with pure_test.py")
     written = []
-    for source, name in zip(sources, source_names(sources)):
-        written += infer_source(source, os.path.join(results_folder, name), checkpoints, device, opt)
+    for source, folder in zip(sources, folders):
+        written += infer_source(source, folder, checkpoints, device, opt)
     return written
 
 

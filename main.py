@@ -39,7 +39,7 @@ from utils.cli import StopRequest, run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import Interrupted, UserError
 from utils.plots import plot_loss_history, save_reconstruction_grid
-from utils.run_folder import new_run_id, start_fresh_run
+from utils.run_folder import check_not_a_frame_folder, new_run_id, start_fresh_run
 
 RESUME_HINT = "run the same command with --resume to continue"
 PROBE_FRAMES = 16  # without validation frames, the model is tried on this many training frames after each epoch
@@ -55,6 +55,8 @@ def train(opt) -> List[str]:
 def train_on(device: torch.device, opt) -> List[str]:
     """train() in this process, computing on `device`."""
     main_rank = distributed.is_main()
+    check_not_a_frame_folder(opt.output_folder, frame_sources(opt.train_folder) + frame_sources(opt.val_folder),
+                             "output folder", "--output_folder")
     with distributed.main_first():  # rank 0 checks and clears the folder, or drops a stale interrupted state
         if main_rank:
             writable_folder(opt.output_folder, "output folder")

@@ -264,3 +264,18 @@ def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_weights(two_scene
     assert len(checkpoints_of(out)) == 1  # killed in epoch 1
     assert train(two_scene_folder, out, *LONG_EPOCHS, "--resume") == 0
     assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
+
+
+def test_no_script_writes_into_the_folder_of_frames_it_reads(two_scene_folder, tmp_path, capsys):
+    before = sorted(os.listdir(two_scene_folder))
+    assert train(two_scene_folder, two_scene_folder + os.sep, "--max_iters", "1") == 2
+    one_error_line(capsys.readouterr().err, "the output folder is the folder of frames", "--output_folder")
+    out = tmp_path / "run"
+    assert train(str(tmp_path / "frames" / ".." / "frames"), tmp_path / "elsewhere", "--val_folder", two_scene_folder,
+                 "--output_folder", two_scene_folder, "--max_iters", "1") == 2
+    one_error_line(capsys.readouterr().err, "the output folder is the folder of frames")
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    capsys.readouterr()
+    assert detect(two_scene_folder, "--model_folder", str(out), "--results_folder", two_scene_folder) == 2
+    one_error_line(capsys.readouterr().err, "the results folder is the folder of frames", "--results_folder")
+    assert sorted(os.listdir(two_scene_folder)) == before

@@ -58,6 +58,16 @@ def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> N
                 os.remove(path)
 
 
+def check_not_a_frame_folder(folder: str, sources: Sequence[str], what: str, option: str) -> None:
+    """UserError when `folder`, where a script writes (`what`, set by `option`), is one of the
+    frame folders among `sources`: its pictures would be read as frames by the next run."""
+    target = os.path.realpath(folder)
+    for source in sources:
+        if os.path.isdir(source) and os.path.realpath(source) == target:
+            raise UserError(f"{folder}: the {what} is the folder of frames {source}, whose next run would "
+                            f"read the files written there as frames; give another {option}")
+
+
 def source_path(folder: str, epoch: int) -> str:
     """Where inference.py records which checkpoint the results of `epoch` came from."""
     return os.path.join(folder, f"result_source_{epoch}.json")
