@@ -51,6 +51,7 @@ from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
+from utils.labels import labels_of_frames, load_label_spans
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
 from utils.run_folder import check_not_a_frame_folder, make_room_for_results, write_source
@@ -70,6 +71,7 @@ def infer(opt) -> List[str]:
 def infer_on(device: torch.device, opt) -> List[str]:
     """infer() in this process, computing on `device`."""
     main_rank = distributed.is_main()
+    check_labels_option(opt)
     opt.model_folder = opt.model_folder or opt.output_folder
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
@@ -96,6 +98,17 @@ def infer_on(device: torch.device, opt) -> List[str]:
     return written
 
 
+def check_labels_option(opt) -> None:
+    """--labels is read by the report alone: without --report it is a UserError (it would be
+    ignored), with it the file must be readable before any work."""
+    if opt.labels is None:
+        return
+    if not opt.report:
+        raise UserError(f"{opt.labels}: inference.py reads --labels only to judge the detections of --report; "
+                        "add --report, or score the results with pure_test.py --labels")
+    load_label_spans(opt.labels, opt.label_convention)
+
+
 def infer_source(source: str, results_folder: str, checkpoints: list, device: torch.device, opt) -> List[str]:
     """Latents, scores, changes and scene lists of one film with every checkpoint, into
     `results_folder` (written by rank 0 alone)."""
@@ -110,6 +123,8 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     encoded = list(latents)
     if not main_rank:
         return []
+    if opt.report and opt.labels:  # the labels must lie within this film before a result is written
+        labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source)
     frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     pictures = picture_features(cache.frames)

@@ -233,3 +233,24 @@ def test_huge_batches_and_transitions_cost_no_more_than_the_film(two_scene_folde
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
                            "--bs", "100000000", "--transition_seconds", "1e9"]) == 0
     assert np.load(tmp_path / "run" / "scene_change_flags_0.npy").shape == (39,)
+
+
+def test_inference_checks_its_labels_before_any_work(two_scene_folder, tmp_path, capsys):
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    results = tmp_path / "results"
+    detect = ["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+              "--results_folder", str(results), "--report"]
+    capsys.readouterr()
+    assert inference.main(detect + ["--labels", str(tmp_path / "missing.json")]) == 2
+    one_error_line(capsys.readouterr().err, "missing.json: no such labels file")
+    (tmp_path / "broken.json").write_text("{not json")
+    assert inference.main(detect + ["--labels", str(tmp_path / "broken.json")]) == 2
+    one_error_line(capsys.readouterr().err, "broken.json: unreadable labels")
+    (tmp_path / "far.json").write_text("[5, 500]")
+    assert inference.main(detect + ["--labels", str(tmp_path / "far.json")]) == 2
+    one_error_line(capsys.readouterr().err, "far.json: label 500 is out of range", "39 frame pairs")
+    assert run_files(str(results)) == []
+    (tmp_path / "good.json").write_text("[19]")
+    assert inference.main(detect[:-1] + ["--labels", str(tmp_path / "good.json")]) == 2
+    one_error_line(capsys.readouterr().err, "good.json: inference.py reads --labels only", "--report")
+    assert not results.exists()

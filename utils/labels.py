@@ -240,3 +240,15 @@ def labels_on_sampled_pairs(labels: np.ndarray, spans: np.ndarray, source_index:
     unique = np.unique(moved)
     merged = np.array([[first[moved == j].min(), last[moved == j].max()] for j in unique], dtype=np.int64)
     return unique, merged.reshape(-1, 2)
+
+
+def labels_of_frames(path: str, convention: str, source_index: np.ndarray, against: str) -> tuple:
+    """(labels, spans) of the labels file `path` on the pairs of the frames whose source frame
+    numbers are `source_index` (moved onto the kept frames' pairs where --fps sampled them),
+    checked to lie within them; `against` names those frames in the message."""
+    labels, spans = load_label_spans(path, convention)
+    index = np.asarray(source_index, dtype=np.int64)
+    if not np.array_equal(index, np.arange(index.size)):  # --fps kept some frames only
+        labels, spans = labels_on_sampled_pairs(labels, spans, index, path, against)
+    check_labels_in_range(labels, index.size - 1, path, against)
+    return labels, spans
