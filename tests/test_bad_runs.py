@@ -166,7 +166,9 @@ def test_a_corrupt_checkpoint_stops_inference_before_any_result(two_scene_folder
     (out / checkpoints_of(out)[-1]).write_bytes(b"not a checkpoint")
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(out), "--span", "1") == 2
-    one_error_line(capsys.readouterr().err, checkpoints_of(out)[-1], "not a readable checkpoint")
+    line = one_error_line(capsys.readouterr().err, checkpoints_of(out)[-1], "not a readable checkpoint",
+                          "not a checkpoint written by this tool")
+    assert "weights_only" not in line
     training = ["loss_history.json", "loss_history.png", "reconstructions.png"]
     assert sorted(os.path.basename(p) for p in run_files(str(out))) == sorted(checkpoints_of(out) + training)
 
@@ -279,3 +281,20 @@ def test_no_script_writes_into_the_folder_of_frames_it_reads(two_scene_folder, t
     assert detect(two_scene_folder, "--model_folder", str(out), "--results_folder", two_scene_folder) == 2
     one_error_line(capsys.readouterr().err, "the results folder is the folder of frames", "--results_folder")
     assert sorted(os.listdir(two_scene_folder)) == before
+
+
+def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    (out / INTERRUPTED_NAME).write_text("garbage")
+    capsys.readouterr()
+    assert train(two_scene_folder, out, "--max_iters", "2", "--resume") == 2
+    line = one_error_line(capsys.readouterr().err, INTERRUPTED_NAME, "not a checkpoint written by this tool")
+    assert "weights_only" not in line and "Error" not in line
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    np.save(fake / "array.npy", np.arange(3))
+    os.rename(fake / "array.npy", fake / "model_state_0_val_loss_1.0000.pkl")
+    assert detect(two_scene_folder, "--model_folder", str(fake)) == 2
+    line = one_error_line(capsys.readouterr().err, "model_state_0_val_loss_1.0000.pkl", "not a checkpoint written by this tool")
+    assert "weights_only" not in line and "Error" not in line

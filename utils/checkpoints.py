@@ -9,6 +9,7 @@ A checkpoint whose weights are not finite (a diverged run) is never loaded.
 
 import os
 import re
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -96,10 +97,13 @@ def load_checkpoint(path: str) -> Dict:
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such checkpoint file")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many types for a file that is not a checkpoint
-        raise UserError(f"{path}: not a readable checkpoint ({err.__class__.__name__}: "
-                        f"{str(err).splitlines()[0] if str(err) else 'no detail'})")
+        with warnings.catch_warnings():  # torch's notes on pickle protocols are no concern of the user's
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # torch raises many types for a file that is not a checkpoint
+        # torch's own words advise loading untrusted files with weights_only=False: never repeated
+        raise UserError(f"{path}: not a readable checkpoint: not a checkpoint written by this tool, or a "
+                        "damaged one")
     if not isinstance(payload, dict):
         raise UserError(f"{path}: not a checkpoint (holds a {type(payload).__name__}, not a dict)")
     if "model" not in payload:
