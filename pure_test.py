@@ -36,7 +36,7 @@ import numpy as np
 from data.sample import bundled_sample
 from opts import parse_options
 from utils.cli import run_cli
-from utils.errors import UserError
+from utils.errors import UserError, read_npy
 from utils.labels import check_labels_in_range, labels_on_sampled_pairs, load_label_spans
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from utils.run_folder import check_one_run
@@ -59,10 +59,7 @@ def result_files(location: str) -> List[str]:
 
 def _load_array(path: str, kinds: str, what: str) -> np.ndarray:
     """A 1-D array of one of the dtype `kinds` from a .npy result file, or a one-line UserError."""
-    try:
-        values = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise UserError(f"{path}: unreadable result file ({err})".splitlines()[0])
+    values = read_npy(path, "a result file")
     if values.ndim != 1 or values.dtype.kind not in kinds:
         raise UserError(f"{path}: not {what} (dtype {values.dtype}, shape {values.shape})")
     return values
@@ -145,7 +142,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                           "flags beside it), so the labels' range is not checked")
         labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
         if pairs is not None:
-            check_labels_in_range(labels, pairs, labels_path, path)
+            check_labels_in_range(labels, pairs, labels_path, path, spans)
             if ranked.size and ranked.max() >= pairs:
                 raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),

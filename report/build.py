@@ -104,7 +104,7 @@ def _outcomes(results: RunResults, cache: FrameCache, labels: Optional[str], con
     if labels is None:
         return Outcomes(detected=detected), None, None
     label_pairs, spans = labels_of_frames(labels, convention, cache.source_index, results.folder)
-    check_labels_in_range(label_pairs, len(results.flags), labels, results.folder)
+    check_labels_in_range(label_pairs, len(results.flags), labels, results.folder, spans)
     scores = match_with_tolerance(np.flatnonzero(results.flags), label_pairs, tolerance, spans)
     scores["tolerance"] = tolerance
     return split_by_labels(detected, results.change_scores, label_pairs, spans, tolerance), label_pairs, scores

@@ -15,7 +15,7 @@ import numpy as np
 from data.cache import FrameCache, load_frames
 from opts import IMAGE_SIZE
 from utils.checkpoints import list_checkpoints, load_checkpoint
-from utils.errors import UserError
+from utils.errors import UserError, read_npy
 
 _SCORES_FILE = re.compile(r"^change_scores_(\d+)\.npy$")
 
@@ -47,10 +47,7 @@ def newest_epoch(folder: str) -> int:
 def _load_npy(path: str, ndim: int) -> np.ndarray:
     if not os.path.isfile(path):
         raise UserError(f"{path}: missing; run inference.py again to write it")
-    try:
-        values = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise UserError(f"{path}: unreadable result file ({err})".splitlines()[0])
+    values = read_npy(path, "a result file")
     if values.ndim != ndim:
         raise UserError(f"{path}: expected {ndim} dimension(s), found shape {values.shape}")
     return values

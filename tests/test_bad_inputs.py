@@ -254,3 +254,35 @@ def test_inference_checks_its_labels_before_any_work(two_scene_folder, tmp_path,
     assert inference.main(detect[:-1] + ["--labels", str(tmp_path / "good.json")]) == 2
     one_error_line(capsys.readouterr().err, "good.json: inference.py reads --labels only", "--report")
     assert not results.exists()
+
+
+def test_text_labels_with_a_byte_order_mark_keep_their_first_label_and_others_are_not_text(tmp_path, capsys):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf5\n40\n")
+    assert load_labels(str(tmp_path / "bom.txt")).tolist() == [5, 40]
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf[5, 40]")
+    assert load_labels(str(tmp_path / "bom.json")).tolist() == [5, 40]
+    (tmp_path / "utf16.txt").write_text("5\n40\n", encoding="utf-16")
+    (tmp_path / "binary.csv").write_bytes(b"\x00\x01\x02\xff")
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(50))
+    for name in ("utf16.txt", "binary.csv"):
+        assert pure_test.main(["--labels", str(tmp_path / name), "--directory", str(tmp_path)]) == 2
+        one_error_line(capsys.readouterr().err, f"{tmp_path / name}: not a text labels file (not UTF-8 text")
+
+
+def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
+    np.save(tmp_path / "objects.npy", np.array([{"frame": 3}], dtype=object))
+    np.save(tmp_path / "table.npy", np.array([[40, 1], [60, 2]]))
+    np.save(tmp_path / "column.npy", np.array([[40], [60]]))
+    assert load_labels(str(tmp_path / "column.npy")).tolist() == [40, 60]
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(80))
+    for name, message in [("objects.npy", "not a labels file of this tool (it holds Python objects"),
+                          ("table.npy", "labels must be a 1-D list of frame indices, found an array of shape (2, 2)")]:
+        assert pure_test.main(["--labels", str(tmp_path / name), "--directory", str(tmp_path)]) == 2
+        line = one_error_line(capsys.readouterr().err, f"{tmp_path / name}: {message}")
+        assert "allow_pickle" not in line
+    results = tmp_path / "results"
+    results.mkdir()
+    np.save(results / "scene_change_res0.npy", np.array([None, 3], dtype=object))
+    assert pure_test.main(["--labels", str(tmp_path / "column.npy"), "--directory", str(results)]) == 2
+    line = one_error_line(capsys.readouterr().err, "scene_change_res0.npy: not a result file of this tool")
+    assert "allow_pickle" not in line

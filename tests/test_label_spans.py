@@ -1,6 +1,7 @@
 """Labels with the spans of their gradual transitions, from the files people and the generator write."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -49,3 +50,36 @@ def test_a_gradual_boundary_with_an_unreadable_span_is_one_clear_error(tmp_path)
     path.write_text(json.dumps({"boundaries": [{"frame": 21, "start": "two", "end": 25}]}))
     with pytest.raises(UserError, match="labels.json: unreadable start/end"):
         load_label_spans(str(path))
+
+
+@pytest.mark.parametrize("boundary,message", [
+    ({"start": 2, "end": 25}, 'boundary 2 of 2 has no "frame"'),
+    ({"frame": 40, "start": -5, "end": 45}, 'boundary 2 of 2: negative "start" -5'),
+    ({"frame": 40, "start": 50, "end": 30}, '"start" 50 comes after "end" 30'),
+    ({"frame": 40, "same_setting": "yes"}, '"same_setting" must be true or false, not "yes"'),
+])
+def test_boundaries_that_cannot_be_read_as_they_are_name_the_entry(tmp_path, boundary, message):
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"boundaries": [{"frame": 10, "same_setting": False}, boundary]}))
+    for level in ("shot", "scene"):
+        with pytest.raises(UserError, match=re.escape(message)) as err:
+            load_label_spans(str(path), level=level)
+        assert str(err.value).startswith(f"{path}: boundary 2 of 2")
+
+
+def test_a_cut_and_a_transition_that_start_with_the_film_are_read(tmp_path):
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"boundaries": [{"frame": 1, "start": 0, "end": 2}, {"frame": 9, "start": 9, "end": 8}]}))
+    labels, spans = load_label_spans(str(path))
+    assert labels.tolist() == [0, 8] and spans.tolist() == [[0, 2], [8, 8]]
+
+
+def test_a_transition_ending_past_the_scored_frames_is_refused(tmp_path, capsys):
+    import pure_test
+    from conftest import one_error_line
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"boundaries": [{"frame": 12, "start": 11, "end": 1000}]}))
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(19))
+    np.save(tmp_path / "scene_change_flags_0.npy", np.zeros(19, dtype=bool))
+    assert pure_test.main(["--labels", str(path), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys.readouterr().err, str(path), "ends at frame 1000, out of range", "19 frame pairs")

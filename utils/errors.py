@@ -37,3 +37,17 @@ def read_path(read: Callable[[str], T], path: str, what: str) -> T:
         raise UserError(f"{path}: not a {what}")
     except OSError as err:
         raise UserError(f"{path}: the {what} cannot be read ({os_reason(err)})")
+
+
+def read_npy(path: str, what: str):
+    """The array in the .npy file `path`, its failures turned into one-line UserErrors that say it
+    is not `what` ("a labels file", ...): a file of Python objects, which numpy would only read
+    by running code from it, is refused as plainly as a damaged one."""
+    import numpy as np
+    try:
+        return np.load(path, allow_pickle=False)
+    except OSError as err:
+        raise UserError(f"{path}: {what} cannot be read ({os_reason(err)})")
+    except ValueError as err:
+        detail = "it holds Python objects, not numbers" if "allow_pickle" in str(err) else "not a readable .npy file"
+        raise UserError(f"{path}: not {what} of this tool ({detail})")

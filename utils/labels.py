@@ -15,10 +15,11 @@ import json
 import math
 import os
 import warnings
+from typing import Optional
 
 import numpy as np
 
-from utils.errors import UserError
+from utils.errors import UserError, read_npy
 
 CONVENTIONS = ("pair", "first_frame")
 LEVELS = ("shot", "scene")
@@ -69,6 +70,59 @@ def _numbers_from_text(path: str, text: str) -> list:
     return values
 
 
+def _read_text(path: str) -> str:
+    """The text of a labels file: UTF-8, a byte-order mark at its start dropped (else the first
+    label would read as a header); UTF-16 or binary content is a UserError."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        raise UserError(f"{path}: not a text labels file (not UTF-8 text; save it as UTF-8, or give a .npy file)")
+    return text
+
+
+def _read_json(path: str):
+    """The JSON document of a labels file (UTF-8, with or without a byte-order mark)."""
+    return json.loads(_read_text(path))
+
+
+def _check_boundaries(path: str, boundaries: list) -> None:
+    """UserError naming the first entry of a {"boundaries": [...]} list that is not usable as it is:
+    one without "frame", a "same_setting" that is not a JSON boolean, or a gradual span whose
+    "start" (first frame showing the new shot) or "end" (last frame showing the old one) is
+    negative, or whose start comes after the frame following its end."""
+    for number, b in enumerate(boundaries, start=1):
+        if not isinstance(b, dict):
+            continue
+        where = f"{path}: boundary {number} of {len(boundaries)}"
+        if "frame" not in b:
+            raise UserError(f"{where} has no \"frame\" (the first frame of the new shot)")
+        if "same_setting" in b and not isinstance(b["same_setting"], bool):
+            raise UserError(f"{where}: \"same_setting\" must be true or false, not {json.dumps(b['same_setting'])}")
+        try:
+            ends = {key: frame_index(b[key]) for key in ("start", "end") if key in b}
+        except NotAFrameIndex as err:
+            raise UserError(f"{path}: unreadable start/end of a gradual boundary (boundary {number}: {err})")
+        for key, value in ends.items():
+            if value < 0:
+                raise UserError(f"{where}: negative \"{key}\" {value}")
+        if len(ends) == 2 and ends["start"] > ends["end"] + 1:
+            raise UserError(f"{where}: \"start\" {ends['start']} comes after \"end\" {ends['end']} (start: first "
+                            "frame showing the new shot; end: last frame showing the old one)")
+
+
+def _npy_values(path: str) -> list:
+    """Frame indices of a .npy labels file: a 1-D array (or one column) of whole numbers."""
+    raw = read_npy(path, "a labels file")
+    if raw.ndim > 1 and not (raw.ndim == 2 and raw.shape[1] == 1):
+        raise UserError(f"{path}: labels must be a 1-D list of frame indices, found an array of shape {raw.shape}")
+    if raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw)))):
+        raise UserError(f"{path}: labels must be whole frame indices, found dtype {raw.dtype}")
+    return [frame_index(v) for v in raw.ravel().tolist()]
+
+
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise UserError(f"label level must be one of {LEVELS}, not {level!r}")
@@ -103,14 +157,11 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
     level_known = False  # only a {"boundaries": [...]} file can tell the levels apart
     try:
         if path.lower().endswith(".npy"):
-            raw = np.load(path, allow_pickle=False)
-            if raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw)))):
-                raise UserError(f"{path}: labels must be whole frame indices, found dtype {raw.dtype}")
-            values = [frame_index(v) for v in raw.ravel().tolist()]
+            values = _npy_values(path)
         elif path.lower().endswith(".json"):
-            with open(path) as handle:
-                data = json.load(handle)
+            data = _read_json(path)
             if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
+                _check_boundaries(path, data["boundaries"])
                 values = [frame_index(b["frame"] if isinstance(b, dict) else b)
                           for b in _at_level(path, data["boundaries"], level)]
                 convention, level_known = "first_frame", True
@@ -121,8 +172,7 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
             else:
                 raise UserError(f"{path}: expected a JSON list of frame indices or {{\"boundaries\": [...]}}")
         else:
-            with open(path) as handle:
-                values = _numbers_from_text(path, handle.read())
+            values = _numbers_from_text(path, _read_text(path))
     except UserError:
         raise
     except (OSError, ValueError, TypeError, KeyError) as err:
@@ -142,12 +192,19 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
     return labels
 
 
-def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, against: str) -> None:
-    """UserError when a label points past the last frame pair of the scored frames."""
+def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, against: str,
+                          spans: Optional[np.ndarray] = None) -> None:
+    """UserError when a label, or the end of a gradual transition's span in `spans`, points past
+    the last frame pair of the scored frames."""
     if labels.size and labels[-1] >= num_pairs:
         raise UserError(f"{labels_path}: label {int(labels[-1])} is out of range: {against} has only "
                         f"{num_pairs} frame pairs (0..{num_pairs - 1}); wrong labels file or "
                         "--label_convention?")
+    if spans is not None and spans.size and spans[:, 1].max() >= num_pairs:
+        row = int(np.argmax(spans[:, 1]))
+        raise UserError(f"{labels_path}: the transition of label {int(labels[row])} ends at frame "
+                        f"{int(spans[row, 1])}, out of range: {against} has only {num_pairs} frame pairs "
+                        f"(0..{num_pairs - 1})")
 
 
 def _transition_spans(transitions: list, non_changes: list = ()) -> tuple:
@@ -180,8 +237,7 @@ def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -
     data = None
     if path.lower().endswith(".json") and os.path.isfile(path):
         try:
-            with open(path) as handle:
-                data = json.load(handle)
+            data = _read_json(path)
         except (OSError, ValueError) as err:
             raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
@@ -232,6 +288,10 @@ def labels_on_sampled_pairs(labels: np.ndarray, spans: np.ndarray, source_index:
     if outside.size:
         raise UserError(f"{labels_path}: label {int(outside[0])} is out of range: {against} covers source "
                         f"frames {int(index[0])}..{int(index[-1])}; wrong labels file or --label_convention?")
+    beyond = spans[spans[:, 1] >= index[-1], 1]
+    if beyond.size:
+        raise UserError(f"{labels_path}: a transition ends at frame {int(beyond[0])}, out of range: {against} "
+                        f"covers source frames {int(index[0])}..{int(index[-1])}")
 
     def pair(frames: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(index, frames, side="right") - 1, 0, len(index) - 2)
@@ -250,5 +310,5 @@ def labels_of_frames(path: str, convention: str, source_index: np.ndarray, again
     index = np.asarray(source_index, dtype=np.int64)
     if not np.array_equal(index, np.arange(index.size)):  # --fps kept some frames only
         labels, spans = labels_on_sampled_pairs(labels, spans, index, path, against)
-    check_labels_in_range(labels, index.size - 1, path, against)
+    check_labels_in_range(labels, index.size - 1, path, against, spans)
     return labels, spans
