@@ -17,6 +17,7 @@ import json
 import os
 import re
 import stat
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -220,7 +221,7 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
         built.update({"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
                       "signature": signature, "count": len(indices), "size": size, "fps": fps,
                       "source_fps": source_fps, "source_frames": tally.frames,
-                      "source_end_time": tally.end_time})
+                      "source_end_time": tally.end_time, "truncated": tally.truncated})
         with open(os.path.join(staging, "meta.json"), "w") as handle:
             json.dump(built, handle, indent=1)
 
@@ -253,6 +254,8 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
             and meta.get("size") == size and (fps is None or "source_frames" in meta)):
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
+    elif meta.get("truncated"):  # said when the cache was built; the frames are still those read
+        warnings.warn(meta["truncated"], video.VideoTruncatedWarning, stacklevel=2)
     cache = _open(folder, meta, source)
     if kind == "folder" and folder_fps:
         cache.source_fps = float(folder_fps)

@@ -194,13 +194,14 @@ def _info(path, container, stream, rotation: int) -> VideoInfo:
     )
 
 
-def _decoded_frames(path, container, stream) -> Iterator:
+def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -> Iterator:
     """Yield every decoded frame of `stream`, handling broken files.
 
     No frame at all -> UserError. A break after some frames -> stop there (after draining the
     frames the decoder already holds) and warn once with the count. A stream that ends cleanly
     but short of what its header declares (fewer packets than the sample count of an
-    mp4/mov, or well before the declared duration) is also reported with one warning.
+    mp4/mov, or well before the declared duration) is also reported with one warning, which
+    `tally` keeps.
     """
     p = str(path)
     count = 0
@@ -231,11 +232,9 @@ def _decoded_frames(path, container, stream) -> Iterator:
             pass
         if count == 0:
             raise UserError(f"{p}: no video frame could be decoded ({_av_reason(error)})")
-        warnings.warn(
+        _warn_truncated(
             f"{p}: video stream broke off after {count} frames ({_av_reason(error)}); "
-            f"the file looks truncated or corrupt, using the {count} frames read",
-            VideoTruncatedWarning, stacklevel=3,
-        )
+            f"the file looks truncated or corrupt, using the {count} frames read", tally)
         return
     if count == 0:
         raise UserError(f"{p}: no video frame could be decoded")
@@ -253,11 +252,17 @@ def _decoded_frames(path, container, stream) -> Iterator:
         if declared is not None and elapsed < declared - tolerance:
             problem = f"it ended at {elapsed:.1f} s of the {declared:.1f} s its header declares"
     if problem is not None:
-        warnings.warn(
+        _warn_truncated(
             f"{p}: video stream ended after {count} frames but {problem}; "
-            f"the file looks truncated, using the {count} frames read",
-            VideoTruncatedWarning, stacklevel=3,
-        )
+            f"the file looks truncated, using the {count} frames read", tally)
+
+
+def _warn_truncated(message: str, tally: DecodeTally | None) -> None:
+    """Warn that a video broke off, and keep the words in `tally` (the frame cache repeats them
+    whenever it is used)."""
+    if tally is not None:
+        tally.truncated = message
+    warnings.warn(message, VideoTruncatedWarning, stacklevel=4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,6 +297,7 @@ class DecodeTally:
     time at which the last one ends (where the film's last scene ends)."""
     frames: int = 0
     end_time: float = 0.0
+    truncated: str | None = None  # the warning of a video that broke off, if it did
 
 
 def iter_video_frames(
@@ -334,7 +340,7 @@ def iter_video_frames(
             bar = tqdm(total=info.frame_count_estimate, unit="frame",
                        desc=os.path.basename(str(path)), dynamic_ncols=True)
         try:
-            for index, frame in enumerate(_decoded_frames(path, container, stream)):
+            for index, frame in enumerate(_decoded_frames(path, container, stream, tally)):
                 if bar is not None:
                     bar.update(1)
                 pts, tb = frame.pts, frame.time_base

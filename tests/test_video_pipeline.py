@@ -131,3 +131,21 @@ def test_bad_video_files_are_one_line_errors(tmp_path, capsys):
         load_frames(str(other), show_progress=False)
     with pytest.raises(UserError, match="fake.mp4"):
         load_frames(str(fake), show_progress=False)
+
+
+def test_a_truncated_video_is_said_to_be_so_every_time_its_cache_is_used(tmp_path):
+    import warnings
+    from data.video import VideoTruncatedWarning
+    noise = np.random.default_rng(0).integers(0, 256, (48, 32, 32, 3), dtype=np.uint8)
+    whole = encode_video(tmp_path / "whole.mp4", noise, faststart=True).read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole[: len(whole) // 2])
+    said = []
+    for _ in range(2):  # the first run decodes, the second reads the cache
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cache = load_frames(str(cut), size=16, show_progress=False)
+        said.append([str(w.message) for w in caught if issubclass(w.category, VideoTruncatedWarning)])
+    assert 0 < len(cache) < 48
+    assert len(said[0]) == 1 and "cut.mp4" in said[0][0] and "truncated" in said[0][0]
+    assert said[1] == said[0]
