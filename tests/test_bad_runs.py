@@ -298,3 +298,18 @@ def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(
     assert detect(two_scene_folder, "--model_folder", str(fake)) == 2
     line = one_error_line(capsys.readouterr().err, "model_state_0_val_loss_1.0000.pkl", "not a checkpoint written by this tool")
     assert "weights_only" not in line and "Error" not in line
+
+
+def test_overwrite_deletes_only_the_files_the_tool_wrote(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    assert detect(two_scene_folder, "--model_folder", str(out), "--save_images") == 0
+    (out / "scenes_0" / "keep.txt").write_text("mine")
+    (out / "scenes_9.csv").write_text("no run wrote this")
+    (out / "scenes_7").mkdir()
+    (out / "scenes_7" / "keep.txt").write_text("mine too")
+    assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3", "--overwrite") == 0
+    assert os.listdir(out / "scenes_0") == ["keep.txt"] and os.listdir(out / "scenes_7") == ["keep.txt"]
+    assert (out / "scenes_9.csv").read_text() == "no run wrote this"
+    assert not (out / "scenes_0.csv").exists() and not (out / "result_source_0.json").exists()
+    assert len(checkpoints_of(out)) == 1

@@ -12,7 +12,6 @@ average results of several runs.
 import json
 import os
 import re
-import shutil
 import uuid
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -25,6 +24,19 @@ TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png"
 RESULT_PATTERN = re.compile(
     r"^(?:latent_mu_|latent_logvar_|kld_scores_|change_scores_|scene_change_flags_|change_events_|"
     r"change_confidence_|frame_index_|scenes_|result_source_|scene_change_res|setting_change_flags_|settings_)(\d+)(?:\.npy|\.csv|\.json|\.png)?$")
+
+
+# The exact names of the files inference.py writes for the checkpoint of epoch i; what
+# --overwrite may delete. scenes_<i>/ holds the thumbnails SCENE_THUMBNAIL names.
+RESULT_NAMES = ("latent_mu_{i}.npy", "latent_logvar_{i}.npy", "kld_scores_{i}.npy", "change_scores_{i}.npy",
+                "change_scores_{i}.png", "scene_change_flags_{i}.npy", "setting_change_flags_{i}.npy",
+                "change_events_{i}.npy", "change_confidence_{i}.npy", "frame_index_{i}.npy", "scenes_{i}.csv",
+                "scenes_{i}.json", "settings_{i}.csv", "settings_{i}.json", "result_source_{i}.json",
+                "scene_change_res{i}.npy")
+THUMBNAIL_FOLDER = "scenes_{i}"
+SCENE_THUMBNAIL = re.compile(r"^scene_\d{3,}\.jpg$")
+# The pictures the report writes into its folder (report_files/).
+REPORT_PICTURE = re.compile(r"^[a-z_]+(?:_\d{3,})?\.png$")
 
 
 def new_run_id() -> str:
@@ -43,19 +55,48 @@ def run_files(folder: str, also: Sequence[str] = ()) -> List[str]:
 
 def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> None:
     """Make `folder` ready for a new run: refuse (UserError) when it holds another run's
-    checkpoints, unless `overwrite`, which deletes every file a run wrote there (and those named
-    `also`: what other tools made of its results)."""
+    checkpoints, unless `overwrite`, which deletes the files a run wrote there, by their exact
+    names (and those named `also`: what other tools made of its results); nothing else."""
     earlier = [name for name in sorted(os.listdir(folder)) if CHECKPOINT_PATTERN.match(name)
                or name == INTERRUPTED_NAME] if os.path.isdir(folder) else []
     if earlier and not overwrite:
         raise UserError(f"{folder}: holds the checkpoints of an earlier run ({len(earlier)}, e.g. {earlier[-1]}); "
                         "pass --resume to continue it, --overwrite to replace it, or another --output_folder")
-    if overwrite:
-        for path in run_files(folder, also):
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            else:
-                os.remove(path)
+    if overwrite and os.path.isdir(folder):
+        names = os.listdir(folder)
+        epochs = {int(m.group(1)) for name in names if (m := CHECKPOINT_PATTERN.match(name))}
+        for name in names:
+            if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES:
+                os.remove(os.path.join(folder, name))
+        remove_results(folder, epochs | set(recorded_sources(folder)))
+        for name in also:  # the report's page (a file) and its pictures' folder
+            path = os.path.join(folder, name)
+            remove_written(path, REPORT_PICTURE if os.path.isdir(path) else None)
+
+
+def remove_written(path: str, inside: Optional["re.Pattern"] = None) -> None:
+    """Delete what this tool wrote at `path`: the file, or (given `inside`) in the folder `path`
+    the files whose names match `inside` and then the folder if nothing else is left in it.
+    Another file, or a folder where a file was written, stays."""
+    if inside is None:
+        if os.path.isfile(path):
+            os.remove(path)
+        return
+    if os.path.isdir(path) and not os.path.islink(path):
+        for name in os.listdir(path):
+            if inside.match(name) and os.path.isfile(os.path.join(path, name)):
+                os.remove(os.path.join(path, name))
+        if not os.listdir(path):
+            os.rmdir(path)
+
+
+def remove_results(folder: str, epochs) -> None:
+    """Delete the files inference.py wrote in `folder` for the checkpoints of `epochs`, by their
+    exact names (a user's own files there, even ones named alike, stay)."""
+    for epoch in epochs:
+        for name in RESULT_NAMES:
+            remove_written(os.path.join(folder, name.format(i=epoch)))
+        remove_written(os.path.join(folder, THUMBNAIL_FOLDER.format(i=epoch)), SCENE_THUMBNAIL)
 
 
 def check_not_a_frame_folder(folder: str, sources: Sequence[str], what: str, option: str) -> None:
@@ -120,11 +161,7 @@ def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optiona
         record = read_source(folder, foreign[0])
         raise UserError(f"{folder}: holds results of another run (epochs {', '.join(map(str, foreign))}, from "
                         f"{record.get('checkpoint')}); pass --overwrite to replace them, or another --results_folder")
-    for name in sorted(os.listdir(folder)) if foreign else []:
-        match = RESULT_PATTERN.match(name)
-        if match and int(match.group(1)) in foreign:
-            path = os.path.join(folder, name)
-            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    remove_results(folder, foreign)
 
 
 def check_one_run(folder: str, epochs: List[int]) -> None:
