@@ -327,3 +327,35 @@ def test_pictures_of_another_film_are_refused():
     pictures = picture_features(frames_of([drawing(1)] * 100))
     with pytest.raises(ValueError, match="pictures of 100 frames"):
         detect_changes(mu, log_var, 24, pictures=pictures)
+
+
+def panorama(seed: int, width: int = 256) -> np.ndarray:
+    """A (3, 64, width) uint8 set wider than the frame: bands of colour with dark strokes."""
+    rng = np.random.default_rng(seed)
+    colours = rng.integers(60, 230, (width // 32, 3))
+    picture = np.repeat(colours.T[:, None, :], 32, axis=2).repeat(64, axis=1).astype(np.uint8)
+    for _ in range(width // 4):
+        r, c, length = rng.integers(0, 56, 1)[0], rng.integers(0, width - 16, 1)[0], rng.integers(4, 16)
+        picture[:, r, c:c + length] = 20
+    return picture
+
+
+def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one(monkeypatch):
+    # a still view of a wide set, a pan across 60% of the frame in 10 frames (4 pixels of 64 a
+    # frame), a still view again, then a 16-frame dissolve to another place and a cut to a third
+    wide, other, last = panorama(50), painted(51, (90, 60, 40)), painted(52, (40, 120, 60))
+    views = [wide[:, :, x:x + 64] for x in range(0, 41, 4)]
+    dissolve = [(views[-1] + (other.astype(np.float32) - views[-1]) * (k + 1) / 17).astype(np.uint8)
+                for k in range(16)]
+    frames = np.stack([views[0]] * 100 + views[1:-1] + [views[-1]] * 100 + dissolve + [other] * 100
+                      + [last] * 100)
+    mu, log_var = thumbnail_latents(frames.transpose(0, 2, 3, 1))
+    pictures = picture_features(frames)
+    pan_end = 100 + len(views) - 2
+    assert pair_kl_scores(mu, log_var, 10)[99] > 0.2 * typical_distance(mu, log_var, 24)  # the pan moves far
+    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    dissolve_end = pan_end + 100 + 16
+    assert len(found) == 2 and dissolve_end - 18 <= found[0] <= dissolve_end and found[1] == dissolve_end + 99
+    monkeypatch.setattr("utils.changes.CAMERA_SHARE", 0.0)
+    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    assert len(found) == 3 and 96 <= found[0] <= pan_end + 2

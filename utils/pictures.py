@@ -8,7 +8,8 @@ and how far does the picture's layout (a coarse thumbnail of the frame above the
 band) move between neighbouring frames: a cut that only swaps the character in front of an
 unchanged set moves the model's latents by almost nothing, but moves the thumbnail.
 The scene level (utils/setting_changes.py) asks a fourth: do two shots share a palette, as two
-camera angles on one painted set do whatever part of it they show.
+camera angles on one painted set do whatever part of it they show. Small grey pictures of the
+frames let the selection follow the camera (utils/camera.py): a pan is the picture moved.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Optional
 
 import numpy as np
 import torch
+
+from utils.camera import grey_pictures
 
 # Edge maps are pooled to this many cells a side: coarse enough that the slow camera move of a
 # few frames keeps a drawing's map, fine enough that two drawings differ.
@@ -40,6 +43,10 @@ COLOUR_LEVELS = 4
 # two lines.
 THUMBNAIL_CELLS = 8
 LAYOUT_ROWS = 6
+# Grey pictures, this many cells a side, follow the camera (utils/camera.py): a cell is 3% of the
+# frame, fine enough to follow a pan or a zoom across one drawing, small enough to try every
+# move of a frame step (243 moves of 1,024 cells).
+GREY_CELLS = 32
 
 
 @dataclass
@@ -49,11 +56,14 @@ class Pictures:
     gradient magnitude pooled to a coarse grid, centred and scaled to unit length (zeros for
     a flat picture); colours (N, COLOUR_LEVELS**3) float16 or None: each frame's share of
     pixels in each bin of a coarse RGB histogram (rows sum to 1); thumbnails (N, 3,
-    THUMBNAIL_CELLS, THUMBNAIL_CELLS) uint8 or None: each frame's mean colour per cell."""
+    THUMBNAIL_CELLS, THUMBNAIL_CELLS) uint8 or None: each frame's mean colour per cell; grey
+    (N, GREY_CELLS, GREY_CELLS) uint8 or None: each frame's mean grey per cell, to follow the
+    camera (utils/camera.py)."""
     detail: np.ndarray
     edges: np.ndarray
     colours: Optional[np.ndarray] = None
     thumbnails: Optional[np.ndarray] = None
+    grey: Optional[np.ndarray] = None
 
     def layout(self) -> Optional[np.ndarray]:
         """(N, 3 * LAYOUT_ROWS * THUMBNAIL_CELLS) float32 in [0, 1]: the thumbnails' upper
@@ -81,10 +91,12 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
     edges = np.zeros((n, EDGE_CELLS * EDGE_CELLS), dtype=np.float16)
     colours = np.zeros((n, COLOUR_LEVELS ** 3), dtype=np.float16)
     thumbnails = np.zeros((n, 3, THUMBNAIL_CELLS, THUMBNAIL_CELLS), dtype=np.uint8)
+    grey = np.zeros((n, GREY_CELLS, GREY_CELLS), dtype=np.uint8)
     for start in range(0, n, chunk):
         block = np.asarray(frames[start:start + chunk])
         colours[start:start + chunk] = _palette(block)
         thumbnails[start:start + chunk] = _thumbnails(block)
+        grey[start:start + chunk] = grey_pictures(block, GREY_CELLS)
         dx, dy = _gradients(block)
         detail[start:start + chunk] = dx.mean(axis=(1, 2)) + dy.mean(axis=(1, 2))
         magnitude = dx + dy
@@ -97,7 +109,7 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
         pooled -= pooled.mean(axis=1, keepdims=True)
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         edges[start:start + chunk] = np.where(norm > 1e-6, pooled / np.maximum(norm, 1e-6), 0.0)
-    return Pictures(detail, edges, colours, thumbnails)
+    return Pictures(detail, edges, colours, thumbnails, grey)
 
 
 def _thumbnails(frames: np.ndarray) -> np.ndarray:

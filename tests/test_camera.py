@@ -1,0 +1,60 @@
+"""The camera's path: a pan or a zoom across one drawing is explained by moving the earlier
+picture; a cut, a dissolve or a push to another picture is not."""
+
+import numpy as np
+import torch
+
+from utils.camera import CameraPath, best_steps, grey_pictures
+
+
+def scenery(seed: int, size: int = 96) -> np.ndarray:
+    """A (size, size) grey drawing with detail everywhere: blocks of grey and dark strokes."""
+    rng = np.random.default_rng(seed)
+    picture = np.kron(rng.integers(40, 220, (size // 8, size // 8)), np.ones((8, 8))).astype(np.float32)
+    for _ in range(size):
+        r, c = rng.integers(0, size - 8, 2)
+        picture[r, c:c + 8] = 10
+    return picture.astype(np.uint8)
+
+
+def test_a_whole_cell_shift_between_two_frames_is_found():
+    picture = scenery(1)[:32, :32]
+    later = np.roll(picture, (-2, 3), axis=(0, 1))  # content moves 2 cells up and 3 to the right
+    move = best_steps(torch.tensor(picture[None], dtype=torch.float32), torch.tensor(later[None], dtype=torch.float32))[0]
+    # a point of the later frame was 3 cells to the left and 2 below in the earlier one
+    assert np.allclose(move[:2, 2], [-2 * 3 / 32, 2 * 2 / 32])
+    assert np.allclose(move[:2, :2], np.eye(2))
+
+
+def test_a_pan_across_half_the_frame_is_explained_and_a_cut_or_push_is_not():
+    wide = scenery(2, 96)
+    pan = [wide[:32, x:x + 32] for x in range(0, 17, 2)]                     # 16 cells in 8 frames
+    other = scenery(3, 32)
+    cut = pan[:4] + [other] * 5
+    push = [np.concatenate([pan[0][:, x:], other[:, :x]], axis=1) for x in range(0, 33, 4)]
+    dissolve = [(pan[0] + (other.astype(np.float32) - pan[0]) * k / 8).astype(np.uint8) for k in range(9)]
+    for frames, camera in ((pan, True), (cut, False), (push, False), (dissolve, False)):
+        share, residual = CameraPath(np.stack(frames)).explained(0, len(frames) - 1)
+        assert (share < 0.2) == camera, (share, residual)
+
+
+def test_a_zoom_into_a_drawing_is_explained():
+    wide = torch.tensor(scenery(4, 128), dtype=torch.float32)[None, None]
+    frames = []
+    for k in range(8):
+        scale = 1.05 ** -k  # the view narrows 5% a frame about the centre
+        theta = torch.tensor([[[scale, 0.0, 0.0], [0.0, scale, 0.0]]])
+        grid = torch.nn.functional.affine_grid(theta, (1, 1, 128, 128), align_corners=False)
+        view = torch.nn.functional.grid_sample(wide, grid, align_corners=False)
+        frames.append(torch.nn.functional.avg_pool2d(view, 4)[0, 0].round().numpy())  # as grey_pictures
+    frames = np.stack(frames).astype(np.uint8)
+    share, _ = CameraPath(frames).explained(0, 7)
+    change = np.abs(frames[7].astype(np.float32) - frames[0]).mean()
+    assert share < 0.3 and change > 10
+
+
+def test_grey_pictures_average_each_cell():
+    frames = np.zeros((1, 3, 64, 64), dtype=np.uint8)
+    frames[0, :, :32, :] = 200
+    grey = grey_pictures(frames, 32)
+    assert grey.shape == (1, 32, 32) and (grey[0, :16] == 200).all() and (grey[0, 16:] == 0).all()
