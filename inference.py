@@ -71,7 +71,7 @@ def infer(opt) -> List[str]:
 def infer_on(device: torch.device, opt) -> List[str]:
     """infer() in this process, computing on `device`."""
     main_rank = distributed.is_main()
-    check_labels_option(opt)
+    check_labels_option(opt, len(frame_sources(opt.image_folder)) if opt.image_folder else 1)
     opt.model_folder = opt.model_folder or opt.output_folder
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
@@ -89,20 +89,20 @@ def infer_on(device: torch.device, opt) -> List[str]:
                                                           for name in source_names(sources)]
     for folder in folders:
         check_not_a_frame_folder(folder, sources, "results folder", "--results_folder")
-    if opt.labels and len(sources) > 1:
-        raise UserError(f"{opt.labels}: labels belong to one film; with {len(sources)} films, score each "
-                        "one's results folder with pure_test.py")
     written = []
     for source, folder in zip(sources, folders):
         written += infer_source(source, folder, checkpoints, device, opt)
     return written
 
 
-def check_labels_option(opt) -> None:
-    """--labels is read by the report alone: without --report it is a UserError (it would be
-    ignored), with it the file must be readable before any work."""
+def check_labels_option(opt, films: int) -> None:
+    """--labels is read by the report of one film alone: with several `films` or without --report
+    it is a UserError (it would be ignored), with it the file must be readable before any work."""
     if opt.labels is None:
         return
+    if films > 1:
+        raise UserError(f"{opt.labels}: labels belong to one film; with {films} films, score each "
+                        "one's results folder with pure_test.py")
     if not opt.report:
         raise UserError(f"{opt.labels}: inference.py reads --labels only to judge the detections of --report; "
                         "add --report, or score the results with pure_test.py --labels")
