@@ -505,39 +505,47 @@ def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray
     return confirmed
 
 
-def _not_camera_moves(candidates: list, grey: np.ndarray, frame_rate: float) -> list:
+class _CameraTest:
     """Caps each gradual candidate that would be a change at log(max(share / CAMERA_SHARE,
     residual / (CAMERA_RESIDUAL x typical))): the grey pictures' difference across its span once
     the camera's move is undone (CameraPath.explained), and its share of the difference without
-    it; typical is their median difference between unrelated moments. Candidates: (confidence, pair, h,
-    first frame, second frame, evidence)."""
-    checked = [k for k, c in enumerate(candidates) if c[2] > 0 and c[0] >= 0]
-    if not checked:
-        return candidates
-    first, second = unrelated_pairs(len(grey), frame_rate)
-    typical = max(float(np.median(np.abs(grey[first].astype(np.float32) - grey[second].astype(np.float32))
-                                  .mean(axis=(1, 2)))), 1e-6)
-    path = CameraPath(grey)
-    path.follow([(candidates[k][3], candidates[k][4]) for k in checked])
-    capped = list(candidates)
-    for k in checked:
-        c = capped[k]
-        share, residual = path.explained(c[3], c[4])
-        ratio = max(share / CAMERA_SHARE, residual / (CAMERA_RESIDUAL * typical))
-        capped[k] = (min(c[0], float(np.log(max(ratio, 1e-12)))),) + c[1:]
-    return capped
+    it; typical is their median difference between unrelated moments. The camera's path is
+    followed only where a candidate asks, and kept for the next. Candidates: (confidence, pair,
+    h, first frame, second frame, evidence)."""
+
+    def __init__(self, grey: np.ndarray, frame_rate: float):
+        first, second = unrelated_pairs(len(grey), frame_rate)
+        difference = np.abs(grey[first].astype(np.float32) - grey[second].astype(np.float32)).mean(axis=(1, 2))
+        self.typical = max(float(np.median(difference)), 1e-6)
+        self.path = CameraPath(grey)
+
+    def __call__(self, candidates: list) -> list:
+        checked = [k for k, c in enumerate(candidates) if c[2] > 0 and c[0] >= 0]
+        self.path.follow([(candidates[k][3], candidates[k][4]) for k in checked])
+        capped = list(candidates)
+        for k in checked:
+            c = capped[k]
+            share, residual = self.path.explained(c[3], c[4])
+            ratio = max(share / CAMERA_SHARE, residual / (CAMERA_RESIDUAL * self.typical))
+            capped[k] = (min(c[0], float(np.log(max(ratio, 1e-12)))),) + c[1:]
+        return capped
 
 
-def _unexplained(candidates: list, num_pairs: int) -> list:
+def _unexplained(candidates: list, num_pairs: int, camera=None) -> list:
     """Drops each candidate whose span of frames holds a change found at a finer scale: that is
     the same change (or a burst of them) seen from further away, and the finer one is placed
-    better. Candidates: (confidence, pair, h, first frame, second frame, evidence)."""
+    better. `camera` (a _CameraTest), when given, then judges the gradual candidates left at each
+    scale, before they explain coarser ones: a pan seen at a fine scale is no change that a
+    coarser view of it would repeat. Candidates: (confidence, pair, h, first frame, second
+    frame, evidence)."""
     finer_change = np.zeros(num_pairs + 1, dtype=bool)
     kept = []
     for h in sorted({c[2] for c in candidates}):
         at_scale = [c for c in candidates if c[2] == h]
         if h > 0:
             at_scale = [c for c in at_scale if not finer_change[max(0, c[3]):c[4]].any()]
+            if camera is not None:
+                at_scale = camera(at_scale)
         for candidate in at_scale:
             if candidate[0] >= 0:
                 finer_change[candidate[1]] = True
@@ -636,8 +644,6 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
             candidates.append((confidence, _place(curve, near, peak, h), h, int(peak) - h, int(peak) + 1 + h, confidence))
     if layout is not None and candidates:
         candidates = _confirmed_by_layout(candidates, layout, steps, layout_typical, num_pairs, threshold)
-    if pictures is not None and pictures.grey is not None and candidates and CAMERA_SHARE:
-        candidates = _not_camera_moves(candidates, pictures.grey, frame_rate)
     flash_reach = max(2, int(round(FLASH_SECONDS * frame_rate)))
     if candidates:
         first = np.array([c[3] for c in candidates], dtype=np.int64)
@@ -649,7 +655,10 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
         undone[cut] = returns_within(mu, log_var, first[cut], second[cut], flash_reach, pictures)
         undone[~cut] = returns_within(mu, log_var, first[~cut], second[~cut], flash_reach)
         candidates = [c for c, gone in zip(candidates, undone) if not gone]
-    candidates = _unexplained(candidates, num_pairs)
+    camera = None
+    if pictures is not None and pictures.grey is not None and CAMERA_SHARE:
+        camera = _CameraTest(pictures.grey, frame_rate)
+    candidates = _unexplained(candidates, num_pairs, camera)
     min_gap = int(round(min_scene_seconds * frame_rate))
     kept = _one_pick_per_event([c[:3] + c[5:] for c in candidates], num_pairs, min_gap)
     changes = _through_blank([c for c in kept if c[0] >= 0], None if pictures is None else pictures.detail,
