@@ -272,11 +272,16 @@ def test_text_labels_with_a_byte_order_mark_keep_their_first_label_and_others_ar
 def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
     np.save(tmp_path / "objects.npy", np.array([{"frame": 3}], dtype=object))
     np.save(tmp_path / "table.npy", np.array([[40, 1], [60, 2]]))
+    np.savez(tmp_path / "archive.npz", labels=np.array([40, 60]))
+    os.replace(tmp_path / "archive.npz", tmp_path / "archive.npy")
+    (tmp_path / "text.npy").write_text("12\n40\n")
     np.save(tmp_path / "column.npy", np.array([[40], [60]]))
     assert load_labels(str(tmp_path / "column.npy")).tolist() == [40, 60]
     np.save(tmp_path / "scene_change_res0.npy", np.arange(80))
     for name, message in [("objects.npy", "not a labels file of this tool (it holds Python objects"),
-                          ("table.npy", "labels must be a 1-D list of frame indices, found an array of shape (2, 2)")]:
+                          ("table.npy", "labels must be a 1-D list of frame indices, found an array of shape (2, 2)"),
+                          ("archive.npy", "not a labels file of this tool (a .npz archive, not a .npy array)"),
+                          ("text.npy", "not a labels file of this tool (not a readable .npy file)")]:
         assert pure_test.main(["--labels", str(tmp_path / name), "--directory", str(tmp_path)]) == 2
         line = one_error_line(capsys.readouterr().err, f"{tmp_path / name}: {message}")
         assert "allow_pickle" not in line

@@ -45,9 +45,15 @@ def read_npy(path: str, what: str):
     by running code from it, is refused as plainly as a damaged one."""
     import numpy as np
     try:
-        return np.load(path, allow_pickle=False)
+        loaded = np.load(path, allow_pickle=False)
     except OSError as err:
         raise UserError(f"{path}: {what} cannot be read ({os_reason(err)})")
     except ValueError as err:
-        detail = "it holds Python objects, not numbers" if "allow_pickle" in str(err) else "not a readable .npy file"
+        # numpy names allow_pickle both for an array of objects and for a file with no .npy header
+        objects = str(err).startswith("Object arrays")
+        detail = "it holds Python objects, not numbers" if objects else "not a readable .npy file"
         raise UserError(f"{path}: not {what} of this tool ({detail})")
+    if not isinstance(loaded, np.ndarray):  # a .npz archive under a .npy name
+        loaded.close()
+        raise UserError(f"{path}: not {what} of this tool (a .npz archive, not a .npy array)")
+    return loaded
