@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 
 from utils.atomic import atomic_path
-from utils.errors import UserError, read_path
+from utils.errors import UserError, os_reason, read_path
 
 CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_val_loss_(.+)\.pkl$")
 # The state of an epoch stopped part-way by Ctrl-C, which `--resume` continues; not a result.
@@ -100,6 +100,8 @@ def load_checkpoint(path: str) -> Dict:
         with warnings.catch_warnings():  # torch's notes on pickle protocols are no concern of the user's
             warnings.simplefilter("ignore")
             payload = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError as err:
+        raise UserError(f"{path}: the checkpoint cannot be read ({os_reason(err)})")
     except Exception:  # torch raises many types for a file that is not a checkpoint
         # torch's own words advise loading untrusted files with weights_only=False: never repeated
         raise UserError(f"{path}: not a readable checkpoint: not a checkpoint written by this tool, or a "
