@@ -39,11 +39,13 @@ def list_frame_files(folder: str) -> List[str]:
 def _check_one_file_per_frame(folder: str, names: List[str]) -> None:
     """UserError when two of the (sorted) `names` give the same frame, such as frame_1.png and
     frame_01.png, or frame_1.png and frame_1.jpg: which one belongs in the film can only be guessed."""
-    stems = [natural_key(os.path.splitext(n)[0]) for n in names]
-    for (first, stem), (second, next_stem) in zip(zip(names, stems), zip(names[1:], stems[1:])):
-        if stem == next_stem:
-            raise UserError(f"{os.path.join(folder, second)}: the same frame number as {first}; "
+    seen = {}
+    for name in names:
+        stem = tuple(natural_key(os.path.splitext(name)[0]))
+        if stem in seen:
+            raise UserError(f"{os.path.join(folder, name)}: the same frame number as {seen[stem]}; "
                             "keep one file per frame")
+        seen[stem] = name
 
 
 def as_eight_bit(image: Image.Image, path: str) -> Image.Image:
