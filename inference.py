@@ -120,11 +120,11 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     cache, latents = encode_with_checkpoints(source, checkpoints, opt, device, precision)
     if len(cache) < 2:
         raise UserError(f"{source}: needs at least two frames to score a change")
+    if opt.report and opt.labels:  # the labels must lie within this film before the film is encoded
+        labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source)
     encoded = list(latents)
     if not main_rank:
         return []
-    if opt.report and opt.labels:  # the labels must lie within this film before a result is written
-        labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source)
     frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     pictures = picture_features(cache.frames)
