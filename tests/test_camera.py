@@ -58,3 +58,21 @@ def test_grey_pictures_average_each_cell():
     frames[0, :, :32, :] = 200
     grey = grey_pictures(frames, 32)
     assert grey.shape == (1, 32, 32) and (grey[0, :16] == 200).all() and (grey[0, 16:] == 0).all()
+
+
+def test_a_path_of_zooms_and_shifts_is_composed_in_order():
+    # zooms and shifts do not commute: composing the steps in the wrong order leaves a residual
+    wide = torch.tensor(scenery(5, 128), dtype=torch.float32)[None, None]
+    scale, centre, frames = 1.0, np.zeros(2), []
+    for zoom, shift in [(1.0, (0, 0)), (1.05, (1, 0)), (1 / 1.05, (0, -1)), (1.05, (-2, 1)), (1.0, (2, 2)),
+                        (1.05, (0, 1)), (1 / 1.05, (1, 0)), (1.0, (0, 0))]:
+        scale /= zoom
+        centre += scale * 2 * np.array(shift) / 32
+        theta = torch.tensor([[[scale, 0.0, centre[0]], [0.0, scale, centre[1]]]], dtype=torch.float32)
+        grid = torch.nn.functional.affine_grid(theta, (1, 1, 128, 128), align_corners=False)
+        view = torch.nn.functional.grid_sample(wide, grid, align_corners=False)
+        frames.append(torch.nn.functional.avg_pool2d(view, 4)[0, 0].round().clamp(0, 255).numpy())
+    frames = np.stack(frames).astype(np.uint8)
+    share, residual = CameraPath(frames).explained(0, len(frames) - 1)
+    change = np.abs(frames[-1].astype(np.float32) - frames[0]).mean()
+    assert change > 20 and share < 0.15, (share, residual, change)

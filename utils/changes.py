@@ -127,8 +127,8 @@ LAYOUT_SPREAD = 0.35
 # A gradual change must not be a camera move (utils/camera.py): frame `second` of its span, against
 # frame `first` moved along the camera's path, must differ by more than CAMERA_SHARE of their
 # difference without the move, or by more than CAMERA_RESIDUAL of the film's typical grey distance
-# between unrelated moments; else its confidence is capped at the log of the larger of those two
-# ratios. A pan or zoom across one drawing leaves a small residual on both counts; a transition
+# between unrelated moments. Its confidence is capped at the log of the larger of those two
+# ratios (below 0 when both are under their share: a camera move). A pan or zoom across one drawing leaves a small residual on both counts; a transition
 # between two shots leaves the difference of two pictures. On the 21 tuning runs above, without
 # the test and with (share, residual) of (0.3, 0.2), (0.3, 0.3), (0.5, 0.2), (0.5, 0.3), (0.5, 0.4),
 # (0.5, 0.6), (0.7, 0.3), (0.7, 0.5), (1, 0.3) and (1, 1): 0.976, 0.977, 0.977, 0.978, 0.979,
@@ -612,7 +612,8 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
         empty = np.zeros(0, dtype=np.int64)
         return Changes(np.zeros(0, np.float32), empty, np.zeros(0, np.float32), empty, np.zeros(0, bool))
     threshold = max(float(threshold), 1e-12)
-    if pictures is not None and any(len(a) != n for a in (pictures.detail, pictures.thumbnails) if a is not None):
+    if pictures is not None and any(len(a) != n for a in (pictures.detail, pictures.thumbnails, pictures.grey)
+                                    if a is not None):
         raise ValueError(f"pictures of {len(pictures.detail)} frames given for latents of {n} frames")
     mu, log_var = _as_tensors(mu, log_var)  # once: every KL below indexes these
     typical = typical_distance(mu, log_var, frame_rate)
