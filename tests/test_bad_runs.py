@@ -308,7 +308,10 @@ def test_overwrite_deletes_only_the_files_the_tool_wrote(two_scene_folder, tmp_p
     (out / "scenes_9.csv").write_text("no run wrote this")
     (out / "scenes_7").mkdir()
     (out / "scenes_7" / "keep.txt").write_text("mine too")
+    (out / "model_state_9_val_loss_1.0000.pkl").mkdir()  # a folder named like a checkpoint
     assert train(two_scene_folder, out, "--max_iters", "1", "--seed", "3", "--overwrite") == 0
+    assert (out / "model_state_9_val_loss_1.0000.pkl").is_dir()
+    (out / "model_state_9_val_loss_1.0000.pkl").rmdir()
     assert os.listdir(out / "scenes_0") == ["keep.txt"] and os.listdir(out / "scenes_7") == ["keep.txt"]
     assert (out / "scenes_9.csv").read_text() == "no run wrote this"
     assert not (out / "scenes_0.csv").exists() and not (out / "result_source_0.json").exists()

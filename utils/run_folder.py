@@ -63,7 +63,7 @@ def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> N
         raise UserError(f"{folder}: holds the checkpoints of an earlier run ({len(earlier)}, e.g. {earlier[-1]}); "
                         "pass --resume to continue it, --overwrite to replace it, or another --output_folder")
     if overwrite and os.path.isdir(folder):
-        names = os.listdir(folder)
+        names = [name for name in os.listdir(folder) if os.path.isfile(os.path.join(folder, name))]
         epochs = {int(m.group(1)) for name in names if (m := CHECKPOINT_PATTERN.match(name))}
         for name in names:
             if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES:
