@@ -4,7 +4,8 @@ picture; a cut, a dissolve or a push to another picture is not."""
 import numpy as np
 import torch
 
-from utils.camera import CameraPath, best_steps, grey_pictures
+from utils.camera import CameraPath, best_steps
+from utils.pictures import picture_features
 
 
 def scenery(seed: int, size: int = 96) -> np.ndarray:
@@ -46,7 +47,7 @@ def test_a_zoom_into_a_drawing_is_explained():
         theta = torch.tensor([[[scale, 0.0, 0.0], [0.0, scale, 0.0]]])
         grid = torch.nn.functional.affine_grid(theta, (1, 1, 128, 128), align_corners=False)
         view = torch.nn.functional.grid_sample(wide, grid, align_corners=False)
-        frames.append(torch.nn.functional.avg_pool2d(view, 4)[0, 0].round().numpy())  # as grey_pictures
+        frames.append(torch.nn.functional.avg_pool2d(view, 4)[0, 0].round().numpy())  # as Pictures.grey
     frames = np.stack(frames).astype(np.uint8)
     share, _ = CameraPath(frames).explained(0, 7)
     change = np.abs(frames[7].astype(np.float32) - frames[0]).mean()
@@ -56,7 +57,7 @@ def test_a_zoom_into_a_drawing_is_explained():
 def test_grey_pictures_average_each_cell():
     frames = np.zeros((1, 3, 64, 64), dtype=np.uint8)
     frames[0, :, :32, :] = 200
-    grey = grey_pictures(frames, 32)
+    grey = picture_features(frames).grey
     assert grey.shape == (1, 32, 32) and (grey[0, :16] == 200).all() and (grey[0, 16:] == 0).all()
 
 

@@ -114,8 +114,3 @@ class CameraPath:
         change = float((later - earlier).abs().mean())
         return residual / max(change, 1e-6), residual
 
-
-def grey_pictures(frames: np.ndarray, cells: int) -> np.ndarray:
-    """(n, cells, cells) uint8: the mean grey of each cell of (n, 3, S, S) frames."""
-    grey = torch.as_tensor(np.asarray(frames, dtype=np.float32)).mean(dim=1, keepdim=True)
-    return F.adaptive_avg_pool2d(grey, cells)[:, 0].round().to(torch.uint8).numpy()

@@ -18,8 +18,6 @@ from typing import Optional
 import numpy as np
 import torch
 
-from utils.camera import grey_pictures
-
 # Edge maps are pooled to this many cells a side: coarse enough that the slow camera move of a
 # few frames keeps a drawing's map, fine enough that two drawings differ.
 EDGE_CELLS = 8
@@ -74,9 +72,8 @@ class Pictures:
         return upper.reshape(len(upper), -1).astype(np.float32) / 255.0
 
 
-def _gradients(frames) -> tuple:
-    """Absolute horizontal and vertical luminance steps of (n, 3, S, S) frames, each (n, S-1, S-1)."""
-    grey = np.asarray(frames, dtype=np.float32).mean(axis=1)
+def _gradients(grey: np.ndarray) -> tuple:
+    """Absolute horizontal and vertical luminance steps of (n, S, S) grey frames, each (n, S-1, S-1)."""
     dx = np.abs(np.diff(grey, axis=2))[:, :-1, :]
     dy = np.abs(np.diff(grey, axis=1))[:, :, :-1]
     return dx, dy
@@ -96,8 +93,9 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
         block = np.asarray(frames[start:start + chunk])
         colours[start:start + chunk] = _palette(block)
         thumbnails[start:start + chunk] = _thumbnails(block)
-        grey[start:start + chunk] = grey_pictures(block, GREY_CELLS)
-        dx, dy = _gradients(block)
+        luminance = block.astype(np.float32).mean(axis=1)  # the grey both the camera and the edges read
+        grey[start:start + chunk] = _grey_cells(luminance)
+        dx, dy = _gradients(luminance)
         detail[start:start + chunk] = dx.mean(axis=(1, 2)) + dy.mean(axis=(1, 2))
         magnitude = dx + dy
         m, s = magnitude.shape[0], magnitude.shape[1] // EDGE_CELLS
@@ -110,6 +108,13 @@ def picture_features(frames, chunk: int = 1024) -> Pictures:
         norm = np.linalg.norm(pooled, axis=1, keepdims=True)
         edges[start:start + chunk] = np.where(norm > 1e-6, pooled / np.maximum(norm, 1e-6), 0.0)
     return Pictures(detail, edges, colours, thumbnails, grey)
+
+
+def _grey_cells(luminance: np.ndarray) -> np.ndarray:
+    """(n, GREY_CELLS, GREY_CELLS) uint8: the mean of (n, S, S) grey frames over each cell (torch's
+    adaptive average pooling, as the thumbnails)."""
+    pooled = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(luminance)[:, None], GREY_CELLS)
+    return pooled[:, 0].round().to(torch.uint8).numpy()
 
 
 def _thumbnails(frames: np.ndarray) -> np.ndarray:
