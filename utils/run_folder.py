@@ -20,12 +20,6 @@ from utils.checkpoints import CHECKPOINT_PATTERN, INTERRUPTED_NAME
 from utils.errors import UserError
 
 TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png", INTERRUPTED_NAME)
-# Every file (or folder, scenes_<i>/) inference.py writes for the checkpoint of epoch i.
-RESULT_PATTERN = re.compile(
-    r"^(?:latent_mu_|latent_logvar_|kld_scores_|change_scores_|scene_change_flags_|change_events_|"
-    r"change_confidence_|frame_index_|scenes_|result_source_|scene_change_res|setting_change_flags_|settings_)(\d+)(?:\.npy|\.csv|\.json|\.png)?$")
-
-
 # The exact names of the files inference.py writes for the checkpoint of epoch i; what
 # --overwrite may delete. scenes_<i>/ holds the thumbnails SCENE_THUMBNAIL names.
 RESULT_NAMES = ("latent_mu_{i}.npy", "latent_logvar_{i}.npy", "kld_scores_{i}.npy", "change_scores_{i}.npy",
@@ -35,6 +29,11 @@ RESULT_NAMES = ("latent_mu_{i}.npy", "latent_logvar_{i}.npy", "kld_scores_{i}.np
                 "scene_change_res{i}.npy")
 THUMBNAIL_FOLDER = "scenes_{i}"
 SCENE_THUMBNAIL = re.compile(r"^scene_\d{3,}\.jpg$")
+# Every file (or folder, scenes_<i>/) inference.py writes for the checkpoint of epoch i: one of
+# the names' beginnings, an epoch, one of their endings.
+_PARTS = [name.split("{i}") for name in RESULT_NAMES + (THUMBNAIL_FOLDER,)]
+RESULT_PATTERN = re.compile("^(?:" + "|".join(sorted({re.escape(a) for a, _ in _PARTS})) + r")(\d+)(?:"
+                            + "|".join(sorted({re.escape(b) for _, b in _PARTS})) + ")$")
 # The pictures the report writes into its folder (report_files/).
 REPORT_PICTURE = re.compile(r"^[a-z_]+(?:_\d{3,})?\.png$")
 
