@@ -4,6 +4,7 @@ picture; a cut, a dissolve or a push to another picture is not."""
 import numpy as np
 import torch
 
+from utils import camera
 from utils.camera import CameraPath, best_steps
 from utils.pictures import picture_features
 
@@ -39,19 +40,34 @@ def test_a_pan_across_half_the_frame_is_explained_and_a_cut_or_push_is_not():
         assert (share < 0.2) == camera, (share, residual)
 
 
-def test_a_zoom_into_a_drawing_is_explained():
+def zoom_frames(rate: float, count: int = 8) -> np.ndarray:
+    """(count, 32, 32) grey pictures of a view narrowing by `rate` a frame about the centre."""
     wide = torch.tensor(scenery(4, 128), dtype=torch.float32)[None, None]
     frames = []
-    for k in range(8):
-        scale = 1.05 ** -k  # the view narrows 5% a frame about the centre
+    for k in range(count):
+        scale = rate ** -k
         theta = torch.tensor([[[scale, 0.0, 0.0], [0.0, scale, 0.0]]])
         grid = torch.nn.functional.affine_grid(theta, (1, 1, 128, 128), align_corners=False)
         view = torch.nn.functional.grid_sample(wide, grid, align_corners=False)
         frames.append(torch.nn.functional.avg_pool2d(view, 4)[0, 0].round().numpy())  # as Pictures.grey
-    frames = np.stack(frames).astype(np.uint8)
+    return np.stack(frames).astype(np.uint8)
+
+
+def test_a_zoom_into_a_drawing_is_explained():
+    frames = zoom_frames(1.05)
     share, _ = CameraPath(frames).explained(0, 7)
     change = np.abs(frames[7].astype(np.float32) - frames[0]).mean()
     assert share < 0.3 and change > 10
+
+
+def test_a_zoom_between_the_steps_tried_is_followed_once_the_path_is_corrected(monkeypatch):
+    # 6% a frame: each step is taken as 5%, and over 7 steps the path falls 7% short
+    frames = zoom_frames(1.06)
+    corrected, _ = CameraPath(frames).explained(0, 7)
+    monkeypatch.setattr(camera, "FINAL_ZOOMS", (1.0,))
+    monkeypatch.setattr(camera, "FINAL_SHIFTS", (0.0,))
+    uncorrected, _ = CameraPath(frames).explained(0, 7)
+    assert corrected < 0.25 < 0.3 < uncorrected, (corrected, uncorrected)
 
 
 def test_grey_pictures_average_each_cell():
