@@ -158,6 +158,30 @@ def washed(picture: np.ndarray, alpha: float) -> np.ndarray:
     return (picture + alpha * (255.0 - picture)).astype(np.uint8)
 
 
+def dimmed(picture: np.ndarray, share: float) -> np.ndarray:
+    return (picture.astype(np.float32) * share).astype(np.uint8)
+
+
+def test_a_fade_through_black_with_a_hold_is_one_change_where_a_dark_shot_between_cuts_is_two(monkeypatch):
+    # 6 frames fading out, 16 of black, 6 fading in: the finest scales see the fade-out and the
+    # fade-in as two changes, 22 frames apart (beyond the flash reach of 8)
+    a, b = drawing(7), drawing(8)
+    fade = ([dimmed(a, 1 - (k + 1) / 6) for k in range(6)] + [dimmed(a, 0)] * 16
+            + [dimmed(b, (k + 1) / 6) for k in range(6)])
+    dark_shot = [dimmed(drawing(9), 0.1)] * 28
+    runs = {}
+    for name, middle in (("fade", fade), ("dark shot", dark_shot)):
+        frames = frames_of([a] * 100 + middle + [b] * 100)
+        mu, log_var = thumbnail_latents(frames.transpose(0, 2, 3, 1))
+        mu = mu + np.random.default_rng(0).normal(0, 0.002, mu.shape).astype(np.float32)
+        runs[name] = (mu, log_var, picture_features(frames))
+    found = detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2]).changes.tolist()
+    assert len(found) == 1 and 99 <= found[0] <= 127, found
+    assert detect_changes(*runs["dark shot"][:2], 24, pictures=runs["dark shot"][2]).changes.tolist() == [99, 127]
+    monkeypatch.setattr("utils.changes._valley", lambda detail: False)
+    assert len(detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2]).changes) == 2
+
+
 def test_same_drawing_holds_through_a_flash_not_across_a_cut():
     a, b = drawing(1), drawing(2)
     shifted = np.roll(a, 1, axis=2)
