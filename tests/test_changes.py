@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from data.synthetic import generate_clip
-from utils.changes import (detect_changes, pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
-                           typical_distance)
+from utils.changes import (blank_valleys, detect_changes, pair_kl_scores, other_drawing, rank_events_first,
+                           transition_half_widths, typical_distance)
 from utils.pictures import Pictures, picture_features, same_drawing
 from utils.metrics import match_with_tolerance
 
@@ -181,6 +181,23 @@ def test_a_fade_through_black_with_a_hold_is_one_change_where_a_dark_shot_betwee
     monkeypatch.setattr("utils.changes._valley", lambda detail: False)
     assert len(detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2]).changes) == 2
 
+
+
+def test_a_long_fade_through_black_is_read_at_the_scale_of_its_dip(monkeypatch):
+    # 15 frames fading out, 8 of black, 15 fading in: 38 frames, between the spans of 33 and 65
+    # frames of the scales h = 16 and 32, and the fade-in lies in the fade-out's after span
+    a, b = drawing(7), drawing(8)
+    fade = ([dimmed(a, 1 - (k + 1) / 15) for k in range(15)] + [dimmed(a, 0)] * 8
+            + [dimmed(b, (k + 1) / 15) for k in range(15)])
+    frames = frames_of([a] * 100 + fade + [b] * 100)
+    mu, log_var = thumbnail_latents(frames.transpose(0, 2, 3, 1))
+    mu = mu + np.random.default_rng(0).normal(0, 0.002, mu.shape).astype(np.float32)
+    pictures = picture_features(frames)
+    assert blank_valleys(pictures.detail, 48) == [(99, 137)]
+    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    assert len(found) == 1 and 99 <= found[0] <= 137, found
+    monkeypatch.setattr("utils.changes.blank_valleys", lambda detail, longest: [])
+    assert detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist() == []
 
 def test_same_drawing_holds_through_a_flash_not_across_a_cut():
     a, b = drawing(1), drawing(2)
