@@ -175,8 +175,11 @@ def test_a_fade_through_black_with_a_hold_is_one_change_where_a_dark_shot_betwee
         mu, log_var = thumbnail_latents(frames.transpose(0, 2, 3, 1))
         mu = mu + np.random.default_rng(0).normal(0, 0.002, mu.shape).astype(np.float32)
         runs[name] = (mu, log_var, picture_features(frames))
-    found = detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2]).changes.tolist()
+    fade_changes = detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2])
+    found = fade_changes.changes.tolist()
     assert len(found) == 1 and 99 <= found[0] <= 127, found
+    # the one change reaches over the whole fade, so the scene level compares the shots around it
+    assert fade_changes.change_scales()[found[0]] >= 12
     assert detect_changes(*runs["dark shot"][:2], 24, pictures=runs["dark shot"][2]).changes.tolist() == [99, 127]
     monkeypatch.setattr("utils.changes._valley", lambda detail: False)
     assert len(detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2]).changes) == 2
