@@ -707,25 +707,28 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
     candidates = []  # (confidence, pair, h, first frame, second frame, evidence before the layout's test)
     for j in cut_peaks:
         candidates.append((float(cut_curve[j]), int(j), 0, int(j), int(j) + 1, float(cut_curve[j])))
+    curves = {}
+
+    def curve_at(h: int) -> np.ndarray:
+        """The rule's confidence at half-width h for every pair, computed once per h."""
+        if h not in curves:
+            span = span_kls(mu, log_var, 2 * h + 1)
+            floor = max(film_floor, MOTION * ordinary_motion(span.astype(np.float32)))
+            curves[h] = span_confidence(span, num_pairs, h, floor, threshold)
+        return curves[h]
+
     for h in (transition_half_widths(frame_rate, transition_seconds) if transition_seconds > 0 else []):
-        span = span_kls(mu, log_var, 2 * h + 1)
-        floor = max(film_floor, MOTION * ordinary_motion(span.astype(np.float32)))
-        curve = span_confidence(span, num_pairs, h, floor, threshold)
+        curve = curve_at(h)
         score = np.maximum(score, curve)
         for peak in _local_peaks(curve, h):
             confidence = float(curve[peak])
             candidates.append((confidence, _place(curve, near, peak, h), h, int(peak) - h, int(peak) + 1 + h, confidence))
     if pictures is not None and transition_seconds > 0:
         # a fade through black or white is read at the scale its dip of detail says
-        dip_curves = {}
         for first, last in blank_valleys(pictures.detail, int(round(transition_seconds * frame_rate))):
             h = max(1, (last - first) // 2)
-            if h not in dip_curves:
-                span = span_kls(mu, log_var, 2 * h + 1)
-                floor = max(film_floor, MOTION * ordinary_motion(span.astype(np.float32)))
-                dip_curves[h] = span_confidence(span, num_pairs, h, floor, threshold)
             pair = min(first + h, num_pairs - 1)
-            confidence = float(dip_curves[h][pair])
+            confidence = float(curve_at(h)[pair])
             if np.isfinite(confidence):
                 candidates.append((confidence, pair, h, pair - h, pair + 1 + h, confidence))
     if layout is not None and candidates:
