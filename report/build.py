@@ -25,7 +25,7 @@ from report.frames import film_pictures, save_before_after, save_picture_row
 from report.outcomes import Change, Outcomes, detected_changes, scene_of_each_frame, split_by_labels
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
 from utils.atomic import save_text, write_folder_with
-from utils.labels import check_labels_in_range, labels_of_frames
+from utils.labels import labels_of_frames
 from utils.metrics import match_with_tolerance
 from utils.plots import plot_loss_history
 from utils.scenes import timecode
@@ -103,8 +103,8 @@ def _outcomes(results: RunResults, cache: FrameCache, labels: Optional[str], con
     detected = detected_changes(results.flags, results.change_scores, results.events, results.confidence)
     if labels is None:
         return Outcomes(detected=detected), None, None
+    # checked against the film's pairs, which are the results' (load_run_results, open_film)
     label_pairs, spans = labels_of_frames(labels, convention, cache.source_index, results.folder)
-    check_labels_in_range(label_pairs, len(results.flags), labels, results.folder, spans)
     scores = match_with_tolerance(np.flatnonzero(results.flags), label_pairs, tolerance, spans)
     scores["tolerance"] = tolerance
     return split_by_labels(detected, results.change_scores, label_pairs, spans, tolerance), label_pairs, scores
