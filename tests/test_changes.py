@@ -202,6 +202,16 @@ def test_a_long_fade_through_black_is_read_at_the_scale_of_its_dip(monkeypatch):
     monkeypatch.setattr("utils.changes.blank_valleys", lambda detail, longest: [])
     assert detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist() == []
 
+def test_a_dip_is_read_only_up_to_the_longest_transition():
+    # a fall of 4 frames, a black hold and a rise of 4 frames: a dip while it fits in `longest`
+    def dip(hold):
+        return np.array([1.0] * 50 + [0.8, 0.6, 0.4, 0.2] + [0.0] * hold + [0.2, 0.4, 0.6, 0.8] + [1.0] * 50)
+    assert blank_valleys(dip(10), 19) == [(49, 68)]
+    assert blank_valleys(dip(10), 18) == []
+    # a black stretch far longer than any transition is no dip, wherever it is read from
+    assert blank_valleys(dip(5000), 48) == []
+
+
 def test_same_drawing_holds_through_a_flash_not_across_a_cut():
     a, b = drawing(1), drawing(2)
     shifted = np.roll(a, 1, axis=2)

@@ -621,9 +621,11 @@ def blank_valleys(detail: np.ndarray, longest: int) -> List[tuple]:
     for m in np.flatnonzero(lowest):
         noise = VALLEY_NOISE * local_max[m]
         first, last = int(m), int(m)
-        while first > 0 and detail[first - 1] <= detail[m] + noise:  # the blank hold
+        # the blank hold, walked no further than a dip could reach: a longer one is no dip, and a
+        # long dark stretch would otherwise be walked again from each of its frames
+        while first > 0 and detail[first - 1] <= detail[m] + noise and last - first <= longest:
             first -= 1
-        while last < n - 1 and detail[last + 1] <= detail[m] + noise:
+        while last < n - 1 and detail[last + 1] <= detail[m] + noise and last - first <= longest:
             last += 1
         rise = noise / 5
         while first > 0 and detail[first - 1] > detail[first] + rise:  # the fall into it
