@@ -178,3 +178,14 @@ def test_the_readme_recommends_the_settings_the_benchmark_measures():
     assert command.split()[2:] == ["--train_folder", "episode.mkv", "--output_folder", "runs/ep1",
                                    *RECOMMENDED_TRAINING]
 
+
+
+def test_held_frames_hold_each_drawing_but_never_across_a_change():
+    from benchmarks.held import held_frames
+    assert held_frames(12, 4, [5]).tolist() == [0, 0, 0, 0, 4, 4, 6, 6, 8, 8, 8, 8]
+    assert held_frames(6, 1, [2]).tolist() == list(range(6))
+    changes = [3, 4, 17, 30]
+    shown = held_frames(40, 3, changes)
+    frames = np.arange(40)
+    assert ((shown <= frames) & (frames - shown < 3)).all()
+    assert not any(shown[i] <= j < i for i in frames for j in changes)
