@@ -35,6 +35,10 @@ CACHE_VERSION = 1
 FOLDER_FPS = 24.0
 
 
+class CacheRebuiltWarning(UserWarning):
+    """A cache whose files were damaged was built again from its source."""
+
+
 @dataclass
 class FrameCache:
     """Frames of one source at model resolution, with where each came from."""
@@ -149,11 +153,19 @@ def _read_meta(folder: str) -> Optional[dict]:
         return None
 
 
-def _open(folder: str, meta: dict, source: str) -> FrameCache:
+def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:
+    """The cache in `folder`, or None when its files are damaged or missing (a disk that
+    filled up, a file deleted by hand): the caller builds it again."""
     shape = (meta["count"], 3, meta["size"], meta["size"])
-    frames = np.memmap(os.path.join(folder, "frames.u8"), dtype=np.uint8, mode="r", shape=shape)
-    source_index = np.load(os.path.join(folder, "source_index.npy"))
-    timestamps = np.load(os.path.join(folder, "timestamps.npy"))
+    try:
+        frames = np.memmap(os.path.join(folder, "frames.u8"), dtype=np.uint8, mode="r", shape=shape)
+        source_index = np.load(os.path.join(folder, "source_index.npy"), allow_pickle=False)
+        timestamps = np.load(os.path.join(folder, "timestamps.npy"), allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if (os.path.getsize(os.path.join(folder, "frames.u8")) != frames.size or source_index.shape != (shape[0],)
+            or timestamps.shape != (shape[0],)):
+        return None
     source_fps = float(meta["source_fps"])
     # caches of every frame written before these were recorded end at their last frame
     end_time = meta.get("source_end_time", float(timestamps[-1]) + 1.0 / source_fps)
@@ -251,12 +263,20 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
     remove_leftovers(os.path.dirname(folder))  # builds killed outright, which can be gigabytes
     signature, files = _signature(source, kind)
     meta = _read_meta(folder)
-    if not (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
+    cache = None
+    if (meta and meta.get("version") == CACHE_VERSION and meta.get("signature") == signature
             and meta.get("size") == size and (fps is None or "source_frames" in meta)):
+        cache = _open(folder, meta, source)
+        if cache is None:
+            warnings.warn(f"{folder}: the frame cache is damaged; building it again", CacheRebuiltWarning,
+                          stacklevel=2)
+        elif meta.get("truncated"):  # said when the cache was built; the frames are still those read
+            warnings.warn(meta["truncated"], video.VideoTruncatedWarning, stacklevel=2)
+    if cache is None:
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
-    elif meta.get("truncated"):  # said when the cache was built; the frames are still those read
-        warnings.warn(meta["truncated"], video.VideoTruncatedWarning, stacklevel=2)
-    cache = _open(folder, meta, source)
+        cache = _open(folder, meta, source)
+        if cache is None:
+            raise UserError(f"{folder}: the frame cache just built cannot be read back (is the disk full?)")
     if kind == "folder" and folder_fps:
         cache.source_fps = float(folder_fps)
         cache.timestamps = cache.source_index / cache.source_fps

@@ -5,7 +5,7 @@ import re
 from typing import List, Tuple
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from utils.errors import UserError, read_path
 
@@ -13,6 +13,10 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 # Pillow's modes of 16-bit single-channel images (PNG, TIFF); "I" is how some versions open them.
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 _NUMBER = re.compile(r"(\d+)")
+# A photo's EXIF orientation tag, and its values that turn the picture a quarter: the frame is
+# read the way a viewer shows it, so a folder of such photos keeps one size.
+EXIF_ORIENTATION = 0x0112
+SIDEWAYS_ORIENTATIONS = (5, 6, 7, 8)
 
 
 def natural_key(name: str) -> Tuple:
@@ -68,9 +72,17 @@ def read_frame(path: str, size: int) -> Tuple[np.ndarray, Tuple[int, int]]:
     try:
         with Image.open(path) as image:
             original_size = image.size
+            orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+            if orientation in SIDEWAYS_ORIENTATIONS:
+                original_size = original_size[::-1]  # as a viewer shows it
             image.draft("RGB", (2 * size, 2 * size))  # JPEG: decode at a reduced scale
-            image = as_eight_bit(image, path).convert("RGB")
+            image = as_eight_bit(image, path)
+            if orientation != 1:
+                image = ImageOps.exif_transpose(image)
+            image = image.convert("RGB")
             small = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=None)
+    except Image.DecompressionBombError as err:
+        raise UserError(f"{path}: image too large to read safely ({err})".splitlines()[0])
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         raise UserError(f"{path}: unreadable image ({err.__class__.__name__}: {err})".splitlines()[0])
     return np.asarray(small, dtype=np.uint8).transpose(2, 0, 1), original_size

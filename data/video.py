@@ -33,7 +33,8 @@ from av.video.reformatter import VideoReformatter
 from utils.errors import UserError
 
 VIDEO_EXTENSIONS = (
-    ".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif",
+    ".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".m2ts", ".mts", ".flv", ".wmv",
+    ".gif", ".3gp", ".ogv", ".vob", ".mxf", ".f4v", ".asf", ".divx", ".rm", ".rmvb",
 )
 
 # swscale filter used to shrink frames: true area averaging when downscaling (no aliasing on

@@ -89,3 +89,40 @@ def test_two_files_of_one_frame_number_are_refused(two_scene_folder, other):
     with pytest.raises(UserError, match=r"the same frame number as .*keep one file per frame") as err:
         list_frame_files(two_scene_folder)
     assert "frame_1.png" in str(err.value) and other in str(err.value)
+
+
+def test_a_damaged_cache_is_built_again(two_scene_folder, isolated_cache):
+    first = load_frames(two_scene_folder, str(isolated_cache), 64, show_progress=False)
+    expected = np.array(first.frames)
+    folder = first.folder
+    del first
+    damages = [lambda: os.truncate(os.path.join(folder, "frames.u8"), 1000),
+               lambda: os.remove(os.path.join(folder, "source_index.npy")),
+               lambda: open(os.path.join(folder, "timestamps.npy"), "wb").write(b"not an array")]
+    for damage in damages:
+        damage()
+        with pytest.warns(UserWarning, match="frame cache is damaged"):
+            again = load_frames(two_scene_folder, str(isolated_cache), 64, show_progress=False)
+        assert np.array_equal(again.frames, expected) and again.source_index.tolist() == list(range(40))
+        del again
+
+
+def test_a_photo_turned_by_its_exif_tag_is_read_as_a_viewer_shows_it(tmp_path):
+    landscape = np.zeros((60, 80, 3), dtype=np.uint8)
+    landscape[:, :40] = 255
+    tagged = Image.fromarray(landscape)
+    exif = tagged.getexif()
+    exif[0x0112] = 6  # shown turned a quarter clockwise
+    tagged.save(tmp_path / "frame_0.jpg", exif=exif)
+    Image.fromarray(np.rot90(landscape, -1).copy()).save(tmp_path / "frame_1.jpg")
+    (turned, turned_size), (plain, plain_size) = (read_frame(str(tmp_path / f"frame_{k}.jpg"), 16) for k in (0, 1))
+    assert turned_size == plain_size == (60, 80)
+    assert np.abs(turned.astype(int) - plain.astype(int)).mean() < 2
+    assert turned[:, :8].mean() > 190 and turned[:, 8:].mean() < 60  # the white half is now at the top
+
+
+def test_an_image_too_large_to_read_safely_is_refused_in_one_line(tmp_path, monkeypatch):
+    Image.new("RGB", (100, 60)).save(tmp_path / "frame_0.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 6000 pixels is over twice the limit
+    with pytest.raises(UserError, match="frame_0.png: image too large to read safely"):
+        read_frame(str(tmp_path / "frame_0.png"), 16)

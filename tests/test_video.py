@@ -20,6 +20,7 @@ from data.video import (
     rotate_chw,
     video_frame_count,
 )
+from data.cache import load_frames
 from utils.errors import UserError
 
 FPS = 24
@@ -324,3 +325,11 @@ def test_real_clip_counts(name, count):
             n += 1
     assert rgb.shape == (3, 64, 64) and rgb.dtype == np.uint8
     assert n == count
+
+
+def test_a_blu_ray_transport_stream_is_read_as_a_video(tmp_path):
+    frames = [np.full((48, 64, 3), 40 * (k // 6), dtype=np.uint8) for k in range(12)]
+    path = encode_video(tmp_path / "clip.m2ts", frames)
+    assert is_video_file(path)
+    cache = load_frames(str(path), str(tmp_path / "cache"), 16, show_progress=False)
+    assert len(cache) == 12 and cache.frames[0].mean() < cache.frames[-1].mean()
