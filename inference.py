@@ -54,7 +54,7 @@ from utils.errors import UserError
 from utils.labels import labels_of_frames, load_label_spans
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
-from utils.run_folder import check_not_a_frame_folder, make_room_for_results, write_source
+from utils.run_folder import check_not_a_frame_folder, make_room_for_results, remove_results, write_source
 from utils.scenes import scene_list, setting_list, write_scene_files, write_setting_files
 from utils.setting_changes import setting_changes
 from utils.thumbnails import save_scene_thumbnails
@@ -121,7 +121,7 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     if len(cache) < 2:
         raise UserError(f"{source}: needs at least two frames to score a change")
     if opt.report and opt.labels:  # the labels must lie within this film before the film is encoded
-        labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source)
+        labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source, cache.source_frames)
     encoded = list(latents)
     if not main_rank:
         return []
@@ -130,10 +130,15 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     pictures = picture_features(cache.frames)
     written = []
     for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded):
-        written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, pictures, opt))
-        write_source(results_folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path), "run": checkpoint.run,
-                                             "epoch": epoch, "source": os.path.abspath(cache.source),
-                                             "frames": len(cache), "source_frames": cache.source_frames})
+        try:
+            written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, pictures, opt))
+            write_source(results_folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path),
+                                                 "run": checkpoint.run, "epoch": epoch,
+                                                 "source": os.path.abspath(cache.source), "frames": len(cache),
+                                                 "source_frames": cache.source_frames})
+        except BaseException:  # a full disk or Ctrl-C mid-way: no part of a result set is left to pass for one
+            remove_results(results_folder, [epoch])
+            raise
     if opt.report:
         build_report(results_folder, labels=opt.labels, label_convention=opt.label_convention,
                      tolerance=opt.tolerance, epoch=checkpoints[-1].epoch, cache_dir=opt.cache_dir, fps=opt.fps,

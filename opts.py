@@ -41,6 +41,10 @@ def parse_hidden_dims(tokens: Sequence[str]) -> List[int]:
         raise argparse.ArgumentTypeError(f"--hidden-dims takes whole numbers, got {text!r}")
     if not dims or any(d <= 0 for d in dims):
         raise argparse.ArgumentTypeError(f"--hidden-dims needs positive channel counts, got {text!r}")
+    if IMAGE_SIZE % 2 ** len(dims):
+        most = (IMAGE_SIZE & -IMAGE_SIZE).bit_length() - 1
+        raise argparse.ArgumentTypeError(f"--hidden-dims: each stage halves the {IMAGE_SIZE}-pixel frame, so at most "
+                                         f"{most} stages fit, got {len(dims)}")
     return dims
 
 

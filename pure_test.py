@@ -37,9 +37,9 @@ from data.sample import bundled_sample
 from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError, read_npy
-from utils.labels import check_labels_in_range, labels_on_sampled_pairs, load_label_spans
+from utils.labels import check_labels_in_range, check_same_film, labels_on_sampled_pairs, load_label_spans
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
-from utils.run_folder import check_one_run
+from utils.run_folder import check_one_run, read_source
 
 RESULT_PATTERN = re.compile(r"^scene_change_res(\d+)\.npy$")
 
@@ -140,6 +140,10 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
         if pairs is None:
             warnings.warn(f"{path}: the number of frame pairs it was computed on is unknown (no kld_scores or "
                           "flags beside it), so the labels' range is not checked")
+        match = RESULT_PATTERN.match(os.path.basename(path))
+        record = read_source(os.path.dirname(path), int(match.group(1))) if match else None
+        if record is not None and isinstance(record.get("source_frames"), int):
+            check_same_film(labels_path, record["source_frames"], f"{path} (from {record.get('source', 'its film')})")
         labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
         if pairs is not None:
             check_labels_in_range(labels, pairs, labels_path, path, spans)

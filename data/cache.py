@@ -96,6 +96,8 @@ def check_frame_source(source: str) -> str:
     kind = _source_kind(source)
     if kind == "folder":
         list_frame_files(source)
+    else:
+        video.probe_video(source)  # opens it and decodes its first frame: an empty or broken file says so now
     return kind
 
 

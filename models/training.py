@@ -27,9 +27,15 @@ VAL_LOSS_FRAMES = 1024  # validation loss on at most this many evenly spaced fra
 
 
 def build_model(opt) -> ReproVAE:
-    """The model the options describe."""
-    return ReproVAE(latent_dim=opt.latent_dim, hidden_dims=opt.hidden_dims,
-                    activation=opt.activation, image_size=IMAGE_SIZE)
+    """The model the options describe; a UserError when it does not fit in memory."""
+    try:
+        return ReproVAE(latent_dim=opt.latent_dim, hidden_dims=opt.hidden_dims,
+                        activation=opt.activation, image_size=IMAGE_SIZE)
+    except (MemoryError, RuntimeError) as err:
+        if not isinstance(err, MemoryError) and "alloc" not in str(err).lower():
+            raise
+        raise UserError(f"the model does not fit in memory (--latent_dim {opt.latent_dim}, --hidden_dims "
+                        f"{' '.join(map(str, opt.hidden_dims))})")
 
 
 def as_model_input(frames_u8: torch.Tensor) -> torch.Tensor:

@@ -104,7 +104,8 @@ def _outcomes(results: RunResults, cache: FrameCache, labels: Optional[str], con
     if labels is None:
         return Outcomes(detected=detected), None, None
     # checked against the film's pairs, which are the results' (load_run_results, open_film)
-    label_pairs, spans = labels_of_frames(labels, convention, cache.source_index, results.folder)
+    label_pairs, spans = labels_of_frames(labels, convention, cache.source_index, results.folder,
+                                          cache.source_frames)
     scores = match_with_tolerance(np.flatnonzero(results.flags), label_pairs, tolerance, spans)
     scores["tolerance"] = tolerance
     return split_by_labels(detected, results.change_scores, label_pairs, spans, tolerance), label_pairs, scores

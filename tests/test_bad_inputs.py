@@ -291,3 +291,37 @@ def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
     assert pure_test.main(["--labels", str(tmp_path / "column.npy"), "--directory", str(results)]) == 2
     line = one_error_line(capsys.readouterr().err, "scene_change_res0.npy: not a result file of this tool")
     assert "allow_pickle" not in line
+
+
+def test_labels_that_say_they_are_of_another_film_are_refused(two_scene_folder, tmp_path, capsys):
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    results = tmp_path / "results"
+    other = {"video": "other.mp4", "n_frames": 1561, "boundaries": [{"frame": 20}]}
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    detect = ["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
+              "--results_folder", str(results)]
+    capsys.readouterr()
+    assert inference.main(detect + ["--report", "--labels", str(tmp_path / "other.json")]) == 2
+    one_error_line(capsys.readouterr().err, "other.json: labels of a film of 1561 frames", "has 40")
+    assert run_files(str(results)) == []
+    assert inference.main(detect) == 0
+    capsys.readouterr()
+    # pure_test.py reads the film's length from the record beside the results
+    assert pure_test.main(["--labels", str(tmp_path / "other.json"), "--label_convention", "first_frame",
+                           "--directory", str(results)]) == 2
+    one_error_line(capsys.readouterr().err, "other.json: labels of a film of 1561 frames", "has 40")
+    (tmp_path / "this.json").write_text(json.dumps({**other, "n_frames": 40}))
+    assert pure_test.main(["--labels", str(tmp_path / "this.json"), "--label_convention", "first_frame",
+                           "--directory", str(results)]) == 0
+
+
+def test_a_broken_film_among_several_is_refused_before_any_film_is_read(two_scene_folder, tmp_path, capsys):
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    empty = tmp_path / "zero.mp4"
+    empty.write_bytes(b"")
+    results = tmp_path / "results"
+    capsys.readouterr()
+    assert inference.main(["--image_folder", two_scene_folder, str(empty), "--model_folder",
+                           str(tmp_path / "run"), "--results_folder", str(results)]) == 2
+    one_error_line(capsys.readouterr().err, "zero.mp4")
+    assert not results.exists() or all(run_files(str(folder)) == [] for folder in results.iterdir())

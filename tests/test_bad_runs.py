@@ -316,3 +316,45 @@ def test_overwrite_deletes_only_the_files_the_tool_wrote(two_scene_folder, tmp_p
     assert (out / "scenes_9.csv").read_text() == "no run wrote this"
     assert not (out / "scenes_0.csv").exists() and not (out / "result_source_0.json").exists()
     assert len(checkpoints_of(out)) == 1
+
+
+def test_a_full_disk_ends_in_one_line_and_leaves_no_part_of_a_result_set(two_scene_folder, tmp_path, capsys,
+                                                                        monkeypatch):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    results = tmp_path / "results"
+    real_save, saves = np.save, []
+
+    def save_until_full(handle, array, *args, **kwargs):
+        saves.append(1)
+        if len(saves) > 5:  # the disk fills while the sixth result file is written
+            raise OSError(28, "No space left on device")
+        return real_save(handle, array, *args, **kwargs)
+
+    monkeypatch.setattr(np, "save", save_until_full)
+    assert detect(two_scene_folder, "--model_folder", str(out), "--results_folder", str(results)) == 2
+    one_error_line(capsys.readouterr().err, str(results), "cannot be written", "No space left on device")
+    assert len(saves) > 5 and run_files(str(results)) == []
+    monkeypatch.setattr(np, "save", real_save)
+    # a checkpoint: torch's writer says a full disk in its own words
+    monkeypatch.setattr(torch, "save", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("unexpected pos 90240")))
+    monkeypatch.setattr("shutil.disk_usage", lambda path: type("usage", (), {"free": 1024})())
+    assert train(two_scene_folder, tmp_path / "full", "--max_iters", "1") == 2
+    one_error_line(capsys.readouterr().err, str(tmp_path / "full"), "cannot be written",
+                   "no space left on the device")
+    assert not any(name.startswith("model_state_") for name in os.listdir(tmp_path / "full"))
+
+
+def test_a_model_that_does_not_fit_in_memory_or_in_the_frame_is_refused_in_one_line(two_scene_folder, tmp_path,
+                                                                                    capsys, monkeypatch):
+    with pytest.raises(SystemExit) as stop:  # an option the parser refuses
+        train(two_scene_folder, tmp_path / "deep", "--max_iters", "1", "--hidden-dims", *["8"] * 7)
+    assert stop.value.code == 2
+    one_error_line(capsys.readouterr().err, "--hidden-dims", "at most 6 stages", "got 7")
+
+    def no_memory(*args, **kwargs):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:118] DefaultCPUAllocator: can't allocate memory")
+
+    monkeypatch.setattr("models.training.ReproVAE", no_memory)
+    assert train(two_scene_folder, tmp_path / "huge", "--max_iters", "1") == 2
+    one_error_line(capsys.readouterr().err, "does not fit in memory", "--latent_dim 3")

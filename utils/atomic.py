@@ -117,6 +117,8 @@ def atomic_path(path: str) -> Iterator[str]:
         yield temporary
         follow_umask(temporary)
         os.replace(temporary, path)
+    except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
+        raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -161,7 +163,10 @@ def write_folder_with(path: str, writer: Callable[[str], None],
     remove_leftovers(parent)
     temporary = tempfile.mkdtemp(prefix=f".{name}.partial-{os.getpid()}-", dir=parent)
     try:
-        writer(temporary)
+        try:
+            writer(temporary)
+        except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
+            raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
         if already_done is not None and already_done():
             return path
         follow_umask(temporary)

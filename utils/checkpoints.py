@@ -9,6 +9,7 @@ A checkpoint whose weights are not finite (a diverged run) is never loaded.
 
 import os
 import re
+import shutil
 import warnings
 from typing import Dict, List, Optional, Tuple
 
@@ -79,7 +80,12 @@ def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
 def save_checkpoint(path: str, payload: Dict) -> str:
     """torch.save `payload` to `path` through a temporary file."""
     with atomic_path(path) as temporary:
-        torch.save(payload, temporary)
+        try:
+            torch.save(payload, temporary)
+        except RuntimeError as err:  # torch's own writer says a full disk so
+            free = shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
+            reason = "no space left on the device" if free < 64 * 2 ** 20 else str(err).splitlines()[0]
+            raise UserError(f"{path}: cannot be written ({reason})") from err
     return path
 
 

@@ -302,10 +302,39 @@ def labels_on_sampled_pairs(labels: np.ndarray, spans: np.ndarray, source_index:
     return unique, merged.reshape(-1, 2)
 
 
-def labels_of_frames(path: str, convention: str, source_index: np.ndarray, against: str) -> tuple:
+def stated_frame_count(path: str) -> Optional[int]:
+    """The length of the film a JSON labels file says it labels ("n_frames", or the generator's
+    "num_frames", of its "val" clip in the sample's truth), or None where it says none."""
+    if not (path.lower().endswith(".json") and os.path.isfile(path)):
+        return None
+    try:
+        data = _read_json(path)
+    except (OSError, ValueError):
+        return None  # load_label_spans says what is wrong with it
+    if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
+        data = data["val"]
+    if not isinstance(data, dict):
+        return None
+    count = data.get("n_frames", data.get("num_frames"))
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else None
+
+
+def check_same_film(path: str, source_frames: Optional[int], against: str) -> None:
+    """UserError when the labels file `path` says it labels a film of another length than the
+    `source_frames` frames of `against`: labels of another film, even where they fall in range."""
+    stated = stated_frame_count(path)
+    if stated is not None and source_frames is not None and stated != int(source_frames):
+        raise UserError(f"{path}: labels of a film of {stated} frames, but {against} has {int(source_frames)}; "
+                        "wrong labels file?")
+
+
+def labels_of_frames(path: str, convention: str, source_index: np.ndarray, against: str,
+                     source_frames: Optional[int] = None) -> tuple:
     """(labels, spans) of the labels file `path` on the pairs of the frames whose source frame
     numbers are `source_index` (moved onto the kept frames' pairs where --fps sampled them),
-    checked to lie within them; `against` names those frames in the message."""
+    checked to lie within them, and to be for a film of `source_frames` frames where the file
+    says its length; `against` names those frames in the message."""
+    check_same_film(path, source_frames, against)
     labels, spans = load_label_spans(path, convention)
     index = np.asarray(source_index, dtype=np.int64)
     if not np.array_equal(index, np.arange(index.size)):  # --fps kept some frames only
