@@ -95,6 +95,10 @@ def _non_negative_float(text: str) -> float:
     return _number(text, float, lambda v: 0 <= v < float("inf"), "a finite non-negative number")
 
 
+def _share(text: str) -> float:
+    return _number(text, float, lambda v: 0 <= v <= 1, "a number from 0 to 1")
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An option parser whose complaints are one line, `error: <script>: <problem>`, exit 2, like
     every other wrong input's (utils/cli.py)."""
@@ -220,7 +224,7 @@ def _options() -> list:
                 help="scene level: a new shot continues the scene when it matches one of the scene's last "
                      "this many shots (same palette or same picture), and starts a new scene otherwise; "
                      "0: every shot boundary is a change of setting"),
-        _option({INFER}, DETECTION, "--scene_palette", type=_non_negative_float, default=SAME_PALETTE,
+        _option({INFER}, DETECTION, "--scene_palette", type=_share, default=SAME_PALETTE,
                 help="scene level: two shots share a set when their colour histograms differ by less than "
                      "this (total variation, 0-1); higher joins more shots into one scene"),
         _option({INFER}, DETECTION, "--ranking", choices=["changes", "kl"], default="changes",

@@ -123,3 +123,16 @@ def test_numbers_out_of_every_usable_range_are_refused_in_one_line(argv, message
 def test_the_ends_of_the_usable_ranges_are_accepted():
     opt = parse_options(["--fps", "1000", "--seed", str(2 ** 32 - 1), "--epoch_frames", "10000000"])
     assert (opt.fps, opt.seed, opt.epoch_frames) == (1000.0, 2 ** 32 - 1, 10_000_000)
+
+
+def test_the_palette_share_of_the_scene_level_is_a_share(tmp_path):
+    assert parse_options(["--scene_palette", "0.5"]).scene_palette == 0.5
+    with pytest.raises(SystemExit):
+        parse_options(["--scene_palette", "2"])
+
+
+def test_a_folder_given_as_one_checkpoint_is_said_to_be_a_folder(tmp_path):
+    from utils.checkpoints import load_checkpoint
+    from utils.errors import UserError
+    with pytest.raises(UserError, match="a folder, not a checkpoint file"):
+        load_checkpoint(str(tmp_path))

@@ -100,6 +100,8 @@ def load_checkpoint(path: str) -> Dict:
 
     Raises UserError for a missing or unreadable file, or weights that are not finite.
     """
+    if os.path.isdir(path):
+        raise UserError(f"{path}: a folder, not a checkpoint file (--model takes one file; --model_folder a folder)")
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such checkpoint file")
     try:
