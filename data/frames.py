@@ -76,10 +76,9 @@ def read_frame(path: str, size: int) -> Tuple[np.ndarray, Tuple[int, int]]:
             if orientation in SIDEWAYS_ORIENTATIONS:
                 original_size = original_size[::-1]  # as a viewer shows it
             image.draft("RGB", (2 * size, 2 * size))  # JPEG: decode at a reduced scale
-            image = as_eight_bit(image, path)
-            if orientation != 1:
+            if orientation != 1:  # before as_eight_bit, whose 16-bit copy carries no EXIF
                 image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
+            image = as_eight_bit(image, path).convert("RGB")
             small = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=None)
     except Image.DecompressionBombError as err:
         raise UserError(f"{path}: image too large to read safely ({err})".splitlines()[0])

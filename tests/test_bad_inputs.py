@@ -325,3 +325,20 @@ def test_a_broken_film_among_several_is_refused_before_any_film_is_read(two_scen
                            str(tmp_path / "run"), "--results_folder", str(results)]) == 2
     one_error_line(capsys.readouterr().err, "zero.mp4")
     assert not results.exists() or all(run_files(str(folder)) == [] for folder in results.iterdir())
+
+
+def test_a_read_failing_inside_a_write_is_not_reported_as_the_write(tmp_path):
+    from utils.atomic import write_with
+
+    def copy_a_missing_file(temporary):
+        shutil.copyfile(str(tmp_path / "gone.png"), temporary)
+
+    with pytest.raises(FileNotFoundError):
+        write_with(str(tmp_path / "out.png"), copy_a_missing_file)
+
+    def fill_the_disk(temporary):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(UserError, match="out.png: cannot be written"):
+        write_with(str(tmp_path / "out.png"), fill_the_disk)
+    assert os.listdir(tmp_path) == []

@@ -148,6 +148,21 @@ def test_animation_held_on_fours_is_read_by_its_drawings(monkeypatch):
                 clip.change_pairs.size + 4
 
 
+def test_still_shots_with_a_burst_of_cuts_are_not_taken_for_held_animation():
+    # still shots cut 4 frames apart, cuts that keep the set (a twentieth of the typical
+    # distance, under what a change of place moves): the cuts' gaps are no hold
+    near = np.zeros(400)
+    near[[100, 104, 108, 112, 300]] = 0.05
+    assert drawing_hold(near, 1.0) == 1
+    steps = np.zeros(400)
+    steps[::4] = 0.01  # a drawing's step every fourth pair, nothing between
+    assert drawing_hold(steps, 1.0) == 4
+    steps[:300] = 0.0  # ... for only the last quarter of the film: still a hold
+    assert drawing_hold(steps, 1.0) == 4
+    steps[:396] = 0.0  # ... for its last four frames: too little to say
+    assert drawing_hold(steps, 1.0) == 1
+
+
 def test_a_flash_between_two_shots_is_one_change():
     mu, log_var = shots_latents([100, 100], seed=5)
     detail = np.full(200, 20.0, dtype=np.float32)

@@ -126,3 +126,15 @@ def test_an_image_too_large_to_read_safely_is_refused_in_one_line(tmp_path, monk
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 6000 pixels is over twice the limit
     with pytest.raises(UserError, match="frame_0.png: image too large to read safely"):
         read_frame(str(tmp_path / "frame_0.png"), 16)
+
+
+def test_a_sixteen_bit_photo_turned_by_its_exif_tag_is_turned_too(tmp_path):
+    grey = np.zeros((60, 80), dtype=np.uint16)
+    grey[:, :40] = 65535
+    tagged = Image.fromarray(grey)
+    exif = tagged.getexif()
+    exif[0x0112] = 6
+    tagged.save(tmp_path / "frame_0.png", exif=exif)
+    rgb, size = read_frame(str(tmp_path / "frame_0.png"), 16)
+    assert size == (60, 80)
+    assert rgb[:, :8].mean() > 190 and rgb[:, 8:].mean() < 60  # the white half is now at the top

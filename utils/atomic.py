@@ -10,6 +10,7 @@ creates would have (the umask's), not the private ones of a temporary.
 """
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -21,6 +22,17 @@ import numpy as np
 from utils.errors import UserError, os_reason
 
 LEFTOVER_PATTERN = re.compile(r"^\..+\.(?:tmp|partial|old)-(\d+)-")
+# Failures that say the disk or the folder refused what was being written.
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+
+
+def _failed_writing(err: OSError, temporary: str) -> bool:
+    """True when `err` came from writing `temporary` (or into it), not from reading some other
+    file along the way (a frame the report copies, a video the benchmark decodes)."""
+    if err.errno in WRITE_ERRNOS:
+        return True
+    name = err.filename if isinstance(err.filename, str) else None
+    return name is not None and os.path.abspath(name).startswith(os.path.abspath(temporary))
 
 
 def _umask() -> int:
@@ -118,6 +130,8 @@ def atomic_path(path: str) -> Iterator[str]:
         follow_umask(temporary)
         os.replace(temporary, path)
     except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
+        if not _failed_writing(err, temporary):
+            raise
         raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
     finally:
         if os.path.exists(temporary):
@@ -166,6 +180,8 @@ def write_folder_with(path: str, writer: Callable[[str], None],
         try:
             writer(temporary)
         except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
+            if not _failed_writing(err, temporary):
+                raise
             raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
         if already_done is not None and already_done():
             return path

@@ -83,9 +83,9 @@ def save_checkpoint(path: str, payload: Dict) -> str:
         try:
             torch.save(payload, temporary)
         except RuntimeError as err:  # torch's own writer says a full disk so
-            free = shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
-            reason = "no space left on the device" if free < 64 * 2 ** 20 else str(err).splitlines()[0]
-            raise UserError(f"{path}: cannot be written ({reason})") from err
+            if shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free >= 64 * 2 ** 20:
+                raise  # room to spare: not the disk
+            raise UserError(f"{path}: cannot be written (no space left on the device)") from err
     return path
 
 

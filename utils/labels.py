@@ -302,6 +302,9 @@ def labels_on_sampled_pairs(labels: np.ndarray, spans: np.ndarray, source_index:
     return unique, merged.reshape(-1, 2)
 
 
+FRAME_COUNT_SLACK = 2
+
+
 def stated_frame_count(path: str) -> Optional[int]:
     """The length of the film a JSON labels file says it labels ("n_frames", or the generator's
     "num_frames", of its "val" clip in the sample's truth), or None where it says none."""
@@ -321,9 +324,13 @@ def stated_frame_count(path: str) -> Optional[int]:
 
 def check_same_film(path: str, source_frames: Optional[int], against: str) -> None:
     """UserError when the labels file `path` says it labels a film of another length than the
-    `source_frames` frames of `against`: labels of another film, even where they fall in range."""
+    `source_frames` frames of `against` (more than FRAME_COUNT_SLACK frames or 1% apart): labels of
+    another film, even where they fall in range."""
     stated = stated_frame_count(path)
-    if stated is not None and source_frames is not None and stated != int(source_frames):
+    # a few frames apart is the same film counted another way (container metadata, a video that
+    # broke off near its end); labels past its frames are refused by the range check
+    if stated is not None and source_frames is not None and \
+            abs(stated - int(source_frames)) > max(FRAME_COUNT_SLACK, 0.01 * stated):
         raise UserError(f"{path}: labels of a film of {stated} frames, but {against} has {int(source_frames)}; "
                         "wrong labels file?")
 
