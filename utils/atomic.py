@@ -26,13 +26,19 @@ LEFTOVER_PATTERN = re.compile(r"^\..+\.(?:tmp|partial|old)-(\d+)-")
 WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 
 
-def _failed_writing(err: OSError, temporary: str) -> bool:
-    """True when `err` came from writing `temporary` (or into it), not from reading some other
-    file along the way (a frame the report copies, a video the benchmark decodes)."""
-    if err.errno in WRITE_ERRNOS:
-        return True
-    name = err.filename if isinstance(err.filename, str) else None
-    return name is not None and os.path.abspath(name).startswith(os.path.abspath(temporary))
+@contextlib.contextmanager
+def _write_failures_named(path: str, temporary: str) -> Iterator[None]:
+    """Turns an OSError of writing `temporary` (or into it) into a UserError naming `path`; one of
+    reading some other file along the way (a frame the report copies, a video the benchmark
+    decodes) goes on as it is."""
+    try:
+        yield
+    except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
+        name = err.filename if isinstance(err.filename, str) else None
+        if err.errno not in WRITE_ERRNOS and not (
+                name is not None and os.path.abspath(name).startswith(os.path.abspath(temporary))):
+            raise
+        raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
 
 
 def _umask() -> int:
@@ -126,13 +132,10 @@ def atomic_path(path: str) -> Iterator[str]:
                                          dir=folder)
     os.close(handle)
     try:
-        yield temporary
-        follow_umask(temporary)
-        os.replace(temporary, path)
-    except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
-        if not _failed_writing(err, temporary):
-            raise
-        raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
+        with _write_failures_named(path, temporary):
+            yield temporary
+            follow_umask(temporary)
+            os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -177,12 +180,8 @@ def write_folder_with(path: str, writer: Callable[[str], None],
     remove_leftovers(parent)
     temporary = tempfile.mkdtemp(prefix=f".{name}.partial-{os.getpid()}-", dir=parent)
     try:
-        try:
+        with _write_failures_named(path, temporary):
             writer(temporary)
-        except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
-            if not _failed_writing(err, temporary):
-                raise
-            raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
         if already_done is not None and already_done():
             return path
         follow_umask(temporary)
