@@ -223,6 +223,14 @@ def _transition_spans(transitions: list, non_changes: list = ()) -> tuple:
     return labels, spans
 
 
+def _film_part(data):
+    """The part of a labels document that labels one film: the sample's truth holds a training
+    and a validation clip, and its labels are the validation clip's."""
+    if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
+        return data["val"]
+    return data
+
+
 def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -> tuple:
     """(labels, spans): sorted pair labels as load_labels reads them at `level` ("shot": every
     boundary between shots; "scene": the changes of setting), and (K, 2) int64 first and last
@@ -240,8 +248,7 @@ def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -
             data = _read_json(path)
         except (OSError, ValueError) as err:
             raise UserError(f"{path}: unreadable labels ({_reason(err)})")
-    if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
-        data = data["val"]
+    data = _film_part(data)
     _check_level(level)
     if isinstance(data, dict) and isinstance(data.get("transitions"), list):
         try:
@@ -314,8 +321,7 @@ def stated_frame_count(path: str) -> Optional[int]:
         data = _read_json(path)
     except (OSError, ValueError):
         return None  # load_label_spans says what is wrong with it
-    if isinstance(data, dict) and isinstance(data.get("val"), dict) and "transitions" in data["val"]:
-        data = data["val"]
+    data = _film_part(data)
     if not isinstance(data, dict):
         return None
     count = data.get("n_frames", data.get("num_frames"))
