@@ -57,20 +57,19 @@ def _held_pictures(pictures: Pictures, shown: np.ndarray) -> Pictures:
 def measure(work: str, holds: Sequence[int]) -> Dict[str, Dict[int, Dict]]:
     """{data set: {hold: mean and spread of f1 and topk_f1 over the training seeds}}."""
     table = {}
-    datasets = [d for d in ds.build_suite(os.path.join(work, "data"))]
     with tempfile.TemporaryDirectory() as cache_dir:
-        for dataset in tqdm(datasets, desc="films", unit="film"):
+        for dataset in tqdm(ds.build_suite(os.path.join(work, "data")), desc="films", unit="film"):
             folders = sorted(glob.glob(os.path.join(work, "accuracy", dataset.name, "repro-VAE", "seed*", "detections")))
             if not folders:
                 print(f"{dataset.name}: no repro-VAE runs under {work}/accuracy; run the accuracy stage first")
                 continue
             pictures = picture_features(load_frames(dataset.video, cache_dir, 64, show_progress=False).frames)
+            latents = [(np.load(glob.glob(os.path.join(folder, "latent_mu_*.npy"))[0]),
+                        np.load(glob.glob(os.path.join(folder, "latent_logvar_*.npy"))[0])) for folder in folders]
             table[dataset.name] = {}
             for hold in holds:
                 rows = []
-                for folder in folders:
-                    mu = np.load(glob.glob(os.path.join(folder, "latent_mu_*.npy"))[0])
-                    log_var = np.load(glob.glob(os.path.join(folder, "latent_logvar_*.npy"))[0])
+                for mu, log_var in latents:
                     shown = held_frames(len(mu), hold, dataset.labels)
                     found = detect_changes(mu[shown], log_var[shown], FRAME_RATE,
                                            pictures=_held_pictures(pictures, shown))
