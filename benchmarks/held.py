@@ -1,7 +1,7 @@
 """How the K-free selection holds up on animation drawn on twos, threes and fours.
 
     python -m benchmarks.held                  # after the accuracy stage of benchmarks.run
-    python -m benchmarks.held --holds 1 2 4
+    python -m benchmarks.held --holds 1 2 4 mixed
 
 Much animation holds each drawing for two, three or four frames, and a film's frame rate then
 says little about how often its picture changes. The generated films draw only their fights so.
@@ -12,6 +12,9 @@ The encoder maps one picture to one Gaussian, so a held frame's latents and pict
 those of the frame it holds: the film drawn so, read by the model trained on it as drawn on
 ones (trained on the held copy, a model would see the same drawings, each repeated). A
 compressed copy would add the codec's noise to each held frame; that is not simulated.
+An episode mixes its holds (a fight on twos, a talking head on fours, a pan on ones): the
+column `mixed` holds each stretch between two labelled changes (and each transition) 1, 2, 3
+or 4 frames, drawn at random, the same draw for every training seed.
 Nothing is retrained and no choice of the selection is made here: it measures.
 
 The table (shot level, every shot boundary, F1@2 with no count given and of the top K) is
@@ -36,6 +39,8 @@ from utils.changes import detect_changes
 from utils.pictures import Pictures, picture_features
 
 FRAME_RATE = 24.0  # the generated films'
+MIXED = 0          # --holds mixed: each stretch between changes held its own 1-MIXED_HOLDS frames
+MIXED_HOLDS = 4
 
 
 def held_frames(num_frames: int, hold: int, changes: Sequence[int]) -> np.ndarray:
@@ -47,6 +52,28 @@ def held_frames(num_frames: int, hold: int, changes: Sequence[int]) -> np.ndarra
         after = np.arange(change + 1, min(change + 1 + hold, num_frames))
         shown[after] = np.maximum(shown[after], change + 1)
     return shown
+
+
+def mixed_held_frames(num_frames: int, spans: np.ndarray, seed: int = 0) -> np.ndarray:
+    """(num_frames,) the frame each frame shows when each stretch between labelled changes, and
+    each change's own span of pairs, holds its drawings 1-4 frames (drawn at random from
+    `seed`): held_frames within the stretch, which never reaches back across its start."""
+    bounds = sorted({int(p) for span in np.asarray(spans).reshape(-1, 2) for p in span})
+    starts = [0] + [b + 1 for b in bounds if 0 <= b + 1 < num_frames]
+    ends = starts[1:] + [num_frames]
+    holds = np.random.default_rng(seed).integers(1, MIXED_HOLDS + 1, size=len(starts))
+    shown = np.arange(num_frames)
+    for start, end, hold in zip(starts, ends, holds):
+        if end > start:
+            shown[start:end] = start + held_frames(end - start, int(hold), [])
+    return shown
+
+
+def _shown(num_frames: int, hold: int, dataset) -> np.ndarray:
+    """Frames shown held `hold` frames; MIXED (0): each stretch its own hold."""
+    if hold == MIXED:
+        return mixed_held_frames(num_frames, dataset.spans)
+    return held_frames(num_frames, hold, dataset.labels)
 
 
 def _held_pictures(pictures: Pictures, shown: np.ndarray) -> Pictures:
@@ -70,7 +97,7 @@ def measure(work: str, holds: Sequence[int]) -> Dict[str, Dict[int, Dict]]:
             for hold in holds:
                 rows = []
                 for mu, log_var in latents:
-                    shown = held_frames(len(mu), hold, dataset.labels)
+                    shown = _shown(len(mu), hold, dataset)
                     found = detect_changes(mu[shown], log_var[shown], FRAME_RATE,
                                            pictures=_held_pictures(pictures, shown))
                     rows.append(score({"frames": len(mu), "scores": found.score, "changes": found.changes,
@@ -81,7 +108,7 @@ def measure(work: str, holds: Sequence[int]) -> Dict[str, Dict[int, Dict]]:
 
 
 def render(table: Dict[str, Dict[int, Dict]], holds: Sequence[int]) -> str:
-    head = ["data set"] + [f"held {h}: K-free / top-K" for h in holds]
+    head = ["data set"] + [f"{_hold_name(h)}: K-free / top-K" for h in holds]
     how = " ".join(__doc__.split("\n\n")[2].split())
     lines = ["# Animation drawn on twos, threes and fours", "", how, "",
              "Shot level, every shot boundary: F1@2 of the changes found with no count given, and of the "
@@ -97,12 +124,26 @@ def render(table: Dict[str, Dict[int, Dict]], holds: Sequence[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _hold_name(hold: int) -> str:
+    return "mixed 1-4" if hold == MIXED else f"held {hold}"
+
+
+def _hold(text: str) -> int:
+    """--holds: a whole number of frames from 1 to MIXED_HOLDS, or "mixed"."""
+    if text == "mixed":
+        return MIXED
+    if text.isdigit() and 1 <= int(text) <= MIXED_HOLDS:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: give 1-{MIXED_HOLDS} frames or 'mixed'")
+
+
 def main(argv: List[str] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.held", description=__doc__.split("\n")[0])
     parser.add_argument("--work", default=os.path.join(ours.ROOT, "benchmarks", "work"),
                         help="the benchmark's scratch folder (generated films and accuracy runs)")
     parser.add_argument("--out", default=os.path.join(ours.ROOT, "benchmarks"), help="where HELD.md goes")
-    parser.add_argument("--holds", type=int, nargs="+", default=[1, 2, 3, 4], help="frames each drawing is held")
+    parser.add_argument("--holds", type=_hold, nargs="+", default=[1, 2, 3, 4, MIXED],
+                        help="frames each drawing is held (1-4), or 'mixed': each stretch between changes its own")
     args = parser.parse_args(argv)
     table = measure(args.work, args.holds)
     text = render(table, args.holds)

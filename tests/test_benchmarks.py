@@ -189,3 +189,21 @@ def test_held_frames_hold_each_drawing_but_never_across_a_change():
     frames = np.arange(40)
     assert ((shown <= frames) & (frames - shown < 3)).all()
     assert not any(shown[i] <= j < i for i in frames for j in changes)
+
+
+def test_mixed_held_frames_hold_each_stretch_its_own_way_never_across_a_change():
+    from benchmarks.held import _hold, mixed_held_frames
+    spans = np.array([[19, 19], [40, 47], [90, 90]])  # a cut, an 8-pair transition, a cut
+    shown = mixed_held_frames(120, spans, seed=3)
+    frames = np.arange(120)
+    assert ((shown <= frames) & (frames - shown < 4)).all()
+    starts = [0, 20, 41, 48, 91]  # each stretch starts on its own first frame
+    assert (shown[starts] == starts).all()
+    assert not any(shown[i] <= p < i for i in frames for p in spans.ravel())
+    gaps = [np.diff(np.unique(shown[a:b])) for a, b in zip(starts, starts[1:] + [120]) if b - a > 8]
+    assert all(g.size and (g == g[0]).all() for g in gaps)  # one hold per stretch
+    assert len({int(g[0]) for g in gaps}) > 1  # and not the same one everywhere
+    assert np.array_equal(shown, mixed_held_frames(120, spans, seed=3))
+    assert _hold("mixed") == 0 and _hold("3") == 3
+    with pytest.raises(Exception):
+        _hold("5")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from data.synthetic import generate_clip
-from utils.changes import (blank_valleys, detect_changes, drawing_hold, pair_kl_scores, other_drawing,
-                           rank_events_first, transition_half_widths, typical_distance)
+from utils.changes import (HELD_MAGNITUDE, blank_valleys, detect_changes, drawing_hold, pair_kl_scores,
+                           other_drawing, rank_events_first, transition_half_widths, typical_distance)
 from utils.pictures import Pictures, picture_features, same_drawing
 from utils.metrics import match_with_tolerance
 
@@ -143,9 +143,27 @@ def test_animation_held_on_fours_is_read_by_its_drawings(monkeypatch):
         assert match_with_tolerance(found, clip.change_pairs, 2)["f1"] == 1.0 or (
             clip.change_pairs.size == 0 and found.size == 0), (seed, options, found, clip.change_pairs)
         with monkeypatch.context() as patch:  # read frame by frame, every drawing's step is a cut
-            patch.setattr("utils.changes.drawing_hold", lambda near, typical: 1)
+            patch.setattr("utils.changes.drawing_hold", lambda near, typical, held_share=None: 1)
             assert detect_changes(mu, log_var, clip.fps, pictures=pictures).changes.size >= \
                 clip.change_pairs.size + 4
+
+
+def test_a_long_take_held_on_fours_moves_in_steps_that_are_no_changes():
+    # one long take each (a pan, a zoom), every frame held four: in a film of one shot the typical
+    # distance is the shot's own variety, so each step of the drawing is a large share of it, as
+    # a change of place would be; but its two pictures are one drawing, moved
+    from benchmarks.held import held_frames
+    for seed in (1, 11):
+        clip = generate_clip(480, seed=seed, pacing="slow")
+        assert clip.change_pairs.size == 0
+        frames = clip.frames[held_frames(len(clip.frames), 4, [])]
+        mu, log_var = thumbnail_latents(frames)
+        pictures = picture_features(chw(frames))
+        near, typical = pair_kl_scores(mu, log_var), typical_distance(mu, log_var, clip.fps)
+        large = near >= HELD_MAGNITUDE * typical
+        assert large.sum() >= 50 and not other_drawing(pictures)[large].any()
+        assert drawing_hold(near, typical, np.where(other_drawing(pictures), HELD_MAGNITUDE, np.inf)) == 4
+        assert detect_changes(mu, log_var, clip.fps, pictures=pictures).changes.size == 0, seed
 
 
 def test_still_shots_with_a_burst_of_cuts_are_not_taken_for_held_animation():
@@ -161,6 +179,9 @@ def test_still_shots_with_a_burst_of_cuts_are_not_taken_for_held_animation():
     assert drawing_hold(steps, 1.0) == 4
     steps[:396] = 0.0  # ... for its last four frames: too little to say
     assert drawing_hold(steps, 1.0) == 1
+    steps[::4] = 0.5  # steps as large as a change of place: a hold only where they keep the drawing
+    assert drawing_hold(steps, 1.0) == 1
+    assert drawing_hold(steps, 1.0, np.full(400, np.inf)) == 4
 
 
 def test_a_flash_between_two_shots_is_one_change():
