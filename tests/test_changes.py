@@ -166,6 +166,29 @@ def test_a_long_take_held_on_fours_moves_in_steps_that_are_no_changes():
         assert detect_changes(mu, log_var, clip.fps, pictures=pictures).changes.size == 0, seed
 
 
+def test_a_cut_split_by_an_interlaced_frame_is_one_cut(monkeypatch):
+    # a telecined rip: the frame after each cut interleaves the lines of the shots on either
+    # side, so each cut moves the latents in two halves, each beside the other; the bursts of
+    # 4-6 frame shots of a fast edit then keep 3-5 clean frames
+    for seed in (0, 5):
+        clip = generate_clip(480, seed=seed, pacing="fast")
+        cuts = np.array([p for p, t in zip(clip.change_pairs, clip.truth.transitions) if t["kind"] == "cut"])
+        assert cuts.size >= 10
+        as_drawn = detect_changes(*thumbnail_latents(clip.frames), clip.fps, pictures=picture_features(chw(clip.frames)))
+        frames = clip.frames.copy()
+        for j in cuts:
+            frames[j + 1, ::2] = frames[j, ::2]  # even lines of the shot before, odd of the shot after
+        mu, log_var = thumbnail_latents(frames)
+        pictures = picture_features(chw(frames))
+        found = detect_changes(mu, log_var, clip.fps, pictures=pictures).changes
+        f1 = match_with_tolerance(found, clip.change_pairs, 2)["f1"]
+        assert f1 >= match_with_tolerance(as_drawn.changes, clip.change_pairs, 2)["f1"] >= 0.8, (seed, found)
+        with monkeypatch.context() as patch:  # read pair by pair only, most of them are lost
+            patch.setattr("utils.changes._two_steps", lambda span2, num_pairs: np.full(num_pairs, np.nan))
+            alone = detect_changes(mu, log_var, clip.fps, pictures=pictures).changes
+            assert match_with_tolerance(alone, cuts, 2)["recall"] <= 0.5, (seed, alone)
+
+
 def test_still_shots_with_a_burst_of_cuts_are_not_taken_for_held_animation():
     # still shots cut 4 frames apart, cuts that keep the set (a twentieth of the typical
     # distance, under what a change of place moves): the cuts' gaps are no hold
