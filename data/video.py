@@ -44,9 +44,20 @@ INTERPOLATION = "AREA"
 # Frame rate assumed when the container says nothing usable about it.
 DEFAULT_FPS = 25.0
 
+# A stretch of this many seconds with no frame between two frames is said (a damaged part the
+# demuxer skipped shifts every later frame number); a variable frame rate's pauses are shorter.
+_GAP_WARN_S = 1.0
+
 # A stream whose last frame ends this many seconds before the duration the container
 # declares for it is reported as truncated.
 _TRUNCATION_TOLERANCE_S = 1.0
+
+# Codecs of single pictures: a video stream of one frame in one of them is cover art or a
+# thumbnail beside the film, not the film (a player skips it too).
+_PICTURE_CODECS = frozenset({"mjpeg", "png", "bmp", "gif", "webp", "tiff", "jpeg2000", "jpegls", "qoi"})
+
+# Files whose choice of video stream was already said (a film is opened several times).
+_ANNOUNCED = set()
 
 # Errors PyAV/FFmpeg raise for unreadable input (FFmpegError covers InvalidDataError,
 # av.error.EOFError, av.error.OSError, ...; UnicodeDecodeError comes from odd metadata).
@@ -55,6 +66,14 @@ _AV_ERRORS = (av.error.FFmpegError, OSError, UnicodeDecodeError)
 
 class VideoTruncatedWarning(UserWarning):
     """The video broke off part-way; the frames before the break were read."""
+
+
+class VideoGapWarning(UserWarning):
+    """The video's timestamps skip a stretch with no frame (damaged data the demuxer skipped)."""
+
+
+class VideoStreamWarning(UserWarning):
+    """The file holds several films' video streams; one was chosen."""
 
 
 @dataclass
@@ -115,8 +134,36 @@ def rotate_chw(rgb: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=k, axes=(1, 2)))
 
 
+def _still(stream) -> bool:
+    """A video stream that is a picture, not a film: cover art or a thumbnail (so flagged, or
+    one frame of a picture codec)."""
+    flags = getattr(getattr(av, "stream", None), "Disposition", None)
+    disposition = int(getattr(stream, "disposition", 0) or 0)
+    if flags is not None and disposition & int(flags.attached_pic | flags.still_image | flags.timed_thumbnails):
+        return True
+    name = getattr(getattr(stream, "codec_context", None), "name", "") or ""
+    return name in _PICTURE_CODECS and (stream.frames or 0) <= 1
+
+
+def _film_stream(path: str, streams):
+    """The film among a file's video streams, as a player picks it: not a still picture (cover
+    art), then the largest picture, then the first. Says which one when there is a choice."""
+    def size(stream) -> int:
+        return int(stream.width or 0) * int(stream.height or 0)
+
+    films = [stream for stream in streams if not _still(stream)]
+    if not films:
+        raise UserError(f"{path} has no video stream, only a still picture (cover art)")
+    film = min(films, key=lambda stream: (-size(stream), stream.index))
+    if len(films) > 1 and path not in _ANNOUNCED:
+        _ANNOUNCED.add(path)
+        warnings.warn(f"{path}: {len(films)} video streams; reading stream {film.index}, the largest "
+                      f"({film.width}x{film.height})", VideoStreamWarning, stacklevel=4)
+    return film
+
+
 def _open(path):
-    """Check the file and open it with PyAV; returns (container, first video stream)."""
+    """Check the file and open it with PyAV; returns (container, the film's video stream)."""
     p = str(path)
     if not os.path.exists(p):
         raise UserError(f"{p}: file not found")
@@ -134,7 +181,7 @@ def _open(path):
     try:
         if not container.streams.video:
             raise UserError(f"{p} has no video stream")
-        stream = container.streams.video[0]
+        stream = _film_stream(p, container.streams.video)
         if stream.codec_context is None:
             name = getattr(getattr(stream, "codec", None), "name", None) or "unknown"
             raise UserError(f"{p}: no decoder for its video codec ({name})")
@@ -210,6 +257,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
     first_start = None  # start time (s) of the first frame
     last_end = None  # end time (s) of the last frame
     error = None
+    gap_said = False
     try:
         for packet in container.demux(stream):
             if packet.size:
@@ -217,8 +265,15 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
             for frame in packet.decode():
                 count += 1
                 if frame.pts is not None and frame.time_base is not None:
+                    start = float(frame.pts * frame.time_base)
                     if first_start is None:
-                        first_start = float(frame.pts * frame.time_base)
+                        first_start = start
+                    elif not gap_said and start - last_end > _GAP_WARN_S:
+                        gap_said = True
+                        warnings.warn(f"{p}: no frame from {last_end:.2f} s to {start:.2f} s (damaged data "
+                                      f"skipped, or a variable frame rate); the frames after it are "
+                                      f"numbered as read, their times are the file's", VideoGapWarning,
+                                      stacklevel=3)
                     last_end = float((frame.pts + (frame.duration or 0)) * frame.time_base)
                 yield frame
     except _AV_ERRORS as e:

@@ -12,6 +12,8 @@ from conftest import encode_video, shared_data_path
 from data.video import (
     VIDEO_EXTENSIONS,
     VideoInfo,
+    VideoGapWarning,
+    VideoStreamWarning,
     VideoTruncatedWarning,
     is_video_file,
     iter_video_frames,
@@ -333,3 +335,51 @@ def test_a_blu_ray_transport_stream_is_read_as_a_video(tmp_path):
     assert is_video_file(path)
     cache = load_frames(str(path), str(tmp_path / "cache"), 16, show_progress=False)
     assert len(cache) == 12 and cache.frames[0].mean() < cache.frames[-1].mean()
+
+
+def _write_streams(path, *streams):
+    """A file with one video stream per (codec, pix_fmt, frames) in `streams`, muxed in turn."""
+    with av.open(str(path), "w") as c:
+        made = []
+        for codec, pix_fmt, frames in streams:
+            s = c.add_stream(codec, rate=FPS)
+            s.height, s.width = frames[0].shape[:2]
+            s.pix_fmt = pix_fmt
+            made.append((s, frames))
+        for s, frames in made:
+            for a in frames:
+                for pk in s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(a), format="rgb24")):
+                    c.mux(pk)
+            for pk in s.encode():
+                c.mux(pk)
+    return Path(path)
+
+
+def test_the_film_is_read_not_cover_art_nor_a_smaller_stream(tmp_path):
+    film = solid_frames(24)
+    small = [np.zeros((24, 32, 3), np.uint8)] * 24
+    cover = [np.full((64, 64, 3), 200, np.uint8)]
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        path = _write_streams(tmp_path / "small_first.mkv", ("libx264", "yuv420p", small), ("libx264", "yuv420p", film))
+        info = probe_video(path)
+        assert (info.width, info.height) == (W, H) and video_frame_count(path) == 24
+    streams = [str(w.message) for w in said if issubclass(w.category, VideoStreamWarning)]
+    assert len(streams) == 1 and "reading stream 1, the largest (96x72)" in streams[0]
+    path = _write_streams(tmp_path / "cover_first.mkv", ("mjpeg", "yuvj420p", cover), ("libx264", "yuv420p", film))
+    assert (probe_video(path).width, video_frame_count(path)) == (W, 24)
+    only = _write_streams(tmp_path / "only_cover.mkv", ("mjpeg", "yuvj420p", cover))
+    with pytest.raises(UserError, match="only a still picture"):
+        probe_video(only)
+
+
+def test_a_stretch_with_no_frame_is_said(tmp_path):
+    pts = [40 * k for k in range(12)] + [3000 + 40 * k for k in range(12)]  # 2.5 s with nothing
+    path = encode_video(tmp_path / "skipped.mkv", solid_frames(24), pts_ms=pts)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        out = list(iter_video_frames(path))
+        list(iter_video_frames(encode_video(tmp_path / "steady.mkv", solid_frames(24))))
+    assert [i for _, i, _ in out] == list(range(24)) and abs(out[12][2] - 3.0) < 0.01
+    gaps = [str(w.message) for w in said if issubclass(w.category, VideoGapWarning)]
+    assert len(gaps) == 1 and "no frame from 0.4" in gaps[0] and "to 3.00 s" in gaps[0]
