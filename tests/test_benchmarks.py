@@ -207,3 +207,13 @@ def test_mixed_held_frames_hold_each_stretch_its_own_way_never_across_a_change()
     assert _hold("mixed") == 0 and _hold("3") == 3
     with pytest.raises(Exception):
         _hold("5")
+
+
+def test_interlaced_cuts_mix_the_lines_of_the_two_shots():
+    from benchmarks.interlaced import interlace_cuts
+    frames = np.stack([np.full((4, 3, 3), 10 * k, dtype=np.uint8) for k in range(8)])
+    mixed = interlace_cuts(frames, [2, 6])  # the cut after frame 2; one too near the end to mix
+    assert mixed[3, 0::2].tolist() == frames[2, 0::2].tolist()  # even lines: the shot before
+    assert mixed[3, 1::2].tolist() == frames[4, 1::2].tolist()  # odd lines: the shot after
+    others = [k for k in range(8) if k != 3]
+    assert np.array_equal(mixed[others], frames[others]) and frames[3].max() == 30

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from data.synthetic import generate_clip
-from utils.changes import (HELD_MAGNITUDE, blank_valleys, detect_changes, drawing_hold, pair_kl_scores,
-                           other_drawing, rank_events_first, transition_half_widths, typical_distance)
+from utils.changes import (HELD_MAGNITUDE, blank_valleys, detect_changes, drawing_hold, mixed_between,
+                           pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
+                           typical_distance)
 from utils.pictures import Pictures, picture_features, same_drawing
 from utils.metrics import match_with_tolerance
 
@@ -494,3 +495,14 @@ def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one(monkeypa
     monkeypatch.setattr("utils.changes.CAMERA_SHARE", 0.0)
     found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
     assert len(found) == 3 and 96 <= found[0] <= pan_end + 2
+
+
+def test_a_frame_that_mixes_its_neighbours_is_told_from_one_caught_moving():
+    shot_a, shot_b = np.zeros((8, 8, 3), np.uint8), np.full((8, 8, 3), 200, np.uint8)
+    shot_b[2:5, 2:5] = 40
+    moving = [np.zeros((8, 8, 3), np.uint8) for _ in range(3)]
+    for k, frame in enumerate(moving):  # a square crossing the frame
+        frame[3:5, 2 * k + 1:2 * k + 3] = 255
+    thumbnails = np.stack([shot_a, (shot_a // 2 + shot_b // 2), shot_b] + moving).transpose(0, 3, 1, 2)
+    mixed = mixed_between(thumbnails)
+    assert mixed[0] < 0.01 and mixed[3] >= 0.25  # the blend of a cut; the square half way
