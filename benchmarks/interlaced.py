@@ -79,8 +79,9 @@ def measure(work: str) -> Dict[str, Dict[str, Dict]]:
                 clean = ours.read_results(os.path.join(run, "detections"))
                 rows["as encoded"].append(score(clean[max(clean)], dataset))
                 checkpoint = list_checkpoints(run)[-1][1]
-                found = ours.detect(video, os.path.join(scratch, dataset.name + os.path.basename(run)), checkpoint,
-                                    extra=ours.CPU)
+                folder = os.path.join(scratch, dataset.name, os.path.basename(run))
+                os.makedirs(folder, exist_ok=True)
+                found = ours.detect(video, folder, checkpoint, extra=ours.CPU)
                 rows["interlaced"].append(score(found["results"][max(found["results"])], dataset))
             table[dataset.name] = {kind: mean_and_spread([{"f1": r["f1"], "topk_f1": r["topk_f1"]} for r in found_rows])
                                    for kind, found_rows in rows.items()}
