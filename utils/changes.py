@@ -632,9 +632,9 @@ def _place(curve: np.ndarray, near: np.ndarray, peak: int, h: int) -> int:
     return _plateau_centre(curve, peak, 2 * h)
 
 
-def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray, typical: float,
-                         num_pairs: int, threshold: float, hold: int = 1, held_share=HELD_MAGNITUDE,
-                         split_share=HELD_MAGNITUDE) -> list:
+def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray, steps2: np.ndarray,
+                         typical: float, num_pairs: int, threshold: float, hold: int = 1,
+                         held_share=HELD_MAGNITUDE, split_share=HELD_MAGNITUDE) -> list:
     """Each candidate's confidence, capped by the layout's (the picture above the subtitle band):
     log of its change across the candidate's span over the larger of LAYOUT_CONTRAST times its
     change inside the shots on either side and LAYOUT_SHARE of its typical distance. A subtitle
@@ -646,7 +646,9 @@ def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray
     A gradual candidate's confidence is also capped by how evenly its layout changes from the
     first frame of its span to the last (layout_spread), at log(spread / LAYOUT_SPREAD). On a film
     held `hold` frames a drawing, a cut is judged as cut_confidence judges it there, a jump of
-    `held_share` (per pair) of the layout's typical distance passing as a change of place."""
+    `held_share` (per pair) of the layout's typical distance passing as a change of place.
+    `steps` and `steps2` are the layout's change over one pair and over two (_two_steps): a cut
+    split by a mixed frame is judged over both of its pairs, with `split_share`."""
     floor = LAYOUT_SHARE * typical
     curves = {}
     confirmed = []
@@ -657,7 +659,7 @@ def _confirmed_by_layout(candidates: list, layout: np.ndarray, steps: np.ndarray
                 curves[key] = cut_confidence(steps, floor, threshold, LAYOUT_CONTRAST, hold, held_share * typical)
             elif h == 0:
                 curves[key] = cut_confidence(steps, floor, threshold, LAYOUT_CONTRAST, hold, split_share * typical,
-                                             across=_two_steps(layout_spans(layout, 2), num_pairs))
+                                             across=steps2)
             else:
                 curves[key] = span_confidence(layout_spans(layout, 2 * h + 1), num_pairs, h, floor, threshold,
                                               LAYOUT_CONTRAST)
@@ -906,8 +908,8 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, thres
             if np.isfinite(confidence):
                 candidates.append((confidence, pair, h, pair - h, pair + 1 + h, confidence))
     if layout is not None and candidates:
-        candidates = _confirmed_by_layout(candidates, layout, steps, layout_typical, num_pairs, threshold,
-                                        hold, held_share, split_share)
+        candidates = _confirmed_by_layout(candidates, layout, steps, steps2, layout_typical, num_pairs,
+                                          threshold, hold, held_share, split_share)
     flash_reach = max(2, int(round(FLASH_SECONDS * frame_rate)))
     if candidates:
         first = np.array([c[3] for c in candidates], dtype=np.int64)
