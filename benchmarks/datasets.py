@@ -118,17 +118,24 @@ def build_suite(folder: str, frames: int = FRAMES_PER_FILM, names=None) -> List[
     return [build_film(folder, name, *MEASURING[name], frames=frames) for name in (names or MEASURING)]
 
 
-def _write_film(video: str, truth_path: str, params: dict) -> dict:
-    fps = 24
-    frames, truth = iter_clip_frames(params["frames"], seed=params["seed"], fps=fps, hard_cases=True,
-                                     **params["options"])
-    with atomic_path(video) as temporary, av.open(temporary, "w", format="mp4") as container:
-        stream = _encoder(container, truth.width, truth.height, fps)
-        for frame in tqdm(frames, total=truth.num_frames, desc=os.path.basename(video), unit="frame", leave=False):
+def write_video(path: str, frames, width: int, height: int, fps: int, total: int = None) -> str:
+    """RGB uint8 `frames` (any iterable; `total` for the progress bar) encoded as the suite's
+    films are, h264 in mp4, into `path` (written whole or not at all)."""
+    with atomic_path(path) as temporary, av.open(temporary, "w", format="mp4") as container:
+        stream = _encoder(container, width, height, fps)
+        for frame in tqdm(frames, total=total, desc=os.path.basename(path), unit="frame", leave=False):
             for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+    return path
+
+
+def _write_film(video: str, truth_path: str, params: dict) -> dict:
+    fps = 24
+    frames, truth = iter_clip_frames(params["frames"], seed=params["seed"], fps=fps, hard_cases=True,
+                                     **params["options"])
+    write_video(video, frames, truth.width, truth.height, fps, total=truth.num_frames)
     rows = sorted((int(t["label"]), t["kind"], int(t["start"]), int(t["end"])) for t in truth.transitions)
     spans = [(label, label) if kind == "cut" else (start - 1, end) for label, kind, start, end in rows]
     truth = {"params": params, "num_frames": truth.num_frames, "fps": fps, "labels": [r[0] for r in rows],

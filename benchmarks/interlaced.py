@@ -30,7 +30,7 @@ from tqdm import tqdm
 from benchmarks import datasets as ds
 from benchmarks import ours
 from benchmarks.scoring import mean_and_spread, score
-from utils.atomic import atomic_path, save_text
+from utils.atomic import save_text
 from utils.checkpoints import list_checkpoints
 
 
@@ -53,14 +53,7 @@ def _interlaced_video(dataset, target: str) -> str:
         frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(stream)])
     cuts = np.concatenate([dataset.kinds.get("cut", []), dataset.kinds.get("same-setting cut", [])])
     frames = interlace_cuts(frames, cuts)
-    with atomic_path(target) as temporary, av.open(temporary, "w", format="mp4") as container:
-        stream = ds._encoder(container, frames.shape[2], frames.shape[1], rate)
-        for frame in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return target
+    return ds.write_video(target, frames, frames.shape[2], frames.shape[1], rate, total=len(frames))
 
 
 def measure(work: str) -> Dict[str, Dict[str, Dict]]:
