@@ -235,7 +235,7 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
         built.update({"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
                       "signature": signature, "count": len(indices), "size": size, "fps": fps,
                       "source_fps": source_fps, "source_frames": tally.frames,
-                      "source_end_time": tally.end_time, "truncated": tally.truncated})
+                      "source_end_time": tally.end_time, "truncated": tally.truncated, "gap": tally.gap})
         with open(os.path.join(staging, "meta.json"), "w") as handle:
             json.dump(built, handle, indent=1)
 
@@ -272,8 +272,11 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
         if cache is None:
             warnings.warn(f"{folder}: the frame cache is damaged; building it again", CacheRebuiltWarning,
                           stacklevel=2)
-        elif meta.get("truncated"):  # said when the cache was built; the frames are still those read
-            warnings.warn(meta["truncated"], video.VideoTruncatedWarning, stacklevel=2)
+        else:  # said when the cache was built; the frames are still those read
+            if meta.get("truncated"):
+                warnings.warn(meta["truncated"], video.VideoTruncatedWarning, stacklevel=2)
+            if meta.get("gap"):
+                warnings.warn(meta["gap"], video.VideoGapWarning, stacklevel=2)
     if cache is None:
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
         cache = _open(folder, meta, source)

@@ -249,7 +249,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
     frames the decoder already holds) and warn once with the count. A stream that ends cleanly
     but short of what its header declares (fewer packets than the sample count of an
     mp4/mov, or well before the declared duration) is also reported with one warning, which
-    `tally` keeps.
+    `tally` keeps, as it keeps the warning of the first stretch of over _GAP_WARN_S with no frame.
     """
     p = str(path)
     count = 0
@@ -270,10 +270,12 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                         first_start = start
                     elif not gap_said and start - last_end > _GAP_WARN_S:
                         gap_said = True
-                        warnings.warn(f"{p}: no frame from {last_end:.2f} s to {start:.2f} s (damaged data "
-                                      f"skipped, or a variable frame rate); the frames after it are "
-                                      f"numbered as read, their times are the file's", VideoGapWarning,
-                                      stacklevel=3)
+                        gap = (f"{p}: no frame from {last_end:.2f} s to {start:.2f} s (damaged data "
+                               f"skipped, or a variable frame rate); the frames after it are "
+                               f"numbered as read, their times are the file's")
+                        if tally is not None:
+                            tally.gap = gap
+                        warnings.warn(gap, VideoGapWarning, stacklevel=3)
                     last_end = float((frame.pts + (frame.duration or 0)) * frame.time_base)
                 yield frame
     except _AV_ERRORS as e:
@@ -354,6 +356,7 @@ class DecodeTally:
     frames: int = 0
     end_time: float = 0.0
     truncated: str | None = None  # the warning of a video that broke off, if it did
+    gap: str | None = None  # the warning of a stretch with no frame, if there was one
 
 
 def iter_video_frames(

@@ -149,3 +149,20 @@ def test_a_truncated_video_is_said_to_be_so_every_time_its_cache_is_used(tmp_pat
     assert 0 < len(cache) < 48
     assert len(said[0]) == 1 and "cut.mp4" in said[0][0] and "truncated" in said[0][0]
     assert said[1] == said[0]
+
+
+def test_a_stretch_with_no_frame_is_said_every_time_its_cache_is_used(tmp_path):
+    import warnings
+    from data.video import VideoGapWarning
+    frames = np.random.default_rng(1).integers(0, 256, (24, 32, 32, 3), dtype=np.uint8)
+    pts = [40 * k for k in range(12)] + [3000 + 40 * k for k in range(12)]  # 2.5 s with nothing
+    path = encode_video(tmp_path / "skipped.mkv", frames, pts_ms=pts)
+    said = []
+    for _ in range(2):  # the first run decodes, the second reads the cache
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cache = load_frames(str(path), cache_dir=str(tmp_path / "cache"), size=16, show_progress=False)
+        said.append([str(w.message) for w in caught if issubclass(w.category, VideoGapWarning)])
+    assert len(cache) == 24
+    assert len(said[0]) == 1 and "skipped.mkv: no frame from 0.4" in said[0][0]
+    assert said[1] == said[0]
