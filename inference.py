@@ -32,6 +32,10 @@ run of frames, utils/distributed.py) and rank 0 gathers the latents in order and
 the same results as one process.
 """
 
+if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too
+    from utils.cli import quiet_interrupt_while_loading
+    quiet_interrupt_while_loading()
+
 import os
 import sys
 from typing import List, Optional, Sequence
@@ -172,9 +176,10 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     save_npy(path(f"frame_index_{epoch}.npy"), np.asarray(cache.source_index, dtype=np.int64))
     scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps, cache.source_frames,
                         cache.end_time)
-    write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), cache.source)
+    source = os.path.abspath(cache.source)  # the report finds the film from any folder
+    write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), source)
     settings = setting_list(scenes, level.scene_of_shot)
-    write_setting_files(settings, path(f"settings_{epoch}.csv"), path(f"settings_{epoch}.json"), cache.source)
+    write_setting_files(settings, path(f"settings_{epoch}.csv"), path(f"settings_{epoch}.json"), source)
     plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags, decision=0.0, floor=-8.0,
                 title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "
                       f"{int(flags.sum())} scene changes")

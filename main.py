@@ -15,6 +15,10 @@ Under `torchrun --nproc_per_node N main.py ...` the same script trains with Dist
 global), rank 0 alone builds the frame cache and writes checkpoints, logs and progress bars.
 """
 
+if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too
+    from utils.cli import quiet_interrupt_while_loading
+    quiet_interrupt_while_loading()
+
 import json
 import os
 import sys

@@ -307,9 +307,21 @@ def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = No
     probe.set_defaults(**{k: _Unset for k in vars(opt)})
     typed = probe.parse_args(argv, namespace=sentinel)
     opt.explicit = {k for k, v in vars(typed).items() if v is not _Unset}
+    for name in sorted(PATH_OPTIONS & opt.explicit):
+        value = getattr(opt, name)
+        if value == "" or (isinstance(value, list) and "" in value):
+            parser.error(f"--{name}: an empty path")
+    if getattr(opt, "cache_dir", None) == "":  # REPRO_VAE_CACHE set to nothing: the default place
+        opt.cache_dir = None
     if getattr(opt, "epoch_frames", 0) is None:
         opt.epoch_frames = 0 if "max_iters" in opt.explicit else RECOMMENDED_EPOCH_FRAMES
     return opt
+
+
+# Options that name a file or folder: typed empty (a variable that was never set, say), each
+# would quietly mean the current folder or the default.
+PATH_OPTIONS = frozenset({"train_folder", "val_folder", "image_folder", "cache_dir", "output_folder",
+                          "model_folder", "model", "results_folder", "labels", "directory"})
 
 
 class _Unset:

@@ -25,6 +25,10 @@ Results of frames sampled with --fps carry the source frame of each row
 tolerance counts sampled frames. Results computed from scores that are not finite are refused.
 """
 
+if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too
+    from utils.cli import quiet_interrupt_while_loading
+    quiet_interrupt_while_loading()
+
 import os
 import re
 import sys
@@ -206,7 +210,13 @@ def format_table(rows: List[Dict]) -> str:
 def evaluate(opt) -> List[Dict]:
     labels = opt.labels or bundled_sample(opt.cache_dir)["truth"]
     location = opt.directory or opt.model_folder or opt.output_folder
-    rows = score_results(labels, location, opt.label_convention, opt.tolerance, opt.level)
+    try:
+        rows = score_results(labels, location, opt.label_convention, opt.tolerance, opt.level)
+    except UserError as err:
+        if opt.labels:
+            raise
+        raise UserError(f"{err} (with no --labels, the bundled sample's labels are used: "
+                        f"give your film's labels with --labels)") from None
     print(format_table(rows))
     return rows
 

@@ -150,9 +150,10 @@ def _cache_folder(cache_dir: str, source: str, size: int, fps: Optional[float]) 
 def _read_meta(folder: str) -> Optional[dict]:
     try:
         with open(os.path.join(folder, "meta.json")) as handle:
-            return json.load(handle)
+            meta = json.load(handle)
     except (OSError, ValueError):
         return None
+    return meta if isinstance(meta, dict) else None  # anything else is a damaged cache
 
 
 def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:

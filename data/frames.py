@@ -21,7 +21,7 @@ SIDEWAYS_ORIENTATIONS = (5, 6, 7, 8)
 
 def natural_key(name: str) -> Tuple:
     """Sort key that orders `frame_2` before `frame_10`: digit runs compare as numbers."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+    return tuple((0, int(part), "") if _NUMBER.fullmatch(part) else (1, 0, part.lower())
                  for part in _NUMBER.split(name) if part)
 
 
@@ -31,7 +31,8 @@ def list_frame_files(folder: str) -> List[str]:
     Raises UserError when the folder is missing, cannot be read or holds no image.
     """
     names = [n for n in read_path(os.listdir, folder, "folder of frames")
-             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
+             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")
+             and not os.path.isdir(os.path.join(folder, n))]  # a subfolder, whatever its name, is no frame
     if not names:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
@@ -54,10 +55,13 @@ def _check_one_file_per_frame(folder: str, names: List[str]) -> None:
 
 def as_eight_bit(image: Image.Image, path: str) -> Image.Image:
     """`image` with 8 bits per channel: 16-bit grey scaled down (Pillow's own conversion clips
-    it, so a 16-bit frame would read as pure white); float images are refused, since their
-    range is unknown."""
+    it, so a 16-bit frame would read as pure white); float images, and integer ones beyond 16
+    bits, are refused, since their range is unknown."""
     if image.mode in SIXTEEN_BIT_MODES:
         grey = np.asarray(image, dtype=np.float64)
+        if grey.size and (grey.max() > 65535 or grey.min() < 0):  # a 32-bit integer image
+            raise UserError(f"{path}: 32-bit integer image (values from {grey.min():.0f} to {grey.max():.0f}); "
+                            f"save the frames as 8- or 16-bit images")
         return Image.fromarray(np.clip(np.round(grey / 257.0), 0, 255).astype(np.uint8), mode="L")
     if image.mode == "F":
         raise UserError(f"{path}: 32-bit float image; save the frames as 8- or 16-bit images")

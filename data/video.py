@@ -153,7 +153,7 @@ def _film_stream(path: str, streams):
 
     films = [stream for stream in streams if not _still(stream)]
     if not films:
-        raise UserError(f"{path} has no video stream, only a still picture (cover art)")
+        raise UserError(f"{path}: no film in it, only a still picture")
     film = min(films, key=lambda stream: (-size(stream), stream.index))
     if len(films) > 1 and path not in _ANNOUNCED:
         _ANNOUNCED.add(path)
@@ -180,7 +180,7 @@ def _open(path):
         ) from None
     try:
         if not container.streams.video:
-            raise UserError(f"{p} has no video stream")
+            raise UserError(f"{p}: no video stream")
         stream = _film_stream(p, container.streams.video)
         if stream.codec_context is None:
             name = getattr(getattr(stream, "codec", None), "name", None) or "unknown"

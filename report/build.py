@@ -25,6 +25,7 @@ from report.frames import film_pictures, save_before_after, save_picture_row
 from report.outcomes import Change, Outcomes, detected_changes, scene_of_each_frame, split_by_labels
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
 from utils.atomic import save_text, write_folder_with
+from utils.errors import UserError
 from utils.labels import labels_of_frames
 from utils.metrics import match_with_tolerance
 from utils.plots import plot_loss_history
@@ -56,6 +57,9 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     report_embedded.html instead, one file with the pictures inside it (for a notebook's output).
     """
     results = load_run_results(results_folder, epoch)
+    if image_folder is None and not os.path.exists(results.source):
+        raise UserError(f"{results.source}: the film of {results_folder} (as scenes_{results.epoch}.json "
+                        f"records it) is not there; name it with --image_folder")
     cache = open_film(image_folder or results.source, len(results.latent_mu), cache_dir, fps)
     labels = labels or bundled_sample_truth(cache.source, cache_dir)
     outcomes, label_pairs, scores = _outcomes(results, cache, labels, label_convention, tolerance)

@@ -11,6 +11,7 @@ import numpy as np
 
 from report.outcomes import Change
 from utils.atomic import write_with
+from utils.plots import pyplot
 
 # One strip covers this much film, so a cut stays a visible spike at any film length; a long
 # film gets longer strips rather than more than MAX_STRIPS of them.
@@ -26,16 +27,9 @@ DPI = 90
 HIT, FALSE_ALARM, MISS, DETECTED = "tab:green", "tab:red", "tab:orange", "tab:red"
 
 
-def _pyplot():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
 def _save(fig, path: str) -> str:
     write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return path
 
 
@@ -63,7 +57,7 @@ def plot_score_strip(pair_times: np.ndarray, scores: np.ndarray, marks: dict, pa
 
     pair_times[j] is the time of the first frame after pair j, where the new picture starts.
     """
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
     start, end = window
     inside = (pair_times >= start) & (pair_times <= end)
@@ -117,7 +111,7 @@ def tsne_map(points: np.ndarray, seed: int = 0) -> np.ndarray:
 def plot_tsne(coordinates: np.ndarray, colourings: Sequence[Tuple[str, np.ndarray]], path: str) -> str:
     """One panel per (title, scene of each point): points of one scene share a colour, and
     neighbouring scenes differ (20 colours in turn); a faint line joins the frames in film order."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(colourings), figsize=(6.2 * len(colourings), 5.6), squeeze=False)
     for ax, (title, scenes) in zip(axes[0], colourings):
         ax.plot(coordinates[:, 0], coordinates[:, 1], lw=0.3, color="0.85", zorder=1)

@@ -58,6 +58,9 @@ def test_sixteen_bit_grey_frames_keep_their_picture(tmp_path):
     Image.fromarray(np.full((8, 8), 0.5, dtype=np.float32)).save(tmp_path / "float.tif")
     with pytest.raises(UserError, match="float.tif: 32-bit float image"):
         read_frame(str(tmp_path / "float.tif"), 16)
+    Image.fromarray(np.full((8, 8), 3_000_000, dtype=np.int32)).save(tmp_path / "int32.tif")
+    with pytest.raises(UserError, match="int32.tif: 32-bit integer image"):  # not read as pure white
+        read_frame(str(tmp_path / "int32.tif"), 16)
 
 
 def test_folders_through_a_file_are_refused_before_any_work(two_scene_folder, tmp_path, capsys):
@@ -342,3 +345,51 @@ def test_a_read_failing_inside_a_write_is_not_reported_as_the_write(tmp_path):
     with pytest.raises(UserError, match="out.png: cannot be written"):
         write_with(str(tmp_path / "out.png"), fill_the_disk)
     assert os.listdir(tmp_path) == []
+
+
+def test_odd_names_in_a_folder_of_frames_are_read_in_film_order(tmp_path):
+    from data.frames import list_frame_files
+    for name in ["frame_10.png", "frame_2.png", "frame_3\u00b2.png"]:  # 3² is no number
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / name)
+    (tmp_path / "extra.png").mkdir()  # a folder is no frame, whatever its name
+    names = [os.path.basename(p) for p in list_frame_files(str(tmp_path))]
+    assert names == ["frame_2.png", "frame_3\u00b2.png", "frame_10.png"]
+
+
+def test_empty_paths_files_and_folders_in_the_wrong_place_are_refused_in_one_line(two_scene_folder, tmp_path,
+                                                                                capsys):
+    with pytest.raises(SystemExit, match="2"):
+        train(two_scene_folder, "")
+    one_error_line(capsys.readouterr().err, "--output_folder: an empty path")
+    (tmp_path / "empty.npy").write_bytes(b"")
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(40))
+    assert pure_test.main(["--labels", str(tmp_path / "empty.npy"), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys.readouterr().err, "empty.npy: not a labels file of this tool (an empty file)")
+    assert pure_test.main(["--labels", str(tmp_path), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys.readouterr().err, f"{tmp_path}: a folder, not a labels file")
+
+
+def test_a_frame_cache_whose_record_is_not_a_record_is_built_again(two_scene_folder):
+    first = load_frames(two_scene_folder, show_progress=False)
+    records = [os.path.join(root, "meta.json") for root, _, files in os.walk(os.environ["REPRO_VAE_CACHE"])
+               if "meta.json" in files]
+    assert len(records) == 1
+    with open(records[0], "w") as handle:
+        handle.write("[1, 2]")
+    again = load_frames(two_scene_folder, show_progress=False)
+    assert np.array_equal(np.asarray(again.frames), np.asarray(first.frames))
+    with open(records[0]) as handle:
+        assert json.load(handle)["count"] == 40
+
+
+def test_the_scene_list_names_its_film_wherever_it_was_run_from(two_scene_folder, tmp_path, monkeypatch):
+    from report.build import build_report
+    shutil.copytree(two_scene_folder, tmp_path / "film")
+    assert train(str(tmp_path / "film"), tmp_path / "run") == 0
+    monkeypatch.chdir(tmp_path)
+    assert inference.main(["--image_folder", "film", "--model_folder", "run"]) == 0
+    recorded = json.loads((tmp_path / "run" / "scenes_0.json").read_text())["source"]
+    assert recorded == str(tmp_path / "film")  # not "film": the report reads it from any folder
+    os.rename(tmp_path / "film", tmp_path / "moved")
+    with pytest.raises(UserError, match="film: the film of .*run .*is not there; name it with --image_folder"):
+        build_report(str(tmp_path / "run"))

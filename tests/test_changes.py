@@ -5,6 +5,7 @@ import pytest
 
 from data.synthetic import generate_clip
 from utils.changes import (HELD_MAGNITUDE, blank_valleys, detect_changes, drawing_hold, mixed_between,
+                           one_mixed_frame,
                            pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
                            typical_distance)
 from utils.pictures import Pictures, picture_features, same_drawing
@@ -506,3 +507,19 @@ def test_a_frame_that_mixes_its_neighbours_is_told_from_one_caught_moving():
     thumbnails = np.stack([shot_a, (shot_a // 2 + shot_b // 2), shot_b] + moving).transpose(0, 3, 1, 2)
     mixed = mixed_between(thumbnails)
     assert mixed[0] < 0.01 and mixed[3] >= 0.25  # the blend of a cut; the square half way
+
+
+def test_one_mixed_frame_is_a_cut_s_mix_alone_not_a_move_eased_through_three_frames():
+    shot_a, shot_b = np.zeros((3, 8, 8), np.float32), np.full((3, 8, 8), 200, np.float32)
+    shot_b[:, 2:5, 2:5] = 40
+
+    def through(weights):  # each frame a blend of the two pictures, by weight
+        return np.stack([shot_a + (shot_b - shot_a) * w for w in weights]).astype(np.uint8)
+
+    # (entry k is frame k + 1; a still frame mixes its like neighbours trivially, and is no step)
+    cut = one_mixed_frame(through([0, 0, 0, 0.5, 1, 1, 1]))  # an interlaced or blended frame
+    assert cut[1:4].tolist() == [False, True, False]
+    # eased over three frames, the middle one mixes its neighbours as well, but so nearly do they
+    # (0.09 of their difference): a blurred move, no cut
+    assert not one_mixed_frame(through([0, 0, 0.1, 0.5, 0.9, 1, 1]))[1:4].any()
+    assert not one_mixed_frame(through(np.linspace(0, 1, 7))).any()  # a dissolve

@@ -15,6 +15,17 @@ def error_line(message: str) -> str:
     return f"error: {message}"
 
 
+def _stop_quietly(signum, frame) -> None:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
+
+
+def quiet_interrupt_while_loading() -> None:
+    """Ctrl-C while a script's libraries load (torch takes a second or two) ends as it does later,
+    with one line and exit 130, not a traceback from inside an import; run_cli hands Ctrl-C back."""
+    signal.signal(signal.SIGINT, _stop_quietly)
+
+
 def run_cli(job: Callable[[], object]) -> int:
     """Call `job`; a UserError prints `error: <message>` on stderr and returns 2, Ctrl-C returns 130
     (with one line on what was saved and how to go on, when the job says so by `Interrupted`).
@@ -22,6 +33,8 @@ def run_cli(job: Callable[[], object]) -> int:
     Warnings (a truncated video, say) print as one `warning: <message>` line.
     """
     from utils.errors import Interrupted, UserError
+    with contextlib.suppress(ValueError):  # not the main thread: Ctrl-C is not ours to handle
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {message}\n"
     try:
         job()

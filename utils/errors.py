@@ -48,6 +48,8 @@ def read_npy(path: str, what: str):
         loaded = np.load(path, allow_pickle=False)
     except OSError as err:
         raise UserError(f"{path}: {what} cannot be read ({os_reason(err)})")
+    except EOFError:
+        raise UserError(f"{path}: not {what} of this tool (an empty file)")
     except ValueError as err:
         # numpy names allow_pickle both for an array of objects and for a file with no .npy header
         objects = str(err).startswith("Object arrays")

@@ -152,7 +152,9 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
     if convention not in CONVENTIONS:
         raise UserError(f"label convention must be one of {CONVENTIONS}, not {convention!r}")
     _check_level(level)
-    if not os.path.isfile(path):
+    if os.path.isdir(path):
+        raise UserError(f"{path}: a folder, not a labels file")
+    if not os.path.exists(path):  # a pipe (a shell's <(...)) is read as a text file
         raise UserError(f"{path}: no such labels file")
     level_known = False  # only a {"boundaries": [...]} file can tell the levels apart
     try:

@@ -3,6 +3,7 @@
 matplotlib runs headless (Agg); every picture is written atomically.
 """
 
+import warnings
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -10,16 +11,20 @@ import numpy as np
 from utils.atomic import write_with
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot, headless (Agg)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    # a film named in a script the font lacks (Japanese, say) is drawn with boxes for those
+    # letters: no reason for a warning line per letter
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
     return plt
 
 
 def plot_loss_history(history: List[Dict], path: str) -> str:
     """The loss terms per epoch, one panel each, as a PNG."""
-    plt = _pyplot()
+    plt = pyplot()
     names = ["loss", "reconstruction", "kld", "reprojection_kld"]
     epochs = [h["epoch"] for h in history]
     fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3))
@@ -40,7 +45,7 @@ def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = Non
                 decision: Optional[float] = None, floor: Optional[float] = None) -> str:
     """The change score per frame pair, with the selected changes marked; `decision` draws the
     level a change must reach, `floor` cuts off the deep troughs of a log score for legibility."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(14, 3.2))
     shown = np.asarray(scores, dtype=np.float64)
     if floor is not None:
