@@ -393,3 +393,17 @@ def test_the_scene_list_names_its_film_wherever_it_was_run_from(two_scene_folder
     os.rename(tmp_path / "film", tmp_path / "moved")
     with pytest.raises(UserError, match="film: the film of .*run .*is not there; name it with --image_folder"):
         build_report(str(tmp_path / "run"))
+
+
+def test_training_into_a_folder_of_another_model_s_results_is_refused_unless_overwritten(two_scene_folder, tmp_path,
+                                                                                         capsys):
+    assert train(two_scene_folder, tmp_path / "model") == 0
+    out = tmp_path / "results"
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "model"),
+                           "--results_folder", str(out)]) == 0
+    (out / "notes.txt").write_text("mine")
+    assert train(two_scene_folder, out) == 2
+    one_error_line(capsys.readouterr().err, "holds the results of an earlier detection (of the checkpoint of "
+                   "epoch 0); pass --overwrite")
+    assert train(two_scene_folder, out, "--overwrite") == 0
+    assert not (out / "scene_change_res0.npy").exists() and (out / "notes.txt").read_text() == "mine"

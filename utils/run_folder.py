@@ -54,25 +54,25 @@ def run_files(folder: str, also: Sequence[str] = ()) -> List[str]:
 
 def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> None:
     """Make `folder` ready for a new run: refuse (UserError) when it holds another run's
-    checkpoints or detection results, unless `overwrite`, which deletes the files a run wrote there, by their exact
-    names (and those named `also`: what other tools made of its results); nothing else."""
-    earlier = [name for name in sorted(os.listdir(folder)) if CHECKPOINT_PATTERN.match(name)
-               or name == INTERRUPTED_NAME] if os.path.isdir(folder) else []
+    checkpoints or detection results (those that say where they came from), unless `overwrite`,
+    which deletes the files a run wrote there, by their exact names (and those named `also`: what
+    other tools made of its results); nothing else."""
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    earlier = [name for name in names if CHECKPOINT_PATTERN.match(name) or name == INTERRUPTED_NAME]
     if earlier and not overwrite:
         raise UserError(f"{folder}: holds the checkpoints of an earlier run ({len(earlier)}, e.g. {earlier[-1]}); "
                         "pass --resume to continue it, --overwrite to replace it, or another --output_folder")
-    results = [name for name in sorted(os.listdir(folder)) if RESULT_PATTERN.match(name)] \
-        if os.path.isdir(folder) else []
-    if results and not overwrite:  # another model's: scored later, they would pass for this one's
-        raise UserError(f"{folder}: holds the results of an earlier detection ({len(results)} files, e.g. "
-                        f"{results[-1]}); pass --overwrite to replace them, or another --output_folder")
-    if overwrite and os.path.isdir(folder):
-        names = [name for name in os.listdir(folder) if os.path.isfile(os.path.join(folder, name))]
-        epochs = {int(m.group(1)) for name in names if (m := CHECKPOINT_PATTERN.match(name))}
-        for name in names:
+    detected = sorted(recorded_sources(folder))
+    if detected and not overwrite:  # another model's: scored later, they would pass for this one's
+        raise UserError(f"{folder}: holds the results of an earlier detection (of the checkpoint of epoch "
+                        f"{detected[-1]}); pass --overwrite to replace them, or another --output_folder")
+    if overwrite and names:
+        files = [name for name in names if os.path.isfile(os.path.join(folder, name))]
+        epochs = {int(m.group(1)) for name in files if (m := CHECKPOINT_PATTERN.match(name))}
+        for name in files:
             if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES:
                 os.remove(os.path.join(folder, name))
-        remove_results(folder, epochs | set(recorded_sources(folder)))
+        remove_results(folder, epochs | set(detected))
         for name in also:  # the report's page (a file) and its pictures' folder
             path = os.path.join(folder, name)
             remove_written(path, REPORT_PICTURE if os.path.isdir(path) else None)
