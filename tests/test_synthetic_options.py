@@ -116,6 +116,8 @@ def test_extra_transitions_are_labelled_changes(extra_clip):
             assert 12 <= n <= 36
         elif t["kind"] == "slow_wipe":
             assert 36 <= n <= 72
+        elif t["kind"] == "slide":
+            assert 12 <= n <= 29
         assert t["start"] <= t["label"] <= t["end"]
     assert kinds & set(syn.EXTRA_TRANSITION_KINDS)
     d = pair_diffs(c.frames)
@@ -234,3 +236,24 @@ def test_cli_passes_the_options(tmp_path, capsys):
     truth = json.loads((out / "truth.json").read_text())
     assert truth["val"]["options"]["pacing"] == "fast"
     assert syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"]) == 2
+
+
+@pytest.mark.parametrize("direction", ["down", "up", "left", "right"])
+def test_a_slide_covers_the_old_shot_which_mostly_stays(direction):
+    """Half way through a slide, half of the frame is the new shot's leading half, and the rest
+    is the old shot moved on by `drift` of the new one's way in: not a push, which moves both."""
+    from data.synthetic.transitions import _slide
+    rng = np.random.default_rng(0)
+    A = rng.uniform(0, 255, (40, 60, 3)).astype(np.float32)
+    B = rng.uniform(0, 255, (40, 60, 3)).astype(np.float32)
+    out = _slide(A, B, 0.5, direction, 0.2)
+    if direction == "down":      # enters from the top
+        assert np.array_equal(out[:20], B[20:]) and np.array_equal(out[20:], A[16:36])
+    elif direction == "up":      # from the bottom
+        assert np.array_equal(out[20:], B[:20]) and np.array_equal(out[:20], A[4:24])
+    elif direction == "right":   # from the left
+        assert np.array_equal(out[:, :30], B[:, 30:]) and np.array_equal(out[:, 30:], A[:, 24:54])
+    else:                        # from the right
+        assert np.array_equal(out[:, 30:], B[:, :30]) and np.array_equal(out[:, :30], A[:, 6:36])
+    assert np.array_equal(_slide(A, B, 0.0, direction, 0.3), A)
+    assert np.array_equal(_slide(A, B, 1.0, direction, 0.3), B)

@@ -58,7 +58,8 @@ def iter_clip_frames(num_frames: int, seed: int = 0, width: int = 160, height: i
     ``pacing``: "normal" (shots of 1.5-6 s), "fast" (also bursts of 6-12 shots of 4-6 frames
     each, joined by hard cuts) or "slow" (shots of 20-60 s with slow pans, tilts and zooms).
     ``extra_transitions``: kinds among EXTRA_TRANSITION_KINDS ("flash_cut", "blur": 3-8
-    frames; "morph": silhouettes morphing, 0.5-1.5 s; "slow_wipe": 1.5-3 s), a comma
+    frames; "morph": silhouettes morphing, 0.5-1.5 s; "slow_wipe": 1.5-3 s; "slide": the new shot
+    slides in over the old one, 0.5-1.2 s), a comma
     separated string of them, or "all"; half of the setting changes then take one of them.
     ``style``: "cel" or "silhouette" (dark shapes on a plain gradient backdrop).
     ``subtitles``: burned-in subtitle lines that appear, change and disappear inside shots

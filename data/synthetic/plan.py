@@ -14,7 +14,7 @@ from data.synthetic.camera import _Camera
 from data.synthetic.world import NUM_CHARACTERS, NUM_SETTINGS, _World
 
 TRANSITION_KINDS = ("cut", "dissolve", "fade", "flash", "wipe", "iris", "push", "whip",
-                    "flash_cut", "blur", "morph", "slow_wipe")
+                    "flash_cut", "blur", "morph", "slow_wipe", "slide")
 GRADUAL_KINDS = TRANSITION_KINDS[1:]
 NON_CHANGE_KINDS = ("character_cut", "in_shot_flash", "fast_pan", "zoom", "subtitle", "action",
                     "reverse_shot", "new_angle", "inset")
@@ -24,7 +24,8 @@ SAME_SETTING_CUT_KINDS = ("character_cut", "reverse_shot", "new_angle")
 DEFAULT_TRANSITION_KINDS = TRANSITION_KINDS[:8]
 DEFAULT_NON_CHANGE_KINDS = NON_CHANGE_KINDS[:4]
 _DECK_KINDS = DEFAULT_TRANSITION_KINDS[1:]      # the gradual kinds of the default clip
-# extra_transitions=: short fan-edit transitions (3-8 frames), a silhouette morph (0.5-1.5 s), a slow wipe (1.5-3 s)
+# extra_transitions=: short fan-edit transitions (3-8 frames), a silhouette morph (0.5-1.5 s), a slow wipe (1.5-3 s),
+# a slide (0.5-1.2 s): the new shot slides in over the old one, which drifts a little the same way
 EXTRA_TRANSITION_KINDS = TRANSITION_KINDS[8:]
 PACINGS = ("normal", "fast", "slow")
 
@@ -33,6 +34,7 @@ PACINGS = ("normal", "fast", "slow")
 P_BURST = 0.2               # pacing="fast": a shot is followed by a burst of very short shots
 BURST_SHOTS = (6, 12)       # shots in a burst, each 4-6 frames long
 P_EXTRA = 0.5               # extra_transitions: share of setting changes that take an extra kind
+SLIDE_DRIFT = (0.0, 0.35)   # a slide: how far the old shot drifts, as a share of the new one's way in
 SLOW_SHOT_SECONDS = (20, 60)
 P_ACTION = 0.4              # action=True: share of shots (not in a burst) holding a stretch of action
 ACTION_SECONDS = (0.5, 2.0)     # how long the action lasts
@@ -383,6 +385,9 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             params["direction"] = int(rng.choice([-1, 1]))
         elif okind == "slow_wipe":
             params["angle"] = float(option_rng.choice([0, 90, 180, 270, 45, 135, 225, 315]))
+        elif okind == "slide":
+            params["direction"] = str(option_rng.choice(["left", "right", "up", "down"]))
+            params["drift"] = float(option_rng.uniform(*SLIDE_DRIFT))
         elif okind == "flash_cut":
             params["tint"] = (255, 255, 255) if option_rng.random() < 0.6 else \
                 tuple(int(v) for v in option_rng.choice([(255, 236, 200), (255, 210, 230), (210, 236, 255)]))
@@ -488,13 +493,16 @@ def _plan_conversation(world: _World, rng, setting: int, start: int, in_g: int, 
 
 
 def _extra_length(kind: str, fps: int, rng) -> int:
-    """Frames of an extra transition: 3-8 (flash_cut, blur), 0.5-1.5 s (morph), 1.5-3 s (slow_wipe)."""
+    """Frames of an extra transition: 3-8 (flash_cut, blur), 0.5-1.5 s (morph), 1.5-3 s (slow_wipe),
+    0.5-1.2 s (slide)."""
     if kind in ("flash_cut", "blur"):
         return int(rng.integers(3, 9))
     if kind == "morph":
         return int(rng.integers(round(0.5 * fps), round(1.5 * fps) + 1))
     if kind == "slow_wipe":
         return int(rng.integers(round(1.5 * fps), round(3 * fps) + 1))
+    if kind == "slide":
+        return int(rng.integers(round(0.5 * fps), round(1.2 * fps) + 1))
     raise ValueError(f"unknown transition kind {kind!r}")
 
 

@@ -115,9 +115,42 @@ def _blend(kind, A, B, p, params, xx, yy, step=0.0) -> np.ndarray:
         edge = lo + (hi - lo + soft) * p
         w = np.clip((edge - proj) / soft, 0.0, 1.0)[..., None]
         out = A + (B - A) * w
+    elif kind == "slide":
+        out = _slide(A, B, _smoothstep(p), params.get("direction", "down"), params.get("drift", 0.0))
     else:
         raise ValueError(f"unknown transition kind {kind!r}")
     return _to_u8(out)
+
+
+def _slide(A: np.ndarray, B: np.ndarray, q: float, direction: str, drift: float) -> np.ndarray:
+    """The new shot B in over the old one A from one edge ("down": from the top), a share q of
+    the way, while A is pushed the same way by `drift` of that: unlike a push, most of the old
+    picture stays where it was, so the camera that would explain a pan is still."""
+    def turned(x):      # the direction turned to "down"
+        if direction == "up":
+            return x[::-1]
+        if direction in ("left", "right"):
+            x = x.transpose(1, 0, 2)
+            return x[::-1] if direction == "left" else x
+        return x
+
+    def back(x):
+        if direction == "up":
+            return x[::-1]
+        if direction == "left":
+            return x[::-1].transpose(1, 0, 2)
+        if direction == "right":
+            return x.transpose(1, 0, 2)
+        return x
+
+    a, b = turned(A), turned(B)
+    size = a.shape[0]
+    off = int(round(q * size))
+    pushed = int(round(drift * q * size))
+    out = np.empty_like(a)
+    out[:off] = b[size - off:]
+    out[off:] = a[off - pushed:size - pushed]
+    return back(out)
 
 
 def _box_blur(x: np.ndarray, k: int) -> np.ndarray:
