@@ -37,7 +37,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from data.sample import bundled_sample
+from data.sample import SAMPLE_FOLDER, bundled_sample
 from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError, read_npy
@@ -207,9 +207,24 @@ def format_table(rows: List[Dict]) -> str:
     return "\n".join(lines)
 
 
+def check_sample_results(location: str) -> None:
+    """With no --labels, the results must be of the bundled sample (a frame folder inside a
+    SAMPLE_FOLDER, of whichever cache): a film of the user's is told so at once, before the
+    sample is written to find its labels."""
+    for path in result_files(location):
+        match = RESULT_PATTERN.match(os.path.basename(path))
+        record = read_source(os.path.dirname(path), int(match.group(1))) if match else None
+        source = record.get("source") if record else None
+        if isinstance(source, str) and SAMPLE_FOLDER not in os.path.normpath(source).split(os.sep):
+            raise UserError(f"{path}: results of {source}, not of the bundled sample; give that film's "
+                            "labels with --labels")
+
+
 def evaluate(opt) -> List[Dict]:
-    labels = opt.labels or bundled_sample(opt.cache_dir)["truth"]
     location = opt.directory or opt.model_folder or opt.output_folder
+    if not opt.labels:
+        check_sample_results(location)
+    labels = opt.labels or bundled_sample(opt.cache_dir)["truth"]
     try:
         rows = score_results(labels, location, opt.label_convention, opt.tolerance, opt.level)
     except UserError as err:

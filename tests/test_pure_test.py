@@ -38,3 +38,18 @@ def test_an_earlier_release_s_flag_name_is_still_read(tmp_path):
     write_results(tmp_path, 0, [10] + [p for p in range(20) if p != 10], flags, flags_name="scene_change_flags{}.npy")
     row = score_results(str(labels), str(tmp_path))[0]
     assert row["f1"] == 1.0 and row["topk_f1"] == 1.0
+
+
+def test_no_labels_for_results_of_another_film_is_told_before_the_sample_is_written(tmp_path, capsys):
+    """With no --labels the bundled sample's are meant: results recorded as another film's are
+    refused at once, naming that film, and the sample is not generated to find that out."""
+    import pure_test
+    results, cache = tmp_path / "out", tmp_path / "cache"
+    results.mkdir()
+    write_results(results, 4, list(range(20)), np.zeros(20, dtype=bool))
+    (results / "result_source_4.json").write_text(json.dumps({"source": str(tmp_path / "episode.mkv")}))
+    assert pure_test.main(["--directory", str(results), "--cache_dir", str(cache)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "episode.mkv" in err and "not of the bundled sample" in err and "--labels" in err
+    assert len(err.splitlines()) == 1
+    assert not cache.exists() or not any(cache.iterdir())
