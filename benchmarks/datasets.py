@@ -21,8 +21,8 @@ from utils.labels import SAME_SETTING_CUT_KINDS, load_label_spans
 # The generated films the benchmark reports on, each a world of its own: (seed, generator
 # options). Rules and constants of the selection were chosen on the same kinds of film drawn
 # from other seeds (TUNING_SEEDS, 101-106); no choice was made on these seeds.
-# The films' extra transitions: those the rules were chosen with. The slide came later: it joins
-# these films when the rules have been chosen with it too.
+# The films' extra transitions: the kinds the selection's rules were chosen with (all but the
+# slide, which no rule has been chosen with).
 FAN_EDIT = "flash_cut,blur,morph,slow_wipe"
 MEASURING = {
     "gen-mixed": (11, {"extra_transitions": FAN_EDIT, "subtitles": True}),
