@@ -123,7 +123,9 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(source, checkpoints, opt, device, precision)
     if len(cache) < 2:
-        raise UserError(f"{source}: needs at least two frames to score a change")
+        sampled = (f" (--fps {opt.fps:g} keeps {len(cache)} of its {cache.source_frames})"
+                   if opt.fps and cache.source_frames >= 2 else "")
+        raise UserError(f"{source}: needs at least two frames to score a change{sampled}")
     if opt.report and opt.labels:  # the labels must lie within this film before the film is encoded
         labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source, cache.source_frames)
     encoded = list(latents)

@@ -90,7 +90,10 @@ def train_on(device: torch.device, opt) -> List[str]:
                         for source in frame_sources(opt.train_folder)]
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
     if sum(len(cache) for cache in train_caches) < 2:
-        raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them")
+        found = sum(cache.source_frames for cache in train_caches)
+        sampled = (f" (--fps {opt.fps:g} keeps {sum(len(cache) for cache in train_caches)} of its {found})"
+                   if opt.fps and found >= 2 else "")
+        raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them{sampled}")
     # a series: one model over the frames of every episode
     frames = torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in train_caches])).to(device)
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None

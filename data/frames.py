@@ -2,6 +2,7 @@
 
 import os
 import re
+import warnings
 from typing import List, Tuple
 
 import numpy as np
@@ -10,6 +11,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from utils.errors import UserError, read_path
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+# Pictures of kinds not read as frames: a folder holding one is warned about, since a frame
+# saved so would be missing from the film without a word.
+OTHER_PICTURE_EXTENSIONS = (".gif", ".apng", ".tga", ".ppm", ".pgm", ".exr", ".dpx", ".heic", ".avif", ".jxl",
+                            ".jp2")
 # Pillow's modes of 16-bit single-channel images (PNG, TIFF); "I" is how some versions open them.
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 _NUMBER = re.compile(r"(\d+)")
@@ -30,15 +35,55 @@ def list_frame_files(folder: str) -> List[str]:
 
     Raises UserError when the folder is missing, cannot be read or holds no image.
     """
-    names = [n for n in read_path(os.listdir, folder, "folder of frames")
-             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")
-             and not os.path.isdir(os.path.join(folder, n))]  # a subfolder, whatever its name, is no frame
+    listed = [n for n in read_path(os.listdir, folder, "folder of frames")
+              if not n.startswith(".") and not os.path.isdir(os.path.join(folder, n))]  # a subfolder is no frame
+    names = [n for n in listed if n.lower().endswith(IMAGE_EXTENSIONS)]
     if not names:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
+    other = sorted((n for n in listed if n.lower().endswith(OTHER_PICTURE_EXTENSIONS)), key=natural_key)
+    if other:
+        warnings.warn(f"{folder}: {_some(other)} left out: not a frame format "
+                      f"({', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
+    names = _numbered_only(folder, names)
     names.sort(key=natural_key)
     _check_one_file_per_frame(folder, names)
+    _warn_missing_numbers(folder, names)
     return [os.path.join(folder, n) for n in names]
+
+
+def _some(names: List[str], shown: int = 3) -> str:
+    """`names` for a one-line message: the first few, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} file{'s' if len(names) > 1 else ''} ({', '.join(names[:shown])}{more})"
+
+
+def _numbered_only(folder: str, names: List[str]) -> List[str]:
+    """The images with a number in their name, where some have one: a cover or a still with no
+    number among numbered frames has no place in the film, and would be sorted in as its first
+    frame. A folder with no number in any name keeps every image, in the order of the names."""
+    numbered = [n for n in names if _NUMBER.search(os.path.splitext(n)[0])]
+    if numbered and len(numbered) < len(names):
+        unnumbered = sorted(set(names) - set(numbered), key=natural_key)
+        warnings.warn(f"{folder}: {_some(unnumbered)} left out: no frame number in the name, among numbered frames")
+        return numbered
+    return names
+
+
+def _warn_missing_numbers(folder: str, names: List[str]) -> None:
+    """A warning when frames named alike (frame_<n>) skip numbers: frames are counted in order,
+    so every frame after a gap is numbered in scenes and labels as the gap shifts it."""
+    templates = {_NUMBER.sub("#", os.path.splitext(n)[0]) for n in names}
+    if len(templates) != 1 or next(iter(templates)).count("#") != 1:
+        return
+    numbers = np.array([int(_NUMBER.search(os.path.splitext(n)[0]).group(1)) for n in names])
+    steps = np.diff(numbers)
+    if steps.size and (steps > 1).any() and not (steps == steps[0]).all():
+        first = int(np.flatnonzero(steps > 1)[0])
+        missing = int((steps[steps > 1] - 1).sum())
+        warnings.warn(f"{folder}: {missing} frame number{'s' if missing > 1 else ''} missing (the first after "
+                      f"{names[first]}); frames are counted in order, so those after a gap are numbered "
+                      "as if it were not there")
 
 
 def _check_one_file_per_frame(folder: str, names: List[str]) -> None:

@@ -407,3 +407,16 @@ def test_training_into_a_folder_of_another_model_s_results_is_refused_unless_ove
                    "epoch 0); pass --overwrite")
     assert train(two_scene_folder, out, "--overwrite") == 0
     assert not (out / "scene_change_res0.npy").exists() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_an_fps_that_leaves_one_frame_says_so(two_scene_folder, tmp_path, capsys):
+    """A film of 24 frames sampled at 0.1 frames a second keeps one: the message names --fps,
+    not the film, as what left too few."""
+    video = str(encode_video(tmp_path / "film.mp4", np.zeros((24, 16, 16, 3), dtype=np.uint8), rate=24))
+    assert train(video, tmp_path / "run", "--fps", "0.1") == 2
+    one_error_line(capsys.readouterr().err, video, "needs at least two frames to learn what changes between them "
+                   "(--fps 0.1 keeps 1 of its 24)")
+    assert train(two_scene_folder, tmp_path / "run") == 0
+    capsys.readouterr()
+    assert inference.main(["--image_folder", video, "--model_folder", str(tmp_path / "run"), "--fps", "0.1"]) == 2
+    one_error_line(capsys.readouterr().err, video, "(--fps 0.1 keeps 1 of its 24)")

@@ -1,4 +1,5 @@
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -138,3 +139,36 @@ def test_a_sixteen_bit_photo_turned_by_its_exif_tag_is_turned_too(tmp_path):
     rgb, size = read_frame(str(tmp_path / "frame_0.png"), 16)
     assert size == (60, 80)
     assert rgb[:, :8].mean() > 190 and rgb[:, 8:].mean() < 60  # the white half is now at the top
+
+
+def _touch_frames(folder, names):
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        Image.new("RGB", (8, 8)).save(folder / name)
+
+
+def test_a_cover_among_numbered_frames_is_left_out_with_a_warning(tmp_path):
+    """A still with no number would sort in as frame 0 and move every change one frame late."""
+    _touch_frames(tmp_path / "f", [f"frame_{i}.png" for i in range(5)] + ["cover.png", "frame_final.png"])
+    with pytest.warns(UserWarning, match=r"2 files \(cover.png, frame_final.png\) left out: no frame number"):
+        listed = list_frame_files(str(tmp_path / "f"))
+    assert [os.path.basename(p) for p in listed] == [f"frame_{i}.png" for i in range(5)]
+    _touch_frames(tmp_path / "g", ["b.png", "a.png", "c.png"])  # no numbers at all: every image, by name
+    assert [os.path.basename(p) for p in list_frame_files(str(tmp_path / "g"))] == ["a.png", "b.png", "c.png"]
+
+
+def test_a_gap_in_the_frame_numbers_and_a_frame_in_another_format_are_warned_about(tmp_path):
+    names = [f"frame_{i}.png" for i in range(8) if i != 5]
+    _touch_frames(tmp_path / "f", names)
+    Image.new("RGB", (8, 8)).save(tmp_path / "f" / "frame_5.gif")
+    (tmp_path / "f" / "notes.txt").write_text("not a picture")
+    with pytest.warns(UserWarning) as caught:
+        listed = list_frame_files(str(tmp_path / "f"))
+    messages = [str(w.message) for w in caught]
+    assert len(listed) == 7 and len(messages) == 2
+    assert "1 file (frame_5.gif) left out: not a frame format" in messages[0]
+    assert "1 frame number missing (the first after frame_4.png)" in messages[1]
+    _touch_frames(tmp_path / "every2", [f"frame_{i}.png" for i in range(0, 12, 2)])  # taken every other frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(list_frame_files(str(tmp_path / "every2"))) == 6

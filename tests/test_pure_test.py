@@ -53,3 +53,18 @@ def test_no_labels_for_results_of_another_film_is_told_before_the_sample_is_writ
     assert "episode.mkv" in err and "not of the bundled sample" in err and "--labels" in err
     assert len(err.splitlines()) == 1
     assert not cache.exists() or not any(cache.iterdir())
+
+
+def test_results_of_two_films_in_one_folder_are_not_averaged(tmp_path):
+    """One run's checkpoints run on two films leave their results side by side: scoring them
+    together would average two films against one film's labels."""
+    labels = tmp_path / "labels.txt"
+    labels.write_text("10\n")
+    flags = np.zeros(20, dtype=bool)
+    for epoch, film in ((0, "a.mp4"), (1, "b.mp4")):
+        write_results(tmp_path, epoch, list(range(20)), flags)
+        (tmp_path / f"result_source_{epoch}.json").write_text(json.dumps(
+            {"run": "r1", "source": str(tmp_path / film), "source_frames": 21}))
+    with pytest.raises(Exception, match=r"holds results of 2 films \(a.mp4: epochs 0; b.mp4: epochs 1\)"):
+        score_results(str(labels), str(tmp_path))
+    assert len(score_results(str(labels), str(tmp_path / "scene_change_res1.npy"))) == 1

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from utils.errors import UserError
-from utils.labels import check_labels_in_range, load_labels
+from utils.labels import check_labels_in_range, load_label_spans, load_labels
 from utils.scenes import CSV_COLUMNS, scene_list, scenes_csv, timecode
 
 
@@ -66,3 +66,35 @@ def test_labels_out_of_range():
     check_labels_in_range(np.array([1, 98]), 99, "l.npy", "res")
     with pytest.raises(UserError, match="label 99 is out of range"):
         check_labels_in_range(np.array([1, 99]), 99, "l.npy", "res")
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("one.csv", "15,31\n", r"line 1 holds 2 values \(15, 31\)"),
+    ("spaces.txt", "15 31\n", r"line 1 holds 2 values \(15, 31\)"),
+    ("semicolons.txt", "15;31\n", r"line 1 holds 2 values \(15, 31\)"),
+    ("scenes.csv", "Scene Number,Start Frame,Start Timecode\n1,0,00:00:00.000\n2,16,00:00:00.533\n",
+     r"line 2 holds 3 values \(1, 0, 00:00:00.000\) under a first column named 'Scene Number', not frames"),
+])
+def test_rows_of_several_values_are_refused_not_read_in_part(tmp_path, name, content, message):
+    (tmp_path / name).write_text(content)
+    with pytest.raises(UserError, match=message):
+        load_labels(str(tmp_path / name))
+
+
+def test_a_json_labels_file_with_another_extension_is_read_as_json(tmp_path):
+    (tmp_path / "noext").write_text("[15, 31]")
+    assert load_labels(str(tmp_path / "noext")).tolist() == [15, 31]
+    (tmp_path / "labels.txt").write_text(json.dumps({"boundaries": [{"frame": 21, "start": 2, "end": 25}]}))
+    labels, spans = load_label_spans(str(tmp_path / "labels.txt"))
+    assert labels.tolist() == [20] and spans.tolist() == [[1, 25]]
+
+
+@pytest.mark.parametrize("boundaries,message", [
+    ([{"frame": 40, "start": 10, "end": 20}], r"boundary 1 of 1: \"frame\" 40 lies outside its span 10-20"),
+    ([{"frame": 16, "same_setting": True}, {"frame": 16, "same_setting": False}, {"frame": 32}],
+     r"boundary 2 of 3: frame 16 is given twice, once keeping the setting and once not"),
+])
+def test_contradictory_boundaries_are_refused(tmp_path, boundaries, message):
+    (tmp_path / "l.json").write_text(json.dumps({"boundaries": boundaries}))
+    with pytest.raises(UserError, match=message):
+        load_labels(str(tmp_path / "l.json"), level="scene")

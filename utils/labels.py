@@ -14,6 +14,7 @@ import csv
 import json
 import math
 import os
+import re
 import warnings
 from typing import Optional
 
@@ -51,23 +52,43 @@ def _reason(err: Exception) -> str:
 
 
 def _numbers_from_text(path: str, text: str) -> list:
-    """Frame indices of a plain or CSV list (first column); a first row whose first cell is
-    not a number at all is a header and skipped, one that is a number must be a frame index."""
-    values, seen_row = [], False
-    for row in csv.reader(text.splitlines()):
+    """Frame indices of a plain or CSV list: one per line, or the first column under a header
+    that names it a frame column ("frame", "Start Frame"); a first row that is not a number is
+    a header and skipped. Other rows of several values are refused, not read in part: whether
+    they are frames, or a frame and its span, or a scene list's columns, only their writer knows."""
+    values, header = [], None
+    for line, row in enumerate(csv.reader(text.splitlines()), start=1):
         cells = [c.strip() for c in row if c.strip()]
         if not cells or cells[0].startswith("#"):
             continue
+        if header is None and not values and re.search(r"[A-Za-z_]{2,}", cells[0]) and not _is_number(cells[0]):
+            header = cells
+            continue
+        parts = [p for p in re.split(r"[\s;]+", cells[0]) if p] if len(cells) == 1 else cells
+        if len(parts) > 1 and not (header and "frame" in header[0].lower()):
+            shown = ", ".join(parts[:4]) + (", ..." if len(parts) > 4 else "")
+            named = f" under a first column named {header[0]!r}, not frames" if header else ""
+            raise UserError(f"{path}: line {line} holds {len(parts)} values ({shown}){named}; give one frame "
+                            "index per line, or a JSON list")
         try:
-            number = float(cells[0])
+            number = float(parts[0])
         except ValueError:
-            if seen_row:
-                raise NotAFrameIndex(f"{cells[0]!r} is not a frame index")
-            seen_row = True
-            continue  # header
-        seen_row = True
+            raise NotAFrameIndex(f"{parts[0]!r} is not a frame index") from None
         values.append(frame_index(number))
     return values
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_json(text: str) -> bool:
+    """A labels file with another extension whose text is a JSON list or object."""
+    return text.lstrip()[:1] in ("[", "{")
 
 
 def _read_text(path: str) -> str:
@@ -93,6 +114,7 @@ def _check_boundaries(path: str, boundaries: list) -> None:
     one without "frame", a "same_setting" that is not a JSON boolean, or a gradual span whose
     "start" (first frame showing the new shot) or "end" (last frame showing the old one) is
     negative, or whose start comes after the frame following its end."""
+    settings = {}
     for number, b in enumerate(boundaries, start=1):
         if not isinstance(b, dict):
             continue
@@ -111,6 +133,17 @@ def _check_boundaries(path: str, boundaries: list) -> None:
         if len(ends) == 2 and ends["start"] > ends["end"] + 1:
             raise UserError(f"{where}: \"start\" {ends['start']} comes after \"end\" {ends['end']} (start: first "
                             "frame showing the new shot; end: last frame showing the old one)")
+        try:
+            frame = frame_index(b["frame"])
+        except NotAFrameIndex:
+            continue  # named by the reading of the frames, with the file's other entries
+        if len(ends) == 2 and not ends["start"] <= frame <= ends["end"] + 1:
+            raise UserError(f"{where}: \"frame\" {frame} lies outside its span {ends['start']}-{ends['end']} "
+                            "(start: first frame showing the new shot; end: last frame showing the old one)")
+        if "same_setting" in b:
+            if settings.get(frame, b["same_setting"]) != b["same_setting"]:
+                raise UserError(f"{where}: frame {frame} is given twice, once keeping the setting and once not")
+            settings[frame] = b["same_setting"]
 
 
 def _npy_values(path: str) -> list:
@@ -158,10 +191,11 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
         raise UserError(f"{path}: no such labels file")
     level_known = False  # only a {"boundaries": [...]} file can tell the levels apart
     try:
+        text = None if path.lower().endswith((".npy", ".json")) else _read_text(path)
         if path.lower().endswith(".npy"):
             values = _npy_values(path)
-        elif path.lower().endswith(".json"):
-            data = _read_json(path)
+        elif path.lower().endswith(".json") or _looks_like_json(text):
+            data = _read_json(path) if text is None else json.loads(text)
             if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
                 _check_boundaries(path, data["boundaries"])
                 values = [frame_index(b["frame"] if isinstance(b, dict) else b)
@@ -174,7 +208,7 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
             else:
                 raise UserError(f"{path}: expected a JSON list of frame indices or {{\"boundaries\": [...]}}")
         else:
-            values = _numbers_from_text(path, _read_text(path))
+            values = _numbers_from_text(path, text)
     except UserError:
         raise
     except (OSError, ValueError, TypeError, KeyError) as err:
@@ -245,9 +279,11 @@ def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -
     Every other file gives labels without spans.
     """
     data = None
-    if path.lower().endswith(".json") and os.path.isfile(path):
+    if os.path.isfile(path) and not path.lower().endswith(".npy"):
         try:
-            data = _read_json(path)
+            text = _read_text(path)
+            if path.lower().endswith(".json") or _looks_like_json(text):
+                data = json.loads(text)
         except (OSError, ValueError) as err:
             raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     data = _film_part(data)

@@ -169,15 +169,24 @@ def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optiona
 
 
 def check_one_run(folder: str, epochs: List[int]) -> None:
-    """UserError when the result sets of `epochs` in `folder` say they came from different runs."""
-    runs = {}
+    """UserError when the result sets of `epochs` in `folder` say they came from different runs,
+    or from different films: one run's checkpoints may be run on several films, and a mean over
+    them would score neither."""
+    runs, films = {}, {}
     for epoch in epochs:
         record = read_source(folder, epoch)
         if record is not None and record.get("run"):
             runs.setdefault(record["run"], []).append(epoch)
+        if record is not None and isinstance(record.get("source"), str):
+            films.setdefault((record["source"], record.get("source_frames")), []).append(epoch)
     if len(runs) > 1:
         described = "; ".join(f"run {run}: epochs {', '.join(map(str, found))}" for run, found in runs.items())
         raise UserError(f"{folder}: holds results of {len(runs)} training runs ({described}); score one run at a time")
+    if len(films) > 1:
+        described = "; ".join(f"{os.path.basename(source.rstrip(os.sep)) or source}: epochs {', '.join(map(str, found))}"
+                              for (source, _), found in films.items())
+        raise UserError(f"{folder}: holds results of {len(films)} films ({described}); score one film at a time "
+                        "(give one scene_change_res<i>.npy file)")
 
 
 def write_source(folder: str, epoch: int, record: Dict) -> str:
