@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -57,11 +58,22 @@ def test_training_and_inference_under_torchrun(clip_folder, tmp_path, isolated_c
     names = sorted(n for n in os.listdir(alone) if n.endswith(".npy"))
     assert "kld_scores_2.npy" in names and "latent_mu_0.npy" in names
     assert names == sorted(n for n in os.listdir(shared) if n.endswith(".npy"))
+    # The two runs encode the frames in batches of other shapes, so float32 sums come in another
+    # order: the latents agree to float rounding, the change scores (log ratios of KL sums) to
+    # what that rounding becomes in them, and the decisions exactly. Events and pairs of equal
+    # score may trade places below the changes.
     for name in names:
         a, b = np.load(alone / name), np.load(shared / name)
         assert a.shape == b.shape and a.dtype == b.dtype, name
-        if a.dtype.kind == "f":
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=name)
+        if name.startswith(("change_scores", "change_confidence")):
+            np.testing.assert_allclose(a, b, atol=1e-3 * float(np.abs(a).max()), err_msg=name)
+        elif a.dtype.kind == "f":
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * float(np.abs(a).max()), err_msg=name)
+        elif name.startswith(("change_events", "scene_change_res")):
+            epoch = re.search(r"(\d+)\.npy$", name).group(1)
+            changes = int(np.load(alone / f"scene_change_flags_{epoch}.npy").sum())
+            assert changes > 0 and np.array_equal(a[:changes], b[:changes]), name
+            assert sorted(a.tolist()) == sorted(b.tolist()), name
         else:
             assert np.array_equal(a, b), name
 
