@@ -72,6 +72,7 @@ def test_labels_out_of_range():
     ("one.csv", "15,31\n", r"line 1 holds 2 values \(15, 31\)"),
     ("spaces.txt", "15 31\n", r"line 1 holds 2 values \(15, 31\)"),
     ("semicolons.txt", "15;31\n", r"line 1 holds 2 values \(15, 31\)"),
+    ("column.csv", "frame\n15 31\n", r"line 2 holds 2 values \(15, 31\)"),
     ("scenes.csv", "Scene Number,Start Frame,Start Timecode\n1,0,00:00:00.000\n2,16,00:00:00.533\n",
      r"line 2 holds 3 values \(1, 0, 00:00:00.000\) under a first column named 'Scene Number', not frames"),
 ])
@@ -93,6 +94,8 @@ def test_a_json_labels_file_with_another_extension_is_read_as_json(tmp_path):
     ([{"frame": 40, "start": 10, "end": 20}], r"boundary 1 of 1: \"frame\" 40 lies outside its span 10-20"),
     ([{"frame": 16, "same_setting": True}, {"frame": 16, "same_setting": False}, {"frame": 32}],
      r"boundary 2 of 3: frame 16 is given twice, once keeping the setting and once not"),
+    ([{"frame": 32}, {"frame": 16}, {"frame": 32, "same_setting": True}],
+     r"boundary 3 of 3: frame 32 is given twice, once keeping the setting and once not"),
 ])
 def test_contradictory_boundaries_are_refused(tmp_path, boundaries, message):
     (tmp_path / "l.json").write_text(json.dumps({"boundaries": boundaries}))

@@ -64,8 +64,11 @@ def _numbers_from_text(path: str, text: str) -> list:
         if header is None and not values and re.search(r"[A-Za-z_]{2,}", cells[0]) and not _is_number(cells[0]):
             header = cells
             continue
-        parts = [p for p in re.split(r"[\s;]+", cells[0]) if p] if len(cells) == 1 else cells
-        if len(parts) > 1 and not (header and "frame" in header[0].lower()):
+        if len(cells) > 1 and header and "frame" in header[0].lower():
+            parts = cells[:1]  # the frame column, under its name
+        else:
+            parts = [p for p in re.split(r"[\s;]+", cells[0]) if p] if len(cells) == 1 else cells
+        if len(parts) > 1:
             shown = ", ".join(parts[:4]) + (", ..." if len(parts) > 4 else "")
             named = f" under a first column named {header[0]!r}, not frames" if header else ""
             raise UserError(f"{path}: line {line} holds {len(parts)} values ({shown}){named}; give one frame "
@@ -140,10 +143,9 @@ def _check_boundaries(path: str, boundaries: list) -> None:
         if len(ends) == 2 and not ends["start"] <= frame <= ends["end"] + 1:
             raise UserError(f"{where}: \"frame\" {frame} lies outside its span {ends['start']}-{ends['end']} "
                             "(start: first frame showing the new shot; end: last frame showing the old one)")
-        if "same_setting" in b:
-            if settings.get(frame, b["same_setting"]) != b["same_setting"]:
-                raise UserError(f"{where}: frame {frame} is given twice, once keeping the setting and once not")
-            settings[frame] = b["same_setting"]
+        keeps = b.get("same_setting") is True
+        if settings.setdefault(frame, keeps) != keeps:
+            raise UserError(f"{where}: frame {frame} is given twice, once keeping the setting and once not")
 
 
 def _npy_values(path: str) -> list:
