@@ -217,3 +217,24 @@ def test_interlaced_cuts_mix_the_lines_of_the_two_shots():
     assert mixed[3, 1::2].tolist() == frames[4, 1::2].tolist()  # odd lines: the shot after
     others = [k for k in range(8) if k != 3]
     assert np.array_equal(mixed[others], frames[others]) and frames[3].max() == 30
+
+
+def test_tuning_films_are_the_measuring_kinds_on_their_own_seeds_and_models_are_reused(tmp_path, capsys):
+    """The tuning command judges the working tree's selection on films of the measured kinds
+    drawn from other seeds; a second run detects again with the model trained by the first."""
+    from benchmarks import tuning
+    film, seed, options = tuning.tuning_film("gen-fast-edit", extra="slide")
+    assert seed == datasets.TUNING_SEEDS["gen-fast-edit"] != datasets.MEASURING["gen-fast-edit"][0]
+    assert film == "tune-fast-edit+slide" and options["extra_transitions"].endswith(",slide")
+    assert tuning.tuning_film("gen-music-video", extra="slide")[2] == datasets.MEASURING["gen-music-video"][1]
+    argv = ["--names", "gen-fast-edit", "--frames", "240", "--quick", "--work", str(tmp_path)]
+    assert tuning.main(argv) == 0
+    stamp = tmp_path / "tuning" / "runs" / "tune-fast-edit-240" / "seed0" / "trained.json"
+    trained = stamp.read_text()
+    written = (tmp_path / "tuning" / "TUNING.md").read_text()
+    row = [line for line in written.splitlines() if line.startswith("| tune-fast-edit | 102 |")]
+    assert len(row) == 1 and written.rstrip().splitlines()[-1].startswith("| mean |")
+    f1 = float(row[0].split("|")[7])
+    assert 0.0 <= f1 <= 1.0
+    assert tuning.main(argv) == 0 and stamp.read_text() == trained  # the same model, not trained again
+    assert (tmp_path / "tuning" / "TUNING.md").read_text() == written
