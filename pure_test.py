@@ -127,6 +127,12 @@ def labels_in_result_frames(labels: np.ndarray, spans: np.ndarray, result_path: 
 FLAG_FILES = {"shot": "scene_change_flags", "scene": "setting_change_flags"}
 
 
+def _record_of(path: str) -> Optional[Dict]:
+    """The record inference.py wrote beside result file `path` (read_source), or None."""
+    match = RESULT_PATTERN.match(os.path.basename(path))
+    return read_source(os.path.dirname(path), int(match.group(1))) if match else None
+
+
 def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2,
                   level: str = "shot") -> List[Dict]:
     """One row per result file: the original accuracy, top-100 and, where the K-free
@@ -144,8 +150,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
         if pairs is None:
             warnings.warn(f"{path}: the number of frame pairs it was computed on is unknown (no kld_scores or "
                           "flags beside it), so the labels' range is not checked")
-        match = RESULT_PATTERN.match(os.path.basename(path))
-        record = read_source(os.path.dirname(path), int(match.group(1))) if match else None
+        record = _record_of(path)
         if record is not None and isinstance(record.get("source_frames"), int):
             check_same_film(labels_path, record["source_frames"], f"{path} (from {record.get('source', 'its film')})")
         labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
@@ -212,8 +217,7 @@ def check_sample_results(location: str) -> None:
     SAMPLE_FOLDER, of whichever cache): a film of the user's is told so at once, before the
     sample is written to find its labels."""
     for path in result_files(location):
-        match = RESULT_PATTERN.match(os.path.basename(path))
-        record = read_source(os.path.dirname(path), int(match.group(1))) if match else None
+        record = _record_of(path)
         source = record.get("source") if record else None
         if isinstance(source, str) and SAMPLE_FOLDER not in os.path.normpath(source).split(os.sep):
             raise UserError(f"{path}: results of {source}, not of the bundled sample; give that film's "
