@@ -43,7 +43,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import torch
 
-from data.cache import FrameCache, check_frame_source, frame_sources, sampled_frame_rate, source_names
+from data.cache import FrameCache, check_frame_source, frame_sources, sampled_frame_rate, sampling_note, source_names
 from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
@@ -123,8 +123,7 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(source, checkpoints, opt, device, precision)
     if len(cache) < 2:
-        sampled = (f" (--fps {opt.fps:g} keeps {len(cache)} of its {cache.source_frames})"
-                   if opt.fps and cache.source_frames >= 2 else "")
+        sampled = sampling_note(opt.fps, len(cache), cache.source_frames)
         raise UserError(f"{source}: needs at least two frames to score a change{sampled}")
     if opt.report and opt.labels:  # the labels must lie within this film before the film is encoded
         labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source, cache.source_frames)

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from data.cache import check_frame_source, frame_sources, load_frames, read_all_frames
+from data.cache import check_frame_source, frame_sources, load_frames, read_all_frames, sampling_note
 from data.sample import bundled_sample
 from models.training import (EpochInterrupted, TrainingProgress, adopt_run_options, build_model, build_optimizer,
                              check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
@@ -89,10 +89,9 @@ def train_on(device: torch.device, opt) -> List[str]:
         train_caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps)
                         for source in frame_sources(opt.train_folder)]
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
-    if sum(len(cache) for cache in train_caches) < 2:
-        found = sum(cache.source_frames for cache in train_caches)
-        sampled = (f" (--fps {opt.fps:g} keeps {sum(len(cache) for cache in train_caches)} of its {found})"
-                   if opt.fps and found >= 2 else "")
+    kept = sum(len(cache) for cache in train_caches)
+    if kept < 2:
+        sampled = sampling_note(opt.fps, kept, sum(cache.source_frames for cache in train_caches))
         raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them{sampled}")
     # a series: one model over the frames of every episode
     frames = torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in train_caches])).to(device)

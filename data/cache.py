@@ -330,3 +330,9 @@ def sampled_frame_rate(cache: FrameCache, fps: Optional[float]) -> float:
     if cache.kind == "video" and fps:
         return min(float(fps), cache.source_fps)
     return cache.source_fps
+
+
+def sampling_note(fps: Optional[float], kept: int, source_frames: int) -> str:
+    """" (--fps F keeps K of its N)" when --fps sampled a film of N frames down to K, to say
+    what left too few frames; "" when there was no sampling or the film itself is that short."""
+    return f" (--fps {fps:g} keeps {kept} of its {source_frames})" if fps and source_frames >= 2 else ""
