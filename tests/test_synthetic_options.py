@@ -257,3 +257,20 @@ def test_a_slide_covers_the_old_shot_which_mostly_stays(direction):
         assert np.array_equal(out[:, 30:], B[:, :30]) and np.array_equal(out[:, :30], A[:, 6:36])
     assert np.array_equal(_slide(A, B, 0.0, direction, 0.3), A)
     assert np.array_equal(_slide(A, B, 1.0, direction, 0.3), B)
+
+
+def test_some_slides_join_settings_of_close_colours_where_other_changes_keep_them_apart():
+    """Two night scenes joined by a slide differ little in grey: one slide in two
+    (P_SLIDE_CLOSE) goes to one of the settings nearest in colour; every other change of
+    setting keeps at least MIN_SETTING_DISTANCE."""
+    from data.synthetic.plan import MIN_SETTING_DISTANCE
+    from data.synthetic.settings import _setting_distances
+    _, truth = iter_clip_frames(20000, seed=3, extra_transitions="slide")
+    setting, distance = np.asarray(truth.shot_setting), _setting_distances(3)
+    apart = {"slide": [], "other": []}
+    for t in truth.to_json()["transitions"]:
+        before, after = setting[t["start"] - 1], setting[t["end"] + 1]
+        if before != after:
+            apart["slide" if t["kind"] == "slide" else "other"].append(distance[before, after])
+    assert len(apart["slide"]) > 20 and min(apart["other"]) >= MIN_SETTING_DISTANCE
+    assert np.mean(np.array(apart["slide"]) < MIN_SETTING_DISTANCE) > 0.1

@@ -35,6 +35,7 @@ P_BURST = 0.2               # pacing="fast": a shot is followed by a burst of ve
 BURST_SHOTS = (6, 12)       # shots in a burst, each 4-6 frames long
 P_EXTRA = 0.5               # extra_transitions: share of setting changes that take an extra kind
 SLIDE_DRIFT = (0.0, 0.35)   # a slide: how far the old shot drifts, as a share of the new one's way in
+P_SLIDE_CLOSE = 0.5         # a slide joins two settings of close colours (two night scenes, say)
 SLOW_SHOT_SECONDS = (20, 60)
 P_ACTION = 0.4              # action=True: share of shots (not in a burst) holding a stretch of action
 ACTION_SECONDS = (0.5, 2.0)     # how long the action lasts
@@ -361,6 +362,9 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
             # another kind of setting, and one whose colours differ clearly from this one's
             cands = [s for s in range(NUM_SETTINGS) if kind_of[s] != kind_of[setting]]
             far = [s for s in cands if dist[setting, s] >= MIN_SETTING_DISTANCE]
+            if okind == "slide" and option_rng.random() < P_SLIDE_CLOSE:
+                # one of the settings nearest in colour: the two pictures differ little in grey
+                far = sorted(cands, key=lambda s: dist[setting, s])[:max(1, len(cands) // 4)]
             cands = far if far else sorted(cands, key=lambda s: -dist[setting, s])[:max(1, len(cands) // 2)]
             seen = [s for s in cands if s in visited]
             if seen and rng.random() < P_REVISIT:
