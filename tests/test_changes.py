@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from data.synthetic import generate_clip
-from utils.changes import (HELD_MAGNITUDE, blank_valleys, detect_changes, drawing_hold, mixed_between,
+from test_camera import scenery
+from utils.changes import (HELD_MAGNITUDE, _CameraTest, _grown, blank_valleys, detect_changes, drawing_hold, mixed_between,
                            one_mixed_frame,
                            pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
                            typical_distance)
@@ -496,6 +497,38 @@ def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one(monkeypa
     monkeypatch.setattr("utils.changes.CAMERA_SHARE", 0.0)
     found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
     assert len(found) == 3 and 96 <= found[0] <= pan_end + 2
+
+
+def dim(seed: int, darkest: int, brightest: int) -> np.ndarray:
+    """A (32, 32) grey drawing (tests/test_camera.py's scenery) squeezed into a band of greys."""
+    picture = scenery(seed, 32).astype(np.float32)
+    span = picture.max() - picture.min()
+    return (darkest + (picture - picture.min()) / span * (brightest - darkest)).astype(np.uint8)
+
+
+def test_a_slide_between_two_dark_shots_is_judged_over_its_whole_length(monkeypatch):
+    # two dark drawings (a night road, a night sky) among bright shots; over 30 frames the second
+    # comes in from the top over the first, which drifts down by 35% of that way
+    old, new = dim(5, 20, 60), dim(6, 20, 60)
+    slide = []
+    for k in range(1, 31):
+        covered, drifted = round(k / 30 * 32), round(0.35 * k / 30 * 32)
+        frame = np.empty_like(old)
+        frame[covered:], frame[:covered] = old[covered - drifted:32 - drifted], new[32 - covered:]
+        slide.append(frame)
+    grey = np.stack([dim(7, 120, 250)] * 100 + [old] * 100 + slide + [new] * 100 + [dim(8, 120, 250)] * 100)
+    test = _CameraTest(grey, 24)
+    # a candidate whose span (frames 203-220) holds only the first two thirds of the slide
+    candidate = (1.0, 211, 8, 203, 220, 1.0)
+    no_change = np.zeros(len(grey), dtype=bool)
+    assert test([candidate], no_change)[0][0] > 0  # the slide, read a few frames further each way
+    monkeypatch.setattr("utils.changes.CAMERA_REACH", 0.0)
+    assert test([candidate], no_change)[0][0] < 0  # its span alone: the old picture drifting explains it
+    # the span is never grown across a change found at a finer scale
+    stops = no_change.copy()
+    stops[[202, 220]] = True
+    assert _grown(203, 220, 8, stops) == (203, 220)
+    assert _grown(203, 220, 8, no_change) == (195, 228) and _grown(3, 220, 8, no_change)[0] == 0
 
 
 def test_a_frame_that_mixes_its_neighbours_is_told_from_one_caught_moving():
