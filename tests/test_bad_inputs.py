@@ -420,3 +420,10 @@ def test_an_fps_that_leaves_one_frame_says_so(two_scene_folder, tmp_path, capsys
     capsys.readouterr()
     assert inference.main(["--image_folder", video, "--model_folder", str(tmp_path / "run"), "--fps", "0.1"]) == 2
     one_error_line(capsys.readouterr().err, video, "(--fps 0.1 keeps 1 of its 24)")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, a folder that takes no files")
+def test_a_system_folder_that_takes_no_files_is_named_as_such():
+    from utils.atomic import writable_folder
+    with pytest.raises(UserError, match=r"^/proc/run: the output folder cannot be written \(/proc takes no new files\)$"):
+        writable_folder("/proc/run", "output folder")

@@ -117,7 +117,9 @@ def writable_folder(path: str, what: str) -> str:
         os.close(handle)
         os.remove(probe)
     except OSError as err:
-        raise UserError(f"{path}: the {what} cannot be written ({os_reason(err)})")
+        # a folder that exists yet refuses new files with "no such file" is a system one (/proc)
+        reason = f"{existing} takes no new files" if err.errno == errno.ENOENT else os_reason(err)
+        raise UserError(f"{path}: the {what} cannot be written ({reason})")
     remove_leftovers(path)
     return path
 
