@@ -157,11 +157,12 @@ CAMERA_RESIDUAL = 0.3
 # candidate is a camera move only when the move explains both; where the camera's path is lost
 # in the frames around (a push, a whip or a cut beside it), the grown span says nothing. A slide
 # between two shots of close greys (two night scenes) leaves, over its first two thirds, little
-# the drifting old picture does not explain. On 14 tuning runs (films 101-107 with slides, one in two
-# of them between settings of close colours, P_SLIDE_CLOSE; training seeds 0 and 1), without the growth and with
-# 0.5, 1 and 2: 0.9685, 0.9712, 0.9712 and 0.9712 mean K-free F1 against every shot boundary
-# (top-K F1 0.9685, 0.9721, 0.9697 and 0.9697): a close-toned slide of the silhouette film is
-# found at both seeds, with no false alarm added. 0.5, the smallest of the best, is kept.
+# that the drifting old picture does not explain. On 14 tuning runs (films 101-107 with slides,
+# one in two of them between settings of close colours, P_SLIDE_CLOSE; training seeds 0 and 1),
+# without the growth and with 0.5, 1 and 2: 0.9685, 0.9712, 0.9712 and 0.9712 mean K-free F1
+# against every shot boundary (top-K F1 0.9685, 0.9721, 0.9697 and 0.9697): a close-toned slide
+# of the silhouette film is found at both seeds, with no false alarm added. 0.5, the smallest of
+# the best, is kept.
 CAMERA_REACH = 0.5
 # ... and stand this many times above the film's ordinary motion at the same time scale: the
 # median KL of all frame pairs as far apart as the span (2h+1 steps). Cuts are a few percent of
@@ -702,10 +703,11 @@ class _CameraTest:
     residual / (CAMERA_RESIDUAL x typical))): the grey pictures' difference across its span once
     the camera's move is undone (CameraPath.explained), and its share of the difference without
     it; typical is their median difference between unrelated moments. The larger ratio of the
-    candidate's span and of that span grown by CAMERA_REACH x h frames (_grown) counts. The
-    camera's path is followed only where a candidate asks, and kept for the next. Candidates:
-    (confidence, pair, h, first frame, second frame, evidence); finer_change (one per frame)
-    marks the changes found at finer scales, which a grown span never crosses."""
+    candidate's span and of that span grown by CAMERA_REACH x h frames (_grown) counts, unless
+    the path leaves the grown span's first picture out of view. The camera's path is followed
+    only where a candidate asks, and kept for the next. Candidates: (confidence, pair, h, first
+    frame, second frame, evidence); finer_change (one per frame) marks the changes found at
+    finer scales, which a grown span never crosses."""
 
     def __init__(self, grey: np.ndarray, frame_rate: float):
         first, second = unrelated_pairs(len(grey), frame_rate)
@@ -718,16 +720,16 @@ class _CameraTest:
         spans = {k: [(candidates[k][3], candidates[k][4])] for k in checked}
         if CAMERA_REACH and finer_change is not None:
             for k in checked:
-                spans[k].append(_grown(candidates[k][3], candidates[k][4], int(round(CAMERA_REACH * candidates[k][2])),
-                                       finer_change))
+                _, _, h, first, second = candidates[k][:5]
+                spans[k].append(_grown(first, second, int(round(CAMERA_REACH * h)), finer_change))
         self.path.follow([span for k in checked for span in spans[k]])
         capped = list(candidates)
         for k in checked:
             c = capped[k]
             ratio = 0.0
-            for n, (first, second) in enumerate(spans[k]):
+            for grown, (first, second) in enumerate(spans[k]):
                 share, residual = self.path.explained(first, second)
-                if n and not np.isfinite(residual):
+                if grown and not np.isfinite(residual):  # the path lost around the span: no say
                     continue
                 ratio = max(ratio, share / CAMERA_SHARE, residual / (CAMERA_RESIDUAL * self.typical))
             capped[k] = (min(c[0], float(np.log(max(ratio, 1e-12)))),) + c[1:]
