@@ -721,7 +721,9 @@ class _CameraTest:
         if CAMERA_REACH and finer_change is not None:
             for k in checked:
                 _, _, h, first, second = candidates[k][:5]
-                spans[k].append(_grown(first, second, int(round(CAMERA_REACH * h)), finer_change))
+                wider = _grown(first, second, int(round(CAMERA_REACH * h)), finer_change)
+                if wider != (first, second):  # grown by nothing, it would be judged twice
+                    spans[k].append(wider)
         self.path.follow([span for k in checked for span in spans[k]])
         capped = list(candidates)
         for k in checked:
