@@ -361,11 +361,12 @@ def _plan(world: _World, num_frames: int, rng, fps: int, hard_cases: bool, dist:
         else:
             # another kind of setting, and one whose colours differ clearly from this one's
             cands = [s for s in range(NUM_SETTINGS) if kind_of[s] != kind_of[setting]]
-            far = [s for s in cands if dist[setting, s] >= MIN_SETTING_DISTANCE]
             if okind == "slide" and option_rng.random() < P_SLIDE_CLOSE:
                 # one of the settings nearest in colour: the two pictures differ little in grey
-                far = sorted(cands, key=lambda s: dist[setting, s])[:max(1, len(cands) // 4)]
-            cands = far if far else sorted(cands, key=lambda s: -dist[setting, s])[:max(1, len(cands) // 2)]
+                cands = sorted(cands, key=lambda s: dist[setting, s])[:max(1, len(cands) // 4)]
+            else:
+                far = [s for s in cands if dist[setting, s] >= MIN_SETTING_DISTANCE]
+                cands = far if far else sorted(cands, key=lambda s: -dist[setting, s])[:max(1, len(cands) // 2)]
             seen = [s for s in cands if s in visited]
             if seen and rng.random() < P_REVISIT:
                 nxt = int(rng.choice(seen))
