@@ -12,6 +12,8 @@ folder, as the original did):
   change_events_<i>.npy                      one pair per candidate change event, most confident first
   change_confidence_<i>.npy                  the confidence of each event (>= 0: reported as a change)
   change_scores_<i>.npy / .png               per pair, the best confidence of any time scale
+  change_candidates_<i>.csv                  every candidate change: its scale, confidence, the stage that
+                                             kept or dropped it, why, and the numbers each stage compared
   scene_change_flags_<i>.npy                 (N-1,) bool, entry j true = a change between j and j+1
   scenes_<i>.csv, scenes_<i>.json            the shot list (PySceneDetect's list-scenes CSV layout)
   setting_change_flags_<i>.npy               (N-1,) bool, the scene level: entry j true = the setting
@@ -36,6 +38,7 @@ if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line
     from utils.cli import quiet_interrupt_while_loading
     quiet_interrupt_while_loading()
 
+import dataclasses
 import os
 import sys
 from typing import List, Optional, Sequence
@@ -48,9 +51,9 @@ from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
 from report import build_report
+from selection import candidates_csv, detect_changes, from_options, pair_kl_scores, rank_changes, rank_events_first
 from utils import distributed
-from utils.atomic import save_npy, writable_folder
-from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_events_first
+from utils.atomic import save_npy, save_text, writable_folder
 from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
@@ -160,9 +163,8 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     scores = pair_kl_scores(mu, log_var)
     # no transition outlasts the film: a longer --transition_seconds would only pad the scores
     transition_seconds = min(opt.transition_seconds, len(cache) / frame_rate)
-    found = detect_changes(mu, log_var, frame_rate, threshold=opt.threshold,
-                           transition_seconds=transition_seconds, min_scene_seconds=opt.min_scene_len,
-                           pictures=pictures)
+    config = dataclasses.replace(from_options(opt), transition_seconds=transition_seconds)
+    found = detect_changes(mu, log_var, frame_rate, pictures=pictures, config=config)
     change_score, flags = found.score, found.flags
     level = setting_changes(mu, log_var, flags, frame_rate, pictures, found.change_scales(),
                             recent_shots=opt.scene_shots, same_palette=opt.scene_palette)
@@ -175,6 +177,7 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     save_npy(path(f"change_events_{epoch}.npy"), found.events)
     save_npy(path(f"change_confidence_{epoch}.npy"), found.confidence)
     save_npy(path(f"frame_index_{epoch}.npy"), np.asarray(cache.source_index, dtype=np.int64))
+    save_text(path(f"change_candidates_{epoch}.csv"), candidates_csv(found.candidates))
     scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps, cache.source_frames,
                         cache.end_time)
     source = os.path.abspath(cache.source)  # the report finds the film from any folder

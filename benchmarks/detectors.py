@@ -36,7 +36,7 @@ def decode_only(video: str) -> dict:
 def raw_pixels(video: str) -> dict:
     """The floor: the repro-VAE's scoring and K-free selection on 8x8 thumbnails, no model."""
     from data.cache import load_frames, read_all_frames, sampled_frame_rate
-    from utils.changes import detect_changes, pair_kl_scores
+    from selection import detect_changes, pair_kl_scores
     from utils.pictures import picture_features
     with tempfile.TemporaryDirectory() as cache_dir:
         cache = load_frames(video, cache_dir, 64)

@@ -35,7 +35,7 @@ from benchmarks import ours
 from benchmarks.scoring import mean_and_spread, score
 from data.cache import load_frames
 from utils.atomic import save_text
-from utils.changes import detect_changes
+from selection import detect_changes
 from utils.pictures import Pictures, picture_features
 
 FRAME_RATE = 24.0  # the generated films'

@@ -10,7 +10,7 @@ from typing import Dict, Iterable, List
 
 import numpy as np
 
-from utils.changes import rank_changes, rank_events_first
+from selection import rank_changes, rank_events_first
 from utils.metrics import label_spans, match_events, match_with_tolerance, original_accuracy, top_n_accuracy
 
 TOLERANCE = 2

@@ -5,11 +5,17 @@ import pytest
 
 from data.synthetic import generate_clip
 from test_camera import scenery
-from utils.changes import (HELD_MAGNITUDE, _CameraTest, _grown, blank_valleys, detect_changes, drawing_hold, mixed_between,
-                           one_mixed_frame,
-                           pair_kl_scores, other_drawing, rank_events_first, transition_half_widths,
-                           typical_distance)
+from selection import SelectionConfig, detect_changes, pair_kl_scores, rank_events_first, typical_distance
+from selection.camera_move import CameraTest, grown
+from selection.candidate import Candidate
+from selection.drawing import other_drawing
+from selection.fade_through_black import blank_valleys
+from selection.hold import drawing_hold
+from selection.score import transition_half_widths
+from selection.split_cut import mixed_between, one_mixed_frame
 from utils.pictures import Pictures, picture_features, same_drawing
+
+HELD_MAGNITUDE = SelectionConfig().held_magnitude
 from utils.metrics import match_with_tolerance
 
 SIGMA = 0.05
@@ -76,10 +82,10 @@ def test_a_dissolve_is_one_change_inside_its_span():
 
 def test_threshold_changes_what_is_flagged_as_its_help_says():
     mu, log_var = shots_latents([50] * 12, seed=3)
-    counts = [int(detect_changes(mu, log_var, 24, threshold=t).flags.sum()) for t in (0.05, 1.0, 1000.0)]
+    counts = [int(detect_changes(mu, log_var, 24, config=SelectionConfig(threshold=t)).flags.sum()) for t in (0.05, 1.0, 1000.0)]
     assert counts[0] > counts[1] > counts[2] == 0
     assert counts[1] == 11
-    loose, strict = (detect_changes(mu, log_var, 24, threshold=t) for t in (0.5, 2.0))
+    loose, strict = (detect_changes(mu, log_var, 24, config=SelectionConfig(threshold=t)) for t in (0.5, 2.0))
     assert set(strict.changes) <= set(loose.changes)
 
 
@@ -129,7 +135,7 @@ def test_a_fight_drawn_on_twos_or_threes_inside_one_long_shot_is_not_a_change_pe
     assert flagged <= stretches, f"{flagged} changes flagged inside {stretches} stretches of action"
 
 
-def test_animation_held_on_fours_is_read_by_its_drawings(monkeypatch):
+def test_animation_held_on_fours_is_read_by_its_drawings():
     # generated clips with every frame held four frames (never across a change): each step of a
     # drawing is then an isolated jump between still frames, as a cut is. Of seeds 0-5, those
     # where the held-aware test leaves no false alarm (in others it leaves fewer, not none)
@@ -145,10 +151,9 @@ def test_animation_held_on_fours_is_read_by_its_drawings(monkeypatch):
         found = detect_changes(mu, log_var, clip.fps, pictures=pictures).changes
         assert match_with_tolerance(found, clip.change_pairs, 2)["f1"] == 1.0 or (
             clip.change_pairs.size == 0 and found.size == 0), (seed, options, found, clip.change_pairs)
-        with monkeypatch.context() as patch:  # read frame by frame, every drawing's step is a cut
-            patch.setattr("utils.changes.drawing_hold", lambda near, typical, held_share=None: 1)
-            assert detect_changes(mu, log_var, clip.fps, pictures=pictures).changes.size >= \
-                clip.change_pairs.size + 4
+        # read frame by frame, every drawing's step is a cut
+        unheld = detect_changes(mu, log_var, clip.fps, pictures=pictures, config=SelectionConfig(off=("hold",)))
+        assert unheld.changes.size >= clip.change_pairs.size + 4
 
 
 def test_a_long_take_held_on_fours_moves_in_steps_that_are_no_changes():
@@ -169,7 +174,7 @@ def test_a_long_take_held_on_fours_moves_in_steps_that_are_no_changes():
         assert detect_changes(mu, log_var, clip.fps, pictures=pictures).changes.size == 0, seed
 
 
-def test_a_cut_split_by_an_interlaced_frame_is_one_cut(monkeypatch):
+def test_a_cut_split_by_an_interlaced_frame_is_one_cut():
     # a telecined rip: the frame after each cut interleaves the lines of the shots on either
     # side, so each cut moves the latents in two halves, each beside the other; the bursts of
     # 4-6 frame shots of a fast edit then keep 3-5 clean frames
@@ -186,10 +191,10 @@ def test_a_cut_split_by_an_interlaced_frame_is_one_cut(monkeypatch):
         found = detect_changes(mu, log_var, clip.fps, pictures=pictures).changes
         f1 = match_with_tolerance(found, clip.change_pairs, 2)["f1"]
         assert f1 >= match_with_tolerance(as_drawn.changes, clip.change_pairs, 2)["f1"] >= 0.8, (seed, found)
-        with monkeypatch.context() as patch:  # read pair by pair only, most of them are lost
-            patch.setattr("utils.changes._two_steps", lambda span2, num_pairs: np.full(num_pairs, np.nan))
-            alone = detect_changes(mu, log_var, clip.fps, pictures=pictures).changes
-            assert match_with_tolerance(alone, cuts, 2)["recall"] <= 0.5, (seed, alone)
+        # read pair by pair only, most of them are lost
+        alone = detect_changes(mu, log_var, clip.fps, pictures=pictures,
+                               config=SelectionConfig(off=("split_cut",))).changes
+        assert match_with_tolerance(alone, cuts, 2)["recall"] <= 0.5, (seed, alone)
 
 
 def test_still_shots_with_a_burst_of_cuts_are_not_taken_for_held_animation():
@@ -246,7 +251,7 @@ def dimmed(picture: np.ndarray, share: float) -> np.ndarray:
     return (picture.astype(np.float32) * share).astype(np.uint8)
 
 
-def test_a_fade_through_black_with_a_hold_is_one_change_where_a_dark_shot_between_cuts_is_two(monkeypatch):
+def test_a_fade_through_black_with_a_hold_is_one_change_where_a_dark_shot_between_cuts_is_two():
     # 6 frames fading out, 16 of black, 6 fading in: the finest scales see the fade-out and the
     # fade-in as two changes, 22 frames apart (beyond the flash reach of 8)
     a, b = drawing(7), drawing(8)
@@ -265,12 +270,13 @@ def test_a_fade_through_black_with_a_hold_is_one_change_where_a_dark_shot_betwee
     # the one change reaches over the whole fade, so the scene level compares the shots around it
     assert fade_changes.change_scales()[found[0]] >= 12
     assert detect_changes(*runs["dark shot"][:2], 24, pictures=runs["dark shot"][2]).changes.tolist() == [99, 127]
-    monkeypatch.setattr("utils.changes._valley", lambda detail: False)
-    assert len(detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2]).changes) == 2
+    # a valley that must not wiggle at all: the fade's two halves stay two changes
+    strict = SelectionConfig(valley_noise=-1.0)
+    assert len(detect_changes(*runs["fade"][:2], 24, pictures=runs["fade"][2], config=strict).changes) == 2
 
 
 
-def test_a_long_fade_through_black_is_read_at_the_scale_of_its_dip(monkeypatch):
+def test_a_long_fade_through_black_is_read_at_the_scale_of_its_dip():
     # 15 frames fading out, 8 of black, 15 fading in: 38 frames, between the spans of 33 and 65
     # frames of the scales h = 16 and 32, and the fade-in lies in the fade-out's after span
     a, b = drawing(7), drawing(8)
@@ -283,8 +289,8 @@ def test_a_long_fade_through_black_is_read_at_the_scale_of_its_dip(monkeypatch):
     assert blank_valleys(pictures.detail, 48) == [(99, 137)]
     found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
     assert len(found) == 1 and 99 <= found[0] <= 137, found
-    monkeypatch.setattr("utils.changes.blank_valleys", lambda detail, longest: [])
-    assert detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist() == []
+    off = SelectionConfig(off=("fade_through_black",))
+    assert detect_changes(mu, log_var, 24, pictures=pictures, config=off).changes.tolist() == []
 
 def test_a_dip_is_read_only_up_to_the_longest_transition():
     # a fall of 4 frames, a black hold and a rise of 4 frames: a dip while it fits in `longest`
@@ -300,8 +306,8 @@ def test_same_drawing_holds_through_a_flash_not_across_a_cut():
     a, b = drawing(1), drawing(2)
     shifted = np.roll(a, 1, axis=2)
     pictures = picture_features(frames_of([a, washed(a, 0.6), shifted, b]))
-    assert same_drawing(pictures, np.array([1]), 0) and same_drawing(pictures, np.array([2]), 0)
-    assert not same_drawing(pictures, np.array([3]), 0)
+    assert same_drawing(pictures, np.array([1]), 0, 0.7) and same_drawing(pictures, np.array([2]), 0, 0.7)
+    assert not same_drawing(pictures, np.array([3]), 0, 0.7)
 
 
 def test_a_short_shot_in_a_burst_is_two_changes_where_a_flash_is_none():
@@ -433,7 +439,7 @@ def popping_up(picture: np.ndarray, opening: int = 6, filling: int = 8) -> list:
     return frames
 
 
-def test_a_panel_popping_up_in_one_part_of_the_frame_is_no_change_where_a_dissolve_is_one(monkeypatch):
+def test_a_panel_popping_up_in_one_part_of_the_frame_is_no_change_where_a_dissolve_is_one():
     # one place, where a panel pops up at frame 60 (a local change over 15 frames that moves the
     # latents far), then a 16-frame dissolve to another place (a change of the whole picture),
     # then a cut; the thumbnails serve as latents, as in the tests above
@@ -448,8 +454,8 @@ def test_a_panel_popping_up_in_one_part_of_the_frame_is_no_change_where_a_dissol
     assert pair_kl_scores(mu, log_var, 15)[58] > 0.05 * typical    # the panel moves the latents far
     found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
     assert len(found) == 2 and 149 <= found[0] <= 165 and found[1] == 315
-    monkeypatch.setattr("utils.changes.LAYOUT_SPREAD", 0.0)
-    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    found = detect_changes(mu, log_var, 24, pictures=pictures,
+                           config=SelectionConfig(off=("layout_spread",))).changes.tolist()
     assert len(found) == 3 and 58 <= found[0] <= 76
 
 
@@ -478,7 +484,7 @@ def panorama(seed: int, width: int = 256) -> np.ndarray:
     return picture
 
 
-def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one(monkeypatch):
+def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one():
     # a still view of a wide set, a pan across 60% of the frame in 10 frames (4 pixels of 64 a
     # frame), a still view again, then a 16-frame dissolve to another place and a cut to a third
     wide, other, last = panorama(50), painted(51, (90, 60, 40)), painted(52, (40, 120, 60))
@@ -494,8 +500,8 @@ def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one(monkeypa
     found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
     dissolve_end = pan_end + 100 + 16
     assert len(found) == 2 and dissolve_end - 18 <= found[0] <= dissolve_end and found[1] == dissolve_end + 99
-    monkeypatch.setattr("utils.changes.CAMERA_SHARE", 0.0)
-    found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
+    found = detect_changes(mu, log_var, 24, pictures=pictures,
+                           config=SelectionConfig(off=("camera_move",))).changes.tolist()
     assert len(found) == 3 and 96 <= found[0] <= pan_end + 2
 
 
@@ -506,7 +512,7 @@ def dim(seed: int, darkest: int, brightest: int) -> np.ndarray:
     return (darkest + (picture - picture.min()) / span * (brightest - darkest)).astype(np.uint8)
 
 
-def test_a_slide_between_two_dark_shots_is_judged_over_its_whole_length(monkeypatch):
+def test_a_slide_between_two_dark_shots_is_judged_over_its_whole_length():
     # two dark drawings (a night road, a night sky) among bright shots; over 30 frames the second
     # comes in from the top over the first, which drifts down by 35% of that way
     old, new = dim(5, 20, 60), dim(6, 20, 60)
@@ -517,18 +523,20 @@ def test_a_slide_between_two_dark_shots_is_judged_over_its_whole_length(monkeypa
         frame[covered:], frame[:covered] = old[covered - drifted:32 - drifted], new[32 - covered:]
         slide.append(frame)
     grey = np.stack([dim(7, 120, 250)] * 100 + [old] * 100 + slide + [new] * 100 + [dim(8, 120, 250)] * 100)
-    test = _CameraTest(grey, 24)
-    # a candidate whose span (frames 203-220) holds only the first two thirds of the slide
-    candidate = (1.0, 211, 8, 203, 220, 1.0)
+    def judged(config):
+        # a candidate whose span (frames 203-220) holds only the first two thirds of the slide
+        candidate = Candidate(211, 8, 203, 220, "span", 1.0, 1.0)
+        CameraTest(grey, 24, config)([candidate], np.zeros(len(grey), dtype=bool))
+        return candidate
+    assert judged(SelectionConfig()).confidence > 0  # the slide, read a few frames further each way
+    alone = judged(SelectionConfig(camera_reach=0.0))
+    assert alone.confidence < 0 and alone.stage == "camera_move"  # the old picture drifting explains it
     no_change = np.zeros(len(grey), dtype=bool)
-    assert test([candidate], no_change)[0][0] > 0  # the slide, read a few frames further each way
-    monkeypatch.setattr("utils.changes.CAMERA_REACH", 0.0)
-    assert test([candidate], no_change)[0][0] < 0  # its span alone: the old picture drifting explains it
     # the span is never grown across a change found at a finer scale
     stops = no_change.copy()
     stops[[202, 220]] = True
-    assert _grown(203, 220, 8, stops) == (203, 220)
-    assert _grown(203, 220, 8, no_change) == (195, 228) and _grown(3, 220, 8, no_change)[0] == 0
+    assert grown(203, 220, 8, stops) == (203, 220)
+    assert grown(203, 220, 8, no_change) == (195, 228) and grown(3, 220, 8, no_change)[0] == 0
 
 
 def test_a_frame_that_mixes_its_neighbours_is_told_from_one_caught_moving():

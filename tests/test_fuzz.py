@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from utils.changes import detect_changes, pair_kl_scores, rank_changes, rank_events_first
+from selection import SelectionConfig, detect_changes, pair_kl_scores, rank_changes, rank_events_first
 from utils.errors import UserError
 from utils.labels import load_label_spans, load_labels
 from utils.pictures import COLOUR_LEVELS, Pictures
@@ -114,8 +114,8 @@ latents = st.integers(2, 60).flatmap(lambda n: st.tuples(
 def test_selection_gives_indices_in_range_in_order_each_once(latent, frame_rate, threshold, transition, min_scene):
     mu, log_var = latent
     pairs = len(mu) - 1
-    found = detect_changes(mu, log_var, frame_rate, threshold=threshold, transition_seconds=transition,
-                           min_scene_seconds=min_scene)
+    found = detect_changes(mu, log_var, frame_rate, config=SelectionConfig(
+        threshold=threshold, transition_seconds=transition, min_scene_seconds=min_scene))
     assert found.flags.shape == (pairs,) and found.flags.dtype == bool and found.score.shape == (pairs,)
     events = np.asarray(found.events)
     assert events.size == len(set(events.tolist())) and np.all((events >= 0) & (events < pairs))

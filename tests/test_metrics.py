@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from utils.changes import pair_kl_scores, rank_changes
+from selection import pair_kl_scores, rank_changes
 from utils.metrics import match_with_tolerance, original_accuracy, top_n_accuracy
 
 

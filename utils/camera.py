@@ -35,7 +35,7 @@ MIN_OVERLAP = 0.2
 # Each step's move is the nearest on a grid of whole cells and 5% zooms, and the errors add up over
 # a span: a zoom of 7% a frame is followed in steps of 5%. So the composed path is corrected once,
 # against the span's last frame, by the best of these zooms about the centre and these shifts (in
-# cells, halves included). On the 21 tuning runs (films 101-117; utils/changes.py, CAMERA_SHARE),
+# cells, halves included). On the 21 tuning runs (films 101-117; SelectionConfig.camera_share),
 # without the correction, with zooms of 2% up to 4% and shifts up to half a cell, up to 6% and one
 # cell, and up to 10% and two cells: 0.979, 0.979, 0.980 and 0.980 mean K-free F1 against every
 # shot boundary (13, 12, 11 and 11 false alarms: a fast zoom and a fast pan fewer; no true change

@@ -1,7 +1,7 @@
 """What the frames look like, beyond their latents: how much drawing each holds, where, and in
 which colours.
 
-The selection (utils/changes.py) asks three questions of the pictures themselves: is a frame
+The selection (selection/) asks three questions of the pictures themselves: is a frame
 washed out (a flash of white, a fade through black, a blur), is it the same drawing as
 another frame (a flash brightens a drawing but keeps its lines; a cut shows another drawing),
 and how far does the picture's layout (a coarse thumbnail of the frame above the subtitle
@@ -21,11 +21,6 @@ import torch
 # Edge maps are pooled to this many cells a side: coarse enough that the slow camera move of a
 # few frames keeps a drawing's map, fine enough that two drawings differ.
 EDGE_CELLS = 8
-# Two edge maps with at least this correlation are one drawing (a flash keeps the lines of the
-# drawing it brightens, at correlation near 1; another shot falls well below). Of 0.5, 0.7 and
-# 0.9 on the six tuning films (seeds 101-106), 0.7 scored best (mean K-free F1 0.898 / 0.899 /
-# 0.895); 0.9 takes a flash over a moving camera for a cut.
-SAME_DRAWING = 0.7
 # Levels per colour channel of the palette histogram: 4 gives 64 bins, coarse enough that the
 # shading of one painted colour stays in its bin, fine enough that two sets painted in other
 # colours fall in different bins. On the eight tuning films of utils/setting_changes.py, 3, 4, 6
@@ -137,9 +132,10 @@ def _palette(frames: np.ndarray) -> np.ndarray:
     return counts / max(bins.shape[1], 1)
 
 
-def same_drawing(pictures: Pictures, frames: np.ndarray, reference: int) -> bool:
+def same_drawing(pictures: Pictures, frames: np.ndarray, reference: int, bar: float) -> bool:
     """True when the median correlation of the edge maps of `frames` with that of frame
-    `reference` is at least SAME_DRAWING: the same lines, however bright or faint."""
+    `reference` is at least `bar` (SelectionConfig.same_drawing): the same lines, however bright
+    or faint."""
     edges = pictures.edges[np.asarray(frames, dtype=np.int64)].astype(np.float32)
     correlation = edges @ pictures.edges[int(reference)].astype(np.float32)
-    return bool(np.median(correlation) >= SAME_DRAWING)
+    return bool(np.median(correlation) >= bar)

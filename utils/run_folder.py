@@ -24,7 +24,8 @@ TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png"
 # --overwrite may delete. scenes_<i>/ holds the thumbnails SCENE_THUMBNAIL names.
 RESULT_NAMES = ("latent_mu_{i}.npy", "latent_logvar_{i}.npy", "kld_scores_{i}.npy", "change_scores_{i}.npy",
                 "change_scores_{i}.png", "scene_change_flags_{i}.npy", "setting_change_flags_{i}.npy",
-                "change_events_{i}.npy", "change_confidence_{i}.npy", "frame_index_{i}.npy", "scenes_{i}.csv",
+                "change_events_{i}.npy", "change_confidence_{i}.npy", "change_candidates_{i}.csv", "frame_index_{i}.npy",
+                "scenes_{i}.csv",
                 "scenes_{i}.json", "settings_{i}.csv", "settings_{i}.json", "result_source_{i}.json",
                 "scene_change_res{i}.npy")
 THUMBNAIL_FOLDER = "scenes_{i}"

@@ -1,6 +1,6 @@
 """Scenes from shots: which shot boundaries change the setting.
 
-The shot level (utils/changes.py) finds every cut and gradual transition. A person indexing a
+The shot level (selection/) finds every cut and gradual transition. A person indexing a
 film groups them: a conversation cut back and forth between two characters on one set is one
 scene, a cut to a new angle of the same room or to another character in front of the same
 background continues it, and a cut to another place starts a new one, also when that place was
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from utils.changes import frame_kl, typical_distance
+from selection.score import frame_kl, typical_distance
 from utils.pictures import Pictures
 
 # The constants below were chosen on generated films of the tuning seeds (101-108: the seven
