@@ -38,6 +38,7 @@ if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line
     from utils.cli import quiet_interrupt_while_loading
     quiet_interrupt_while_loading()
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -52,6 +53,7 @@ from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
 from report import build_report
 from selection import candidates_csv, detect_changes, from_options, pair_kl_scores, rank_changes, rank_events_first
+from report.build import REPORT_FILES
 from utils import distributed
 from utils.atomic import save_npy, save_text, writable_folder
 from utils.checkpoints import checkpoints_to_evaluate
@@ -61,7 +63,11 @@ from utils.errors import UserError
 from utils.labels import labels_of_frames, load_label_spans
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
-from utils.run_folder import check_not_a_frame_folder, make_room_for_results, remove_results, write_source
+from utils.folder_lock import folder_lock
+from utils.paths import check_output_path
+from utils.result_sets import earlier_set, file_list
+from utils.run_folder import check_not_a_frame_folder, make_room_for_results, new_run_id, write_source
+from utils.staging import settle, staged
 from utils.scenes import scene_list, setting_list, write_scene_files, write_setting_files
 from utils.setting_changes import setting_changes
 from utils.thumbnails import save_scene_thumbnails
@@ -83,7 +89,16 @@ def infer_on(device: torch.device, opt) -> List[str]:
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
     if main_rank:
+        check_output_path(results_folder, "results folder")
         writable_folder(results_folder, "results folder")
+    with contextlib.ExitStack() as held:
+        if main_rank:  # one run writes into a results folder at a time
+            held.enter_context(folder_lock(results_folder, "results folder", "inference.py"))
+        return infer_locked(device, opt, results_folder)
+
+
+def infer_locked(device: torch.device, opt, results_folder: str) -> List[str]:
+    """infer_on() once the results folder is locked."""
     checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), opt)
     with distributed.main_first():  # the bundled sample is written once, by rank 0
         if opt.image_folder is None:
@@ -122,7 +137,9 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     main_rank = distributed.is_main()
     if main_rank:
         writable_folder(results_folder, "results folder")
-        make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints}, opt.overwrite)
+        settle(results_folder)  # a swap a killed run left half done is finished first
+        foreign = make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints},
+                                        opt.overwrite)
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(source, checkpoints, opt, device, precision)
     if len(cache) < 2:
@@ -136,29 +153,38 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     pictures = picture_features(cache.frames)
-    written = []
-    for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded):
-        try:
-            written.append(write_results(results_folder, epoch, mu, log_var, cache, frame_rate, pictures, opt))
-            write_source(results_folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path),
+    detection = new_run_id()
+    # every file goes into a staging folder first and is swapped in at the end: a run that fails
+    # or is killed leaves the earlier result sets whole (utils/staging.py)
+    with staged(results_folder) as staging:
+        for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded):
+            write_results(staging.folder, epoch, mu, log_var, cache, frame_rate, pictures, opt,
+                          shown_folder=results_folder)
+            write_source(staging.folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path),
                                                  "run": checkpoint.run, "epoch": epoch,
                                                  "source": os.path.abspath(cache.source), "frames": len(cache),
-                                                 "source_frames": cache.source_frames})
-        except BaseException:  # a full disk or Ctrl-C mid-way: no part of a result set is left to pass for one
-            remove_results(results_folder, [epoch])
-            raise
-    if opt.report:
-        build_report(results_folder, labels=opt.labels, label_convention=opt.label_convention,
-                     tolerance=opt.tolerance, epoch=checkpoints[-1].epoch, cache_dir=opt.cache_dir, fps=opt.fps,
-                     model_folder=os.path.dirname(os.path.abspath(opt.model)) if opt.model else opt.model_folder)
-    return written
+                                                 "source_frames": cache.source_frames, "detection": detection,
+                                                 "files": file_list(staging.folder, epoch)})
+        if opt.report:
+            build_report(staging.folder, labels=opt.labels, label_convention=opt.label_convention,
+                         tolerance=opt.tolerance, epoch=checkpoints[-1].epoch, cache_dir=opt.cache_dir, fps=opt.fps,
+                         model_folder=os.path.dirname(os.path.abspath(opt.model)) if opt.model else opt.model_folder,
+                         shown_folder=results_folder)
+        replaced = [rel for epoch in sorted({c.epoch for c in checkpoints} | set(foreign))
+                    for rel in earlier_set(results_folder, epoch)]
+        staging.commit(replaced, whole=(REPORT_FILES,))
+    return [os.path.join(results_folder, f"scene_change_res{c.epoch}.npy") for c in checkpoints]
 
 
 def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, cache: FrameCache,
-                  frame_rate: float, pictures: Pictures, opt) -> str:
-    """Scores, ranking, K-free changes, scene lists and the score picture of one checkpoint."""
+                  frame_rate: float, pictures: Pictures, opt, shown_folder: Optional[str] = None) -> str:
+    """Scores, ranking, K-free changes, scene lists and the score picture of one checkpoint;
+    `shown_folder`: where the files will be once swapped in (utils/staging.py), for the message."""
     def path(name: str) -> str:
         return os.path.join(folder, name)
+
+    def shown(name: str) -> str:
+        return os.path.join(shown_folder or folder, name)
 
     scores = pair_kl_scores(mu, log_var)
     # no transition outlasts the film: a longer --transition_seconds would only pad the scores
@@ -193,8 +219,8 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
                else rank_events_first(scores, found.events, opt.top_K))
     ranked = save_npy(path(f"scene_change_res{epoch}.npy"), ranking)
     print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} shots ({int(flags.sum())} changes) "
-          f"-> {path(f'scenes_{epoch}.csv')}; {len(settings)} scenes ({int(level.flags.sum())} changes of "
-          f"setting) -> {path(f'settings_{epoch}.csv')}", file=sys.stderr)
+          f"-> {shown(f'scenes_{epoch}.csv')}; {len(settings)} scenes ({int(level.flags.sum())} changes of "
+          f"setting) -> {shown(f'settings_{epoch}.csv')}", file=sys.stderr)
     return ranked
 
 

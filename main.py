@@ -19,6 +19,7 @@ if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line
     from utils.cli import quiet_interrupt_while_loading
     quiet_interrupt_while_loading()
 
+import contextlib
 import json
 import os
 import sys
@@ -43,7 +44,9 @@ from utils.cli import StopRequest, run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import Interrupted, UserError
 from utils.plots import plot_loss_history, save_reconstruction_grid
-from utils.run_folder import check_not_a_frame_folder, new_run_id, start_fresh_run
+from utils.folder_lock import folder_lock
+from utils.paths import check_output_path
+from utils.run_folder import check_fresh_run, check_not_a_frame_folder, clear_earlier_run, new_run_id
 
 RESUME_HINT = "run the same command with --resume to continue"
 PROBE_FRAMES = 16  # without validation frames, the model is tried on this many training frames after each epoch
@@ -57,18 +60,42 @@ def train(opt) -> List[str]:
 
 
 def train_on(device: torch.device, opt) -> List[str]:
-    """train() in this process, computing on `device`."""
-    main_rank = distributed.is_main()
+    """train() in this process, computing on `device`; rank 0 holds the output folder's lock
+    throughout, so that a second run into the same folder is refused, naming this one."""
     check_not_a_frame_folder(opt.output_folder, frame_sources(opt.train_folder) + frame_sources(opt.val_folder),
                              "output folder", "--output_folder")
-    with distributed.main_first():  # rank 0 checks and clears the folder, or drops a stale interrupted state
-        if main_rank:
+    check_output_path(opt.output_folder, "output folder")
+    with contextlib.ExitStack() as held:
+        if distributed.is_main():
             writable_folder(opt.output_folder, "output folder")
+            held.enter_context(folder_lock(opt.output_folder, "output folder", "main.py"))
+        return train_locked(device, opt)
+
+
+class EarlierRun:
+    """The earlier run's files that --overwrite replaces, deleted once, just before the new
+    run writes its first file: every check and the frame cache come first, and a run that
+    fails before its first checkpoint leaves the earlier one whole."""
+
+    def __init__(self, folder: str, pending: bool):
+        self.folder, self.pending = folder, pending
+
+    def clear(self) -> None:
+        if self.pending and distributed.is_main():
+            clear_earlier_run(self.folder, also=(REPORT_PAGE, REPORT_FILES, REPORT_EMBEDDED))
+        self.pending = False
+
+
+def train_locked(device: torch.device, opt) -> List[str]:
+    """train_on() once the output folder is locked."""
+    main_rank = distributed.is_main()
+    earlier = EarlierRun(opt.output_folder, False)
+    with distributed.main_first():  # rank 0 checks the folder, or drops a stale interrupted state
         resumed = resume_checkpoint(opt.output_folder) if opt.resume else None
         if resumed is None and main_rank:
             if opt.resume:
                 print(f"--resume: no checkpoint in {opt.output_folder}, starting from scratch", file=sys.stderr)
-            start_fresh_run(opt.output_folder, opt.overwrite, also=(REPORT_PAGE, REPORT_FILES, REPORT_EMBEDDED))
+            earlier.pending = check_fresh_run(opt.output_folder, opt.overwrite)
     if resumed is not None:
         adopt_run_options(opt, resumed[1], resumed[0])
         run = resumed[1].get("run") or new_run_id()
@@ -114,16 +141,19 @@ def train_on(device: torch.device, opt) -> List[str]:
     if distributed.active():  # Ctrl-C ends every process; --resume goes on from the last epoch saved
         trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
         return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision,
-                            stop=lambda: False, trainer=trainer)
+                            stop=lambda: False, trainer=trainer, earlier=earlier)
     with StopRequest().installed() as stop:
-        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision, stop)
+        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision, stop,
+                            earlier=earlier)
 
 
 def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: Optional[torch.Tensor], opt,
                  run: str, progress: TrainingProgress, precision: str, stop: Callable[[], bool],
-                 trainer: Optional[torch.nn.Module] = None) -> List[str]:
+                 trainer: Optional[torch.nn.Module] = None, earlier: Optional[EarlierRun] = None) -> List[str]:
     """The epochs from `progress` on, a checkpoint after each (written by rank 0); returns the
-    checkpoints written. `trainer` is `model` wrapped for DistributedDataParallel, under torchrun."""
+    checkpoints written. `trainer` is `model` wrapped for DistributedDataParallel, under torchrun;
+    `earlier`: the run --overwrite replaces, deleted before the first file is written."""
+    earlier = earlier or EarlierRun(opt.output_folder, False)
     device = frames.device
     main_rank = distributed.is_main()
     history, iteration = progress.history, progress.iteration
@@ -141,6 +171,7 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
                                            sums=progress.sums if going_on else None, stop_requested=stop)
         except EpochInterrupted as cut:
             check_not_diverged(model, cut.sums.get("loss", 0.0), opt, epoch)
+            earlier.clear()
             save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch,
                                                                   cut.iteration, history, position=cut.position,
                                                                   sums=cut.sums))
@@ -159,6 +190,7 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
             print("epoch {epoch}: loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
                   "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
                   file=sys.stderr)
+            earlier.clear()
             save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch, iteration,
                                                       history, loss=val_loss))
             save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))

@@ -43,6 +43,7 @@ from utils.cli import run_cli
 from utils.errors import UserError, read_npy
 from utils.labels import check_labels_in_range, check_same_film, labels_on_sampled_pairs, load_label_spans
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
+from utils.result_sets import check_result_set, settle_for_reading
 from utils.run_folder import check_one_run, read_source
 
 RESULT_PATTERN = re.compile(r"^scene_change_res(\d+)\.npy$")
@@ -140,9 +141,12 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
     (spans of gradual transitions counted) and the F1 of the K most confident events; all
     against the labels of `level` ("shot" or "scene"), the selection of that level."""
     source_labels, source_spans = load_label_spans(labels_path, convention, level)
+    settle_for_reading(location if os.path.isdir(location) else os.path.dirname(location) or ".")
     paths = result_files(location)
-    check_one_run(os.path.dirname(paths[0]), [int(m.group(1)) for p in paths
-                                             if (m := RESULT_PATTERN.match(os.path.basename(p)))])
+    epochs = [int(m.group(1)) for p in paths if (m := RESULT_PATTERN.match(os.path.basename(p)))]
+    check_one_run(os.path.dirname(paths[0]), epochs)
+    for epoch in epochs:  # each set written by one run, none mixed by a run cut short
+        check_result_set(os.path.dirname(paths[0]) or ".", epoch)
     rows = []
     for path in paths:
         ranked = _load_ranking(path)

@@ -22,8 +22,10 @@ from data.sample import SAMPLE_FOLDER, bundled_sample
 from opts import TRAIN, build_parser
 from report import figures, page
 from report.frames import film_pictures, save_before_after, save_picture_row
-from report.outcomes import Change, Outcomes, detected_changes, scene_of_each_frame, split_by_labels
+from report.outcomes import (Change, Outcomes, decision_line, detected_changes, scene_of_each_frame,
+                             split_by_labels)
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
+from selection.candidate import read_candidates_csv
 from utils.atomic import save_text, write_folder_with
 from utils.errors import UserError
 from utils.labels import labels_of_frames
@@ -46,7 +48,7 @@ SHOT_HEIGHT = 72
 def build_report(results_folder: str, labels: Optional[str] = None, label_convention: str = "pair",
                  tolerance: int = 2, epoch: Optional[int] = None, model_folder: Optional[str] = None,
                  image_folder: Optional[str] = None, cache_dir: Optional[str] = None,
-                 fps: Optional[float] = None, embed: bool = False) -> str:
+                 fps: Optional[float] = None, embed: bool = False, shown_folder: Optional[str] = None) -> str:
     """Write `results_folder`/report.html for checkpoint `epoch` (default: the newest with
     results); returns its path.
 
@@ -55,6 +57,7 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     reconstructions and checkpoints (default: the results folder). image_folder, cache_dir,
     fps: where the frames are, when they are not where inference.py found them. embed: write
     report_embedded.html instead, one file with the pictures inside it (for a notebook's output).
+    shown_folder: where the page will be once inference.py swaps its staging folder in, for the message.
     """
     results = load_run_results(results_folder, epoch)
     if image_folder is None and not os.path.exists(results.source):
@@ -72,7 +75,7 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
         groups, scenes = _change_groups(outcomes, labels is not None), _scene_rows(results)
         # the film is decoded once for the pictures of both sections
         pictures = film_pictures(cache, _change_frames(groups) + _scene_frames(scenes))
-        body.extend(_changes_section(groups, cache, pictures, folder))
+        body.extend(_changes_section(groups, cache, pictures, folder, _candidates(results)))
         body.extend(_scenes_section(scenes, results, cache, pictures, folder))
         body.extend(_reconstruction_section(model_folder, folder))
         body.extend(_tsne_section(results, outcomes, label_pairs, folder))
@@ -87,7 +90,8 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     else:
         write_folder_with(os.path.join(results_folder, REPORT_FILES), write_pictures)
         path = save_text(os.path.join(results_folder, REPORT_PAGE), page.page(title, body))
-    print(f"report: {path}", file=sys.stderr)
+    shown = os.path.join(shown_folder, os.path.basename(path)) if shown_folder else path
+    print(f"report: {shown}", file=sys.stderr)
     return path
 
 
@@ -200,12 +204,24 @@ def _change_groups(outcomes: Outcomes, labelled: bool) -> List[Tuple[str, str, s
              outcomes.misses)]
 
 
+def _candidates(results: RunResults) -> Optional[List[dict]]:
+    """The rows of the results' change_candidates_<i>.csv (None where an earlier release wrote none)."""
+    path = os.path.join(results.folder, f"change_candidates_{results.epoch}.csv")
+    try:
+        return read_candidates_csv(path)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def _change_frames(groups) -> List[int]:
     """The frames either side of every change shown."""
     return [index for _, _, _, changes in groups for c in changes[:CHANGES_SHOWN] for index in (c.first, c.last + 1)]
 
 
-def _changes_section(groups, cache: FrameCache, pictures: Dict, folder: str) -> List[str]:
+def _changes_section(groups, cache: FrameCache, pictures: Dict, folder: str,
+                     candidates: Optional[List[dict]] = None) -> List[str]:
+    """The before/after pictures of each change shown; each false alarm and miss says which stage
+    of the selection decided it (from change_candidates_<i>.csv, where the results hold one)."""
     html = [page.heading("The pictures either side of each change", anchor="changes"),
             page.note("Left: the last frame before the change; right: the first frame after it (for a "
                       "labelled gradual transition, the frames just outside its span). Frame numbers count "
@@ -221,7 +237,8 @@ def _changes_section(groups, cache: FrameCache, pictures: Dict, folder: str) -> 
         for number, change in enumerate(changes[:CHANGES_SHOWN]):
             name = f"{kind}_{number:03d}.png"
             save_before_after(pictures[change.first], pictures[change.last + 1], os.path.join(folder, name))
-            items.append((f"{REPORT_FILES}/{name}", _card_lines(change, cache)))
+            decided = decision_line(candidates, change, kind == "miss") if kind in ("false-alarm", "miss") else None
+            items.append((f"{REPORT_FILES}/{name}", _card_lines(change, cache) + ([decided] if decided else [])))
         html.append(page.cards(kind, items))
     return html
 

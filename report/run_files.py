@@ -16,6 +16,7 @@ from data.cache import FrameCache, load_frames
 from opts import IMAGE_SIZE
 from utils.checkpoints import list_checkpoints, load_checkpoint
 from utils.errors import UserError, read_npy
+from utils.result_sets import check_result_set, settle_for_reading
 
 _SCORES_FILE = re.compile(r"^change_scores_(\d+)\.npy$")
 
@@ -56,7 +57,9 @@ def _load_npy(path: str, ndim: int) -> np.ndarray:
 def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
     """The results of checkpoint `epoch` (default: the newest) in `folder`; a UserError names
     any file that is missing, unreadable or of the wrong length."""
+    settle_for_reading(folder)
     epoch = newest_epoch(folder) if epoch is None else int(epoch)
+    check_result_set(folder, epoch)
 
     def path(name: str) -> str:
         return os.path.join(folder, name)

@@ -54,10 +54,16 @@ def run_files(folder: str, also: Sequence[str] = ()) -> List[str]:
 
 
 def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> None:
-    """Make `folder` ready for a new run: refuse (UserError) when it holds another run's
-    checkpoints or detection results (those that say where they came from), unless `overwrite`,
-    which deletes the files a run wrote there, by their exact names (and those named `also`: what
-    other tools made of its results); nothing else."""
+    """Make `folder` ready for a new run at once: check_fresh_run, then clear_earlier_run."""
+    if check_fresh_run(folder, overwrite):
+        clear_earlier_run(folder, also)
+
+
+def check_fresh_run(folder: str, overwrite: bool) -> bool:
+    """Whether `folder` holds an earlier run's files that a new run must delete before writing
+    its own: a UserError when it holds another run's checkpoints or detection results (those
+    that say where they came from) and `overwrite` is not given. Deletes nothing, so that every
+    other check can run before the earlier run is lost."""
     names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
     earlier = [name for name in names if CHECKPOINT_PATTERN.match(name) or name == INTERRUPTED_NAME]
     if earlier and not overwrite:
@@ -67,16 +73,22 @@ def start_fresh_run(folder: str, overwrite: bool, also: Sequence[str] = ()) -> N
     if detected and not overwrite:  # another model's: scored later, they would pass for this one's
         raise UserError(f"{folder}: holds the results of an earlier detection (of the checkpoint of epoch "
                         f"{detected[-1]}); pass --overwrite to replace them, or another --output_folder")
-    if overwrite and names:
-        files = [name for name in names if os.path.isfile(os.path.join(folder, name))]
-        epochs = {int(m.group(1)) for name in files if (m := CHECKPOINT_PATTERN.match(name))}
-        for name in files:
-            if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES:
-                os.remove(os.path.join(folder, name))
-        remove_results(folder, epochs | set(detected))
-        for name in also:  # the report's page (a file) and its pictures' folder
-            path = os.path.join(folder, name)
-            remove_written(path, REPORT_PICTURE if os.path.isdir(path) else None)
+    return bool(overwrite and names)
+
+
+def clear_earlier_run(folder: str, also: Sequence[str] = ()) -> None:
+    """Delete the files an earlier run wrote in `folder`, by their exact names (and those named
+    `also`: what other tools made of its results); nothing else."""
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    files = [name for name in names if os.path.isfile(os.path.join(folder, name))]
+    epochs = {int(m.group(1)) for name in files if (m := CHECKPOINT_PATTERN.match(name))}
+    for name in files:
+        if CHECKPOINT_PATTERN.match(name) or name in TRAINING_FILES:
+            os.remove(os.path.join(folder, name))
+    remove_results(folder, epochs | set(recorded_sources(folder)))
+    for name in also:  # the report's page (a file) and its pictures' folder
+        path = os.path.join(folder, name)
+        remove_written(path, REPORT_PICTURE if os.path.isdir(path) else None)
 
 
 def remove_written(path: str, inside: Optional["re.Pattern"] = None) -> None:
@@ -155,18 +167,20 @@ def _same_source(record: Dict, epoch: int, checkpoints: Dict[int, Tuple[str, Opt
     return True  # another epoch, and nothing to tell runs apart by
 
 
-def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optional[str]]], overwrite: bool) -> None:
+def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optional[str]]],
+                          overwrite: bool) -> List[int]:
     """Before inference.py writes the results of `checkpoints` ({epoch: (path, run)}) into
     `folder`: a UserError when it holds results of another run or checkpoint, which would mix
-    with them (pure_test.py scores every result set of a folder); with `overwrite`, those
-    results are deleted instead."""
+    with them (pure_test.py scores every result set of a folder), unless `overwrite`. Returns the
+    epochs of those results, which the new run's swap deletes (utils/staging.py): nothing is
+    deleted here, so that a run that fails leaves them."""
     foreign = sorted(epoch for epoch, record in recorded_sources(folder).items()
                      if not _same_source(record, epoch, checkpoints))
     if foreign and not overwrite:
         record = read_source(folder, foreign[0])
         raise UserError(f"{folder}: holds results of another run (epochs {', '.join(map(str, foreign))}, from "
                         f"{record.get('checkpoint')}); pass --overwrite to replace them, or another --results_folder")
-    remove_results(folder, foreign)
+    return foreign
 
 
 def check_one_run(folder: str, epochs: List[int]) -> None:

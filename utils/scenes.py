@@ -161,11 +161,14 @@ def _check_levels(settings, shots, path: str) -> None:
 
 def print_levels(folder: str, limit: int = 0) -> None:
     """Print both levels of the newest results in `folder` (settings_<i>.json and scenes_<i>.json)."""
+    from utils.result_sets import check_result_set, settle_for_reading  # it reads this module's neighbours
+    settle_for_reading(folder)
     epochs = [int(m.group(1)) for name in (os.listdir(folder) if os.path.isdir(folder) else [])
               if (m := re.match(r"^settings_(\d+)\.json$", name))]
     if not epochs:
         raise UserError(f"{folder}: no settings_<i>.json (inference.py writes it)")
     epoch = max(epochs)
+    check_result_set(folder, epoch)
     lists = []
     for name in (f"settings_{epoch}.json", f"scenes_{epoch}.json"):
         path = os.path.join(folder, name)
