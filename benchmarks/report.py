@@ -215,5 +215,9 @@ def render(results: Dict) -> str:
             out += section(results[key])
             out.append(f"_{key}: run on {results[key].get('date', '?')}, "
                        f"{results[key].get('stage_seconds', 0) / 60:.0f} min._")
+            for added in results[key].get("added", []):
+                out.append(f"_{', '.join(added['datasets'])}: run on their own on {added['date']} "
+                           f"(`--datasets`), {added['stage_seconds'] / 60:.0f} min; the other data sets' "
+                           "rows are those of the run above._")
             out += [f"- skipped: {s}" for s in results[key].get("skipped", [])] + [""]
     return "\n".join(out).rstrip() + "\n"

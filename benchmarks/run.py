@@ -3,6 +3,7 @@
     python -m benchmarks.run                          # every stage (about an hour on a 2-core CPU)
     python -m benchmarks.run --stages speed           # one stage; the others are kept
     python -m benchmarks.run --quick                  # a small version of everything, minutes
+    python -m benchmarks.run --stages accuracy --datasets ds_edit   # one data set, merged into the rest
 
 Stages:
   accuracy        every method on every data set: the paper's accuracy, top-100, F1@2 of its
@@ -15,7 +16,9 @@ Stages:
 
 Raw numbers go to <out>/results.json, the tables to <out>/RESULTS.md (rewritten after every
 stage from all stages' numbers). A method whose package is missing, or a data set that is not
-there, is skipped with a line saying so.
+there, is skipped with a line saying so. With --datasets, the accuracy stage runs on those data
+sets alone and their rows replace (or join) theirs in results.json; every other data set's rows
+are kept as they are.
 """
 
 import argparse
@@ -66,11 +69,16 @@ def parse_args(argv=None):
                         "training untouched")
     parser.add_argument("--quick", action="store_true",
                         help="a small suite, one seed, short videos: checks the machinery in minutes")
+    parser.add_argument("--datasets", nargs="+", metavar="NAME",
+                        help="accuracy: only these data sets (generated film or shared clip names); their rows "
+                        "are merged into the existing results.json, the other data sets' rows kept as they are")
     args = parser.parse_args(argv)
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     unknown = [s for s in args.stages if s not in STAGES]
     if unknown:
         parser.error(f"unknown stage {unknown[0]!r}; choose from {', '.join(STAGES)}")
+    if args.datasets and "accuracy" not in args.stages:
+        parser.error("--datasets restricts the accuracy stage: add --stages accuracy")
     if args.quick:
         args.seeds = args.seeds[:1]
     return args
@@ -119,19 +127,31 @@ def quick_training(args) -> tuple:
     return ours.RECOMMENDED_TRAINING
 
 
-def suite(args) -> List[ds.Dataset]:
-    """The generated films the benchmark reports on (two short ones with --quick)."""
+def suite(args, only=None) -> List[ds.Dataset]:
+    """The generated films the benchmark reports on (two short ones with --quick), or those of
+    them named in `only`; only those are built."""
+    names = list(ds.MEASURING)[:2] if args.quick else list(ds.MEASURING)
+    names = [n for n in names if only is None or n in only]
+    if not names:
+        return []
     if args.quick:
-        return ds.build_suite(os.path.join(args.work, "data-quick"), frames=600, names=list(ds.MEASURING)[:2])
-    return ds.build_suite(os.path.join(args.work, "data"))
+        return ds.build_suite(os.path.join(args.work, "data-quick"), frames=600, names=names)
+    return ds.build_suite(os.path.join(args.work, "data"), names=names)
 
 
 def all_datasets(args) -> List[ds.Dataset]:
-    found = suite(args)
+    """The generated films and the shared clips, or with --datasets those named (an unknown
+    name stops the run before anything is trained)."""
     clips = ds.shared_clips(args.shared)
     if not clips:
         say(f"skipping the shared clips: no <name>.mp4 with <name>.labels.json in {args.shared}")
-    return found + clips
+    if args.datasets:
+        known = (list(ds.MEASURING)[:2] if args.quick else list(ds.MEASURING)) + [c.name for c in clips]
+        unknown = [n for n in args.datasets if n not in known]
+        if unknown:
+            raise SystemExit(f"--datasets: no data set {unknown[0]!r}; known: {', '.join(known)}")
+        clips = [c for c in clips if c.name in args.datasets]
+    return suite(args, args.datasets) + clips
 
 
 def accuracy_stage(args, skipped: List[str]) -> Dict:
@@ -286,6 +306,21 @@ def time_to_result_stage(args, skipped: List[str]) -> Dict:
     return {"video": repo_relative(video), "settings": list(training), "rows": rows}
 
 
+def merge_datasets(earlier: Dict, new: Dict, run: Dict) -> Dict:
+    """The accuracy stage of `earlier` with the data sets of `new` put in (replacing theirs in
+    place, or added after the others); every other data set's rows stay as they are. The stage's
+    date and time stay those of the run that made it; `run` ({"date", "stage_seconds", "skipped",
+    "quick"}) is recorded under "added" with the names it ran on, and its skips join the stage's."""
+    names = [n for n in new if isinstance(new[n], dict) and "methods" in new[n]]
+    merged = {**earlier, **{n: new[n] for n in names}}
+    added = [{**a, "datasets": [n for n in a["datasets"] if n not in names]} for a in earlier.get("added", [])]
+    merged["added"] = [a for a in added if a["datasets"]] + [
+        {"datasets": names, "date": run["date"], "stage_seconds": run["stage_seconds"]}]
+    merged["skipped"] = earlier.get("skipped", []) + [s for s in run["skipped"] if s not in earlier.get("skipped", [])]
+    merged["quick"] = bool(earlier.get("quick")) or run["quick"]
+    return merged
+
+
 STAGE_FUNCTIONS = {"accuracy": accuracy_stage, "tradeoff": tradeoff_stage, "speed": speed_stage,
                    "time_to_result": time_to_result_stage}
 
@@ -304,11 +339,13 @@ def main(argv=None) -> int:
     for stage in args.stages:
         skipped = []
         started = time.perf_counter()
-        results[stage] = STAGE_FUNCTIONS[stage](args, skipped)
-        results[stage]["skipped"] = skipped
-        results[stage]["quick"] = args.quick
-        results[stage]["stage_seconds"] = time.perf_counter() - started
-        results[stage]["date"] = time.strftime("%Y-%m-%d")
+        found = STAGE_FUNCTIONS[stage](args, skipped)
+        run = {"skipped": skipped, "quick": args.quick, "stage_seconds": time.perf_counter() - started,
+               "date": time.strftime("%Y-%m-%d")}
+        if stage == "accuracy" and args.datasets and stage in results:
+            results[stage] = merge_datasets(results[stage], found, run)
+        else:
+            results[stage] = {**found, **run}
         save_text(json_path, json.dumps(results, indent=1, default=float))
         save_text(os.path.join(args.out, "RESULTS.md"), render(results))
         say(f"{stage}: done in {results[stage]['stage_seconds'] / 60:.1f} min")

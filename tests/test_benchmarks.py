@@ -238,3 +238,67 @@ def test_tuning_films_are_the_measuring_kinds_on_their_own_seeds_and_models_are_
     assert 0.0 <= f1 <= 1.0
     assert tuning.main(argv) == 0 and stamp.read_text() == trained  # the same model, not trained again
     assert (tmp_path / "tuning" / "TUNING.md").read_text() == written
+
+
+def test_datasets_option_merges_its_rows_and_keeps_every_other_data_sets(tmp_path, monkeypatch):
+    """--datasets runs the accuracy stage on the named clips alone (faked methods here) and
+    merges them into results.json: the other data sets' rows and the other stages stay as they
+    were, a clip run again replaces its own rows in place, and RESULTS.md shows them all."""
+    shared, out = tmp_path / "shared", tmp_path / "out"
+    shared.mkdir()
+    out.mkdir()
+    for name in ("clip_a", "clip_b"):
+        (shared / f"{name}.mp4").write_bytes(b"not decoded: every method is faked")
+        (shared / f"{name}.labels.json").write_text(json.dumps({"boundaries": [{"frame": 24}]}))
+
+    def fake_result(changes):
+        scores = np.zeros(47)
+        scores[changes] = 1.0
+        return {"frames": 48, "scores": scores, "changes": np.asarray(changes), "seconds": 2.0}
+
+    def fake_vae(video, folder, variant, seed, training=(), reuse=False):
+        return {**fake_result([23]), "train_seconds": 1.0, "trained_at": "abc1234"}
+
+    def fake_detector(method, video, folder, reuse=False):
+        return None if method == "transnetv2" else fake_result([23, 40])
+
+    monkeypatch.setattr(run.ours, "train_and_detect", fake_vae)
+    monkeypatch.setattr(run, "run_detector", fake_detector)
+    rows = [{"accuracy": 0.5, "top100": None, "found": 3, "precision": 1.0, "recall": 0.5, "f1": 0.25, "fps": 9.0}]
+    kept = {"description": "an earlier clip", "labels": 7, "methods": {
+        "repro-VAE": {"runs": rows, "summary": scoring.mean_and_spread(rows)}}}
+    other_stage = {"how": "the same latents", "datasets": {}, "date": "2026-01-02", "stage_seconds": 60.0}
+    earlier = {"machine": "old box", "previous_selection": other_stage,
+               "accuracy": {"gen-mixed": kept, "clip_a": {**kept, "description": "clip_a, old rows"},
+                            "skipped": [], "quick": False, "stage_seconds": 3600.0, "date": "2026-01-01"}}
+    (out / "results.json").write_text(json.dumps(earlier))
+    argv = ["--stages", "accuracy", "--datasets", "clip_b", "clip_a", "--seeds", "0", "1",
+            "--shared", str(shared), "--work", str(tmp_path / "work"), "--out", str(out)]
+    assert run.main(argv) == 0
+
+    results = json.loads((out / "results.json").read_text())
+    accuracy = results["accuracy"]
+    assert accuracy["gen-mixed"] == kept and results["previous_selection"] == other_stage
+    assert [k for k in accuracy if isinstance(accuracy[k], dict)] == ["gen-mixed", "clip_a", "clip_b"]
+    assert accuracy["clip_a"]["description"] == "shared clip clip_a.mp4"
+    methods = accuracy["clip_b"]["methods"]
+    assert len(methods["repro-VAE"]["runs"]) == 2 and run.PAPER_ROW in methods
+    assert methods["repro-VAE"]["summary"]["f1"]["mean"] == 1.0
+    assert methods["PySceneDetect content"]["summary"]["precision"]["mean"] == 0.5
+    assert "TransNetV2" not in methods and any("TransNetV2" in s for s in accuracy["skipped"])
+    assert (accuracy["date"], accuracy["stage_seconds"]) == ("2026-01-01", 3600.0)  # the full run's
+    assert [a["datasets"] for a in accuracy["added"]] == [["clip_a", "clip_b"]]
+    assert not (tmp_path / "work" / "data").exists()  # no generated film was built
+
+    assert run.main(argv[:3] + ["clip_a"] + argv[5:]) == 0  # clip_a again: its own record moves
+    again = json.loads((out / "results.json").read_text())["accuracy"]
+    assert again["clip_b"] == accuracy["clip_b"] and again["gen-mixed"] == kept
+    assert [a["datasets"] for a in again["added"]] == [["clip_b"], ["clip_a"]]
+    text = (out / "RESULTS.md").read_text()
+    assert text.index("### gen-mixed") < text.index("### clip_a") < text.index("### clip_b")
+    assert "| repro-VAE | 0.250 |" in text and "_clip_a: run on their own on" in text
+
+    with pytest.raises(SystemExit):
+        run.main(argv[:3] + ["nope"] + argv[5:])
+    with pytest.raises(SystemExit):
+        run.parse_args(["--stages", "speed", "--datasets", "clip_a"])
