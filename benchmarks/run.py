@@ -348,7 +348,7 @@ def main(argv=None) -> int:
             results[stage] = {**found, **run}
         save_text(json_path, json.dumps(results, indent=1, default=float))
         save_text(os.path.join(args.out, "RESULTS.md"), render(results))
-        say(f"{stage}: done in {results[stage]['stage_seconds'] / 60:.1f} min")
+        say(f"{stage}: done in {run['stage_seconds'] / 60:.1f} min")
     print(render(results))
     return 0
 
