@@ -99,12 +99,79 @@ def _share(text: str) -> float:
     return _number(text, float, lambda v: 0 <= v <= 1, "a number from 0 to 1")
 
 
+def _within(kind: type, low, high, low_open: bool = False, what: str = "a number"):
+    """An option type: a `kind` from `low` to `high` (above `low` where `low_open`). A number far
+    past what any run needs (--lr 1e300) would only overflow later, in a traceback."""
+    noun = what[2:] if what.startswith("a ") else what
+    if low == 0:
+        expected = f"a {'positive' if low_open else 'finite non-negative'} {noun} up to {high:g}"
+    else:
+        expected = f"{what} from {low:g} to {high:g}"
+
+    def parse(text: str):
+        return _number(text, kind, lambda v: (v > low if low_open else v >= low) and v <= high, expected)
+    parse.__name__ = kind.__name__
+    return parse
+
+
+# The sane range of each numeric option (see _within).
+_LEARNING_RATE = _within(float, 0, 10, low_open=True)
+_WEIGHT = _within(float, 0, 1e6)
+_SECONDS = _within(float, 0, 86400, what="a number")  # a day
+_COUNT = _within(int, 0, 1_000_000, what="a whole number")  # epochs, checkpoints, shots
+_POSITIVE_COUNT = _within(int, 1, 1_000_000, what="a whole number")
+tolerance_frames = _within(int, 0, 100_000, what="a number of frames")
+
+
+class _Sources(argparse._ExtendAction):
+    """A list of frame sources that a repeated option extends (`--train_folder a --train_folder b`
+    takes both), starting afresh from anything that is not a list yet (the default, None)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        earlier = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, (earlier if isinstance(earlier, list) else []) + list(values))
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An option parser whose complaints are one line, `error: <script>: <problem>`, exit 2, like
     every other wrong input's (utils/cli.py)."""
 
     def error(self, message: str):
         self.exit(USER_ERROR_EXIT, error_line(f"{self.prog}: {message} (see {self.prog} --help)") + "\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        """argparse's, but an option given twice is said: argparse would keep the last and drop the
+        first without a word (`--train_folder a.mp4 --train_folder b.mp4` trained on b alone)."""
+        import sys
+        self._say_repeated(list(sys.argv[1:] if args is None else args))
+        return super().parse_known_args(args, namespace)
+
+    def _say_repeated(self, argv: List[str]) -> None:
+        """One warning line per option given more than once: a list of sources takes them all
+        (its action extends), any other option takes its last value."""
+        import sys
+        seen = {}
+        for position, token in enumerate(argv):
+            if token == "--":
+                break
+            if not token.startswith("--"):
+                continue
+            flag = token.split("=", 1)[0]
+            action = self._option_string_actions.get(flag)
+            if action is None:  # an abbreviation argparse would expand, if it is unique
+                matches = {a for f, a in self._option_string_actions.items() if f.startswith(flag)}
+                action = matches.pop() if len(matches) == 1 else None
+            if action is None or action.dest == "help" or getattr(self, "_quiet", False):
+                seen.setdefault(getattr(action, "dest", None), flag)
+                continue
+            if action.dest in seen:
+                value = token.split("=", 1)[1] if "=" in token else \
+                    (argv[position + 1] if position + 1 < len(argv) and action.nargs != 0 else "")
+                what = ("the sources of each are all taken" if isinstance(action, argparse._ExtendAction)
+                        else f"the last{f' ({value})' if value else ''} is used, the earlier dropped")
+                print(f"warning: {self.prog}: {flag} is given more than once ({seen[action.dest]} and {flag}); "
+                      f"{what}", file=sys.stderr)
+            seen[action.dest] = flag
 
 
 TRAIN, INFER, SCORE = "main.py", "inference.py", "pure_test.py"
@@ -128,14 +195,14 @@ def _options() -> list:
     """Every option of the three scripts, each declared once with its default and help."""
     return [
         # data
-        _option({TRAIN}, DATA, "--train_folder", default=None, nargs="+", metavar="FRAMES",
+        _option({TRAIN}, DATA, "--train_folder", default=None, nargs="+", action=_Sources, metavar="FRAMES",
                 help="training frames: a folder of images ordered by the number in their names, "
                      "or a video file; several, or a quoted glob ('season1/*.mkv'), train one model "
                      "on all of them (default: the bundled synthetic sample)"),
         _option({TRAIN}, DATA, "--val_folder", default=None,
                 help="validation frames (folder or video); its loss names the checkpoints "
                      "(default: the bundled sample's validation clip)"),
-        _option({INFER}, DATA, "--image_folder", default=None, nargs="+", metavar="FRAMES",
+        _option({INFER}, DATA, "--image_folder", default=None, nargs="+", action=_Sources, metavar="FRAMES",
                 help="frames to detect scene changes in, for inference.py; several, or a quoted "
                      "glob, each get their results in a folder of their own name inside the results "
                      "folder (default: the bundled sample's validation clip)"),
@@ -149,40 +216,40 @@ def _options() -> list:
         _option({TRAIN, INFER}, MODEL, "--hidden-dims", "--hidden_dims", dest="hidden_dims", nargs="+",
                 default=list(DEFAULT_HIDDEN_DIMS), metavar="C",
                 help="encoder channels per stage, e.g. 32 64 128 256 or '[32, 64, 128, 256]'"),
-        _option({TRAIN, INFER}, MODEL, "--latent_dim", type=_positive_int, default=10,
+        _option({TRAIN, INFER}, MODEL, "--latent_dim", type=_within(int, 1, 65536, what="a latent size"), default=10,
                 help="size of the latent code"),
         _option({TRAIN, INFER}, MODEL, "--activation", choices=["leakyrelu", "relu"], default="leakyrelu",
                 help="encoder activation (the paper's baseline VAE uses relu)"),
         # training
         _option(ALL, {TRAIN: TRAINING, INFER: DETECTION, SCORE: SCORING}, "--output_folder", default="output",
                 help="where main.py writes checkpoints and the loss history"),
-        _option({TRAIN}, TRAINING, "--max_iters", type=_positive_int, default=5,
+        _option({TRAIN}, TRAINING, "--max_iters", type=_POSITIVE_COUNT, default=5,
                 help="number of training epochs"),
         _option({TRAIN}, TRAINING, "--epoch_frames", type=_epoch_frames, default="auto",
                 help="frames drawn per epoch (0: one pass over every frame, the paper's epoch); a fixed "
                      f"number (at most {MAX_EPOCH_FRAMES:,}) makes training time independent of the film's "
                      "length; auto: "
                      f"{RECOMMENDED_EPOCH_FRAMES}, or 0 when --max_iters is given, as in the paper's command"),
-        _option({TRAIN}, TRAINING, "--lr", type=_positive_float, default=1e-3, help="Adam learning rate"),
-        _option({TRAIN}, TRAINING, "--w_decay", type=_non_negative_float, default=5e-4, help="Adam weight decay"),
+        _option({TRAIN}, TRAINING, "--lr", type=_LEARNING_RATE, default=1e-3, help="Adam learning rate"),
+        _option({TRAIN}, TRAINING, "--w_decay", type=_within(float, 0, 10), default=5e-4, help="Adam weight decay"),
         _option(NONE, TRAINING, "--m", type=float, default=0.5,
                 help="momentum (kept for the original's command lines; Adam does not use it)"),
         _option({TRAIN}, TRAINING, "--loss_type", choices=["H", "B"], default="H",
                 help="H: beta-VAE + tau * reprojection KL; B: capacity-controlled beta-VAE"),
-        _option({TRAIN}, TRAINING, "--beta", type=_non_negative_float, default=4.0,
+        _option({TRAIN}, TRAINING, "--beta", type=_WEIGHT, default=4.0,
                 help="weight of the prior KL (loss H)"),
-        _option({TRAIN}, TRAINING, "--tau", type=_non_negative_float, default=200.0,
+        _option({TRAIN}, TRAINING, "--tau", type=_WEIGHT, default=200.0,
                 help="weight of the reprojection KL (loss H); 0 gives the plain beta-VAE"),
-        _option({TRAIN}, TRAINING, "--gamma", type=_non_negative_float, default=1000.0,
+        _option({TRAIN}, TRAINING, "--gamma", type=_WEIGHT, default=1000.0,
                 help="capacity weight (loss B)"),
-        _option({TRAIN}, TRAINING, "--max_capacity", type=_non_negative_float, default=25.0,
+        _option({TRAIN}, TRAINING, "--max_capacity", type=_WEIGHT, default=25.0,
                 help="final capacity C (loss B)"),
-        _option({TRAIN}, TRAINING, "--Capacity_max_iter", type=_positive_float, default=1e5,
+        _option({TRAIN}, TRAINING, "--Capacity_max_iter", type=_within(float, 0, 1e12, low_open=True), default=1e5,
                 help="iterations over which C rises from 0 to max_capacity (loss B)"),
-        _option({TRAIN}, TRAINING, "--patience", type=_non_negative_int, default=0,
+        _option({TRAIN}, TRAINING, "--patience", type=_COUNT, default=0,
                 help="stop early when the training loss has not fallen by --min_delta for this "
                      "many epochs in a row (0: train all --max_iters epochs)"),
-        _option({TRAIN}, TRAINING, "--min_delta", type=_non_negative_float, default=0.01,
+        _option({TRAIN}, TRAINING, "--min_delta", type=_within(float, 0, 1), default=0.01,
                 help="relative fall of the training loss that counts as progress (0.01: 1%%)"),
         _option({TRAIN}, TRAINING, "--resume", action="store_true",
                 help="continue from the newest checkpoint in --output_folder (the options it was trained "
@@ -192,7 +259,7 @@ def _options() -> list:
                      "afresh (without it, such a folder is refused); inference.py: replace results of "
                      "another checkpoint with the same epoch number"),
         # device and batches
-        _option({TRAIN, INFER}, RUNNING, "--bs", type=_positive_int, default=64,
+        _option({TRAIN, INFER}, RUNNING, "--bs", type=_POSITIVE_COUNT, default=64,
                 help="batch size (training and encoding)"),
         _option({TRAIN, INFER}, RUNNING, "--seed", type=_seed, default=0,
                 help=f"random seed, 0 to {MAX_SEED}; the same seed repeats a CPU run"),
@@ -205,22 +272,22 @@ def _options() -> list:
         _option({INFER, SCORE}, {INFER: DETECTION, SCORE: SCORING}, "--model_folder", default=None,
                 help="folder of checkpoints to evaluate (default: --output_folder)"),
         _option({INFER}, DETECTION, "--model", default=None, help="evaluate this one checkpoint file instead"),
-        _option({INFER}, DETECTION, "--span", type=_non_negative_int, default=0,
+        _option({INFER}, DETECTION, "--span", type=_COUNT, default=0,
                 help="evaluate every span-th checkpoint, counted back from the newest (so the last "
                      "epoch is always evaluated); 0: the newest checkpoint alone"),
-        _option({INFER}, DETECTION, "--top_K", type=int, default=0,
+        _option({INFER}, DETECTION, "--top_K", type=_within(int, 0, 10 ** 9, what="a number of pairs"), default=0,
                 help="keep the first K ranked frame pairs in scene_change_res<i>.npy (0: all)"),
-        _option({INFER}, DETECTION, "--threshold", type=_positive_float, default=1.0,
+        _option({INFER}, DETECTION, "--threshold", type=_within(float, 0, 1000, low_open=True), default=1.0,
                 help="how far a change must stand out: the KL between the pictures before and after it "
                      "must reach this many times both 4 x the motion inside the shots on either side and "
                      "0.03 x the film's typical distance between unrelated moments; 2 reports fewer "
                      "changes, 0.5 more"),
-        _option({INFER}, DETECTION, "--transition_seconds", type=_non_negative_float, default=2.0,
+        _option({INFER}, DETECTION, "--transition_seconds", type=_SECONDS, default=2.0,
                 help="longest gradual transition (dissolve, wipe, morph, push) to look for; 0: cuts only"),
-        _option({INFER}, DETECTION, "--min_scene_len", type=_non_negative_float, default=0.0,
+        _option({INFER}, DETECTION, "--min_scene_len", type=_SECONDS, default=0.0,
                 help="shortest scene in seconds: changes closer than this are one (0: every change the "
                      "rule finds, so bursts of cuts a few frames apart are kept)"),
-        _option({INFER}, DETECTION, "--scene_shots", type=_non_negative_int, default=RECENT_SHOTS,
+        _option({INFER}, DETECTION, "--scene_shots", type=_COUNT, default=RECENT_SHOTS,
                 help="scene level: a new shot continues the scene when it matches one of the scene's last "
                      "this many shots (same palette or same picture), and starts a new scene otherwise; "
                      "0: every shot boundary is a change of setting"),
@@ -248,7 +315,7 @@ def _options() -> list:
         _option({SCORE}, SCORING, "--directory", "--dictionary", dest="directory", default=None,
                 help="a folder of scene_change_res<i>.npy files, or one such file "
                      "(default: --model_folder, else --output_folder)"),
-        _option({SCORE}, SCORING, "--tolerance", type=_non_negative_int, default=2,
+        _option({SCORE}, SCORING, "--tolerance", type=tolerance_frames, default=2,
                 help="a detected change within this many frames of a label, or of a gradual "
                      "transition's span, counts as found"),
         _option({SCORE}, SCORING, "--level", choices=["shot", "scene"], default="shot",
@@ -259,6 +326,37 @@ def _options() -> list:
                 help="pair: index i = change between frame i and i+1 (the original's); "
                      "first_frame: index = first frame of the new shot"),
     ]
+
+
+def saved_option_problem(name: str, value) -> str:
+    """'' when `value` is what parsing option `name` could have given (a checkpoint's saved
+    options are used again by --resume), else what is wrong with it."""
+    for _, _, flags, settings in _options():
+        if settings.get("dest", flags[0].lstrip("-")) != name:
+            continue
+        if name == "hidden_dims":
+            ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            try:
+                ok = ok and parse_hidden_dims([str(v) for v in value]) == value
+            except argparse.ArgumentTypeError:
+                ok = False
+        elif "choices" in settings:
+            ok = value in settings["choices"]
+        elif callable(settings.get("type")):
+            ok = value is None and settings.get("default") is None or \
+                (isinstance(value, (int, float)) and not isinstance(value, bool))
+            if ok and value is not None:
+                try:
+                    ok = settings["type"](repr(value)) == value
+                except argparse.ArgumentTypeError:
+                    ok = False
+        elif settings.get("action") == "store_true":
+            ok = isinstance(value, bool)
+        else:  # a path, or a list of them
+            ok = value is None or isinstance(value, str) or (isinstance(value, list) and
+                                                              all(isinstance(v, str) for v in value))
+        return "" if ok else f"--{name} {str(value)[:40]} is not a value of --{name}"
+    return ""
 
 
 def script_of(prog: Optional[str]) -> Optional[str]:
@@ -304,6 +402,7 @@ def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = No
         parser.error(f"--top_K must be 0 (all) or positive, got {opt.top_K}")
     sentinel = argparse.Namespace(**{k: _Unset for k in vars(opt)})
     probe = build_parser(prog, description)
+    probe._quiet = True  # the first parse said what was given twice
     probe.set_defaults(**{k: _Unset for k in vars(opt)})
     typed = probe.parse_args(argv, namespace=sentinel)
     opt.explicit = {k for k, v in vars(typed).items() if v is not _Unset}

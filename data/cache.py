@@ -11,9 +11,11 @@ written to a temporary folder and renamed into place, so an interrupted build is
 mistaken for a finished one.
 """
 
+import contextlib
 import glob
 import hashlib
 import json
+import math
 import os
 import re
 import stat
@@ -144,7 +146,8 @@ def _frame_file_status(path: str) -> os.stat_result:
 def _cache_folder(cache_dir: str, source: str, size: int, fps: Optional[float]) -> str:
     key = f"{os.path.abspath(source)}|{size}|{fps}|{CACHE_VERSION}"
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(os.path.abspath(source)))[:40] or "frames"
-    return os.path.join(cache_dir, f"{name}-{hashlib.sha1(key.encode()).hexdigest()[:12]}")
+    # a path of bytes that are not UTF-8 (bad\xffname/) is kept as the bytes it names
+    return os.path.join(cache_dir, f"{name}-{hashlib.sha1(os.fsencode(key)).hexdigest()[:12]}")
 
 
 def _read_meta(folder: str) -> Optional[dict]:
@@ -156,9 +159,32 @@ def _read_meta(folder: str) -> Optional[dict]:
     return meta if isinstance(meta, dict) else None  # anything else is a damaged cache
 
 
+def _number(value, whole: bool = False) -> bool:
+    """Whether a meta.json field is a finite number (a whole one when `whole`), not a bool."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) if whole else math.isfinite(value)
+
+
+def _meta_is_valid(meta: dict, size: int) -> bool:
+    """Whether every field of a cache's meta.json that _open reads has its type and range: a
+    record edited by hand or written by a faulty build is rebuilt, never trusted."""
+    count, frames = meta.get("count"), meta.get("source_frames", meta.get("count"))
+    return (meta.get("size") == size and _number(size, whole=True) and 1 <= size <= 4096 and meta.get("kind") in ("folder", "video")
+            and _number(count, whole=True) and count >= 1
+            and _number(meta.get("source_fps")) and 0 < meta["source_fps"] <= 1e6
+            and (meta.get("kind") != "folder" or meta["source_fps"] == FOLDER_FPS)
+            and _number(frames, whole=True) and frames >= 1
+            and ("source_end_time" not in meta or (_number(meta["source_end_time"]) and meta["source_end_time"] >= 0))
+            and (meta.get("fps") is None or (_number(meta["fps"]) and meta["fps"] > 0))
+            and all(meta.get(k) in (None, False) or isinstance(meta.get(k), str) for k in ("truncated", "gap")))
+
+
 def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:
     """The cache in `folder`, or None when its files are damaged or missing (a disk that
     filled up, a file deleted by hand): the caller builds it again."""
+    if not _meta_is_valid(meta, meta.get("size")):
+        return None
     shape = (meta["count"], 3, meta["size"], meta["size"])
     try:
         frames = np.memmap(os.path.join(folder, "frames.u8"), dtype=np.uint8, mode="r", shape=shape)
@@ -169,6 +195,10 @@ def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:
     if (os.path.getsize(os.path.join(folder, "frames.u8")) != frames.size or source_index.shape != (shape[0],)
             or timestamps.shape != (shape[0],)):
         return None
+    if meta.get("source_frames", 0) and int(source_index.max(initial=0)) >= meta["source_frames"]:
+        return None  # fewer source frames than the cached ones name: a damaged record
+    if "source_end_time" in meta and timestamps.size and meta["source_end_time"] <= float(timestamps[-1]):
+        return None  # the film would end before its last frame starts
     source_fps = float(meta["source_fps"])
     # caches of every frame written before these were recorded end at their last frame
     end_time = meta.get("source_end_time", float(timestamps[-1]) + 1.0 / source_fps)
@@ -180,13 +210,12 @@ def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:
 
 def _folder_frames(files: List[str], size: int, show_progress: bool) -> Iterator[Tuple[np.ndarray, int, float]]:
     """Frames of an image folder in order, decoded by a few threads; checks sizes agree."""
-    first_size = None
+    first_size, bar = None, None
     pool = ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2))
     try:
         decoded = pool.map(lambda p: read_frame(p, size), files)
-        for position, (rgb, original_size) in enumerate(
-                tqdm(decoded, total=len(files), unit="frame", desc="caching frames",
-                     disable=not show_progress)):
+        bar = tqdm(decoded, total=len(files), unit="frame", desc="caching frames", disable=not show_progress)
+        for position, (rgb, original_size) in enumerate(bar):
             if first_size is None:
                 first_size = original_size
             elif original_size != first_size:
@@ -195,6 +224,8 @@ def _folder_frames(files: List[str], size: int, show_progress: bool) -> Iterator
                                 "(mixed frame sizes in one folder)")
             yield rgb, position, position / FOLDER_FPS
     finally:
+        if bar is not None:
+            bar.close()
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -216,7 +247,9 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
             frames = video.iter_video_frames(source, size=size, fps=fps, show_progress=show_progress, tally=tally)
             source_fps = info.fps
         indices, times, pending = [], [], []
-        with open(os.path.join(staging, "frames.u8"), "wb") as raw:
+        with open(os.path.join(staging, "frames.u8"), "wb") as raw, contextlib.closing(frames):
+            # closing: a failure here (a full disk) ends the decoding and its progress bar before the
+            # error line is printed, not whenever the generator is collected
             for rgb, index, timestamp in frames:
                 rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
                 raw.write(rgb.tobytes())

@@ -2,6 +2,7 @@
 
 import os
 import re
+import stat
 import warnings
 from typing import List, Tuple
 
@@ -38,6 +39,11 @@ def list_frame_files(folder: str) -> List[str]:
     listed = [n for n in read_path(os.listdir, folder, "folder of frames")
               if not n.startswith(".") and not os.path.isdir(os.path.join(folder, n))]  # a subfolder is no frame
     names = [n for n in listed if n.lower().endswith(IMAGE_EXTENSIONS)]
+    special = [n for n in names if not _regular_or_broken(os.path.join(folder, n))]
+    if special:  # a FIFO named like a frame would block the cache's reader forever
+        warnings.warn(f"{folder}: {_some(sorted(special, key=natural_key))} left out: not a regular file "
+                      "(a pipe, socket or device)")
+        names = [n for n in names if n not in special]
     if not names:
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
@@ -50,6 +56,17 @@ def list_frame_files(folder: str) -> List[str]:
     _check_one_file_per_frame(folder, names)
     _warn_missing_numbers(folder, names)
     return [os.path.join(folder, n) for n in names]
+
+
+def _regular_or_broken(path: str) -> bool:
+    """Whether `path` is a regular file (or a link to one), or a broken link, which the cache
+    names as such; not a FIFO, socket or device."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # unreadable: said by the cache, naming it
 
 
 def _some(names: List[str], shown: int = 3) -> str:

@@ -17,7 +17,7 @@ import torch
 from tqdm import tqdm
 
 from models.repro_vae import ReproVAE
-from opts import IMAGE_SIZE
+from opts import IMAGE_SIZE, saved_option_problem
 from utils import distributed
 from utils.checkpoints import INTERRUPTED_NAME, list_checkpoints, load_checkpoint, load_model_state, non_finite_weights
 from utils.device import autocast
@@ -253,6 +253,10 @@ def adopt_run_options(opt, state: Dict, path: str) -> None:
     A typed option that differs is a UserError naming each difference.
     """
     saved = state.get("options") or {}
+    for name in RUN_OPTIONS:
+        problem = saved_option_problem(name, saved[name]) if name in saved else ""
+        if problem:
+            raise UserError(f"{path}: a damaged or foreign checkpoint: its saved option {problem}")
 
     def same(name, typed, kept):
         if name in FOLDER_OPTIONS and isinstance(typed, str) and isinstance(kept, str):
@@ -285,7 +289,11 @@ def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: t
     load_model_state(model, state["model"], path)
     for key, target in (("optimizer", optimizer), ("scheduler", scheduler)):
         if key in state and target is not None:
-            target.load_state_dict(state[key])
+            try:
+                target.load_state_dict(state[key])
+            except (ValueError, KeyError, TypeError, RuntimeError, IndexError) as err:  # another model's state
+                raise UserError(f"{path}: a damaged or foreign checkpoint: its {key} state does not fit this "
+                                f"model ({str(err).splitlines()[0][:80] if str(err) else type(err).__name__})")
     if "rng" in state:
         torch.set_rng_state(state["rng"])
     if state.get("cuda_rng") is not None and torch.cuda.is_available() \

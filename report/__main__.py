@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from opts import build_parser
+from opts import OneLineParser, build_parser, tolerance_frames
 from report.build import build_report
 from utils.cli import run_cli
 
@@ -13,7 +13,7 @@ from utils.cli import run_cli
 def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """The report's options; those it shares with the scripts take the scripts' defaults."""
     defaults = build_parser()
-    parser = argparse.ArgumentParser(prog="python -m report",
+    parser = OneLineParser(prog="python -m report",
                                      description="Write report.html (and report_files/) into a results folder of "
                                                  "inference.py, from its files alone.")
     parser.add_argument("results_folder", help="the folder inference.py wrote its result files into")
@@ -25,7 +25,7 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         default=defaults.get_default("label_convention"),
                         help="as pure_test.py: pair = change between frame i and i+1; first_frame = first "
                              "frame of the new shot (default: %(default)s)")
-    parser.add_argument("--tolerance", type=int, default=defaults.get_default("tolerance"),
+    parser.add_argument("--tolerance", type=tolerance_frames, default=defaults.get_default("tolerance"),
                         help="a detection within this many frames of a label finds it, as pure_test.py scores "
                              "(default: %(default)s)")
     parser.add_argument("--epoch", type=int, default=None,

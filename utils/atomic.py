@@ -41,6 +41,16 @@ def _write_failures_named(path: str, temporary: str) -> Iterator[None]:
         raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
 
 
+@contextlib.contextmanager
+def _creation_failures_named(path: str) -> Iterator[None]:
+    """An OSError creating the folder or the temporary of `path` (a folder made read-only, a
+    disk out of space or inodes midway) as a UserError naming `path`."""
+    try:
+        yield
+    except OSError as err:
+        raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
+
+
 def _umask() -> int:
     """The process's umask, read without changing it where Linux shows it (setting it to read it
     back would briefly change it for every thread)."""
@@ -128,10 +138,11 @@ def writable_folder(path: str, what: str) -> str:
 def atomic_path(path: str) -> Iterator[str]:
     """Yield a temporary path beside `path`; rename it to `path` if the block succeeds."""
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
     suffix = os.path.splitext(path)[1]
-    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.tmp-{os.getpid()}-", suffix=suffix,
-                                         dir=folder)
+    with _creation_failures_named(path):
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.tmp-{os.getpid()}-",
+                                             suffix=suffix, dir=folder)
     os.close(handle)
     try:
         with _write_failures_named(path, temporary):
@@ -160,8 +171,8 @@ def save_npy(path: str, array: np.ndarray) -> str:
 
 def save_text(path: str, text: str) -> str:
     """Write `text` to `path` atomically."""
-    def write(temporary: str) -> None:
-        with open(temporary, "w") as handle:
+    def write(temporary: str) -> None:  # a path of undecodable bytes is kept as an escape, not an error
+        with open(temporary, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     return write_with(path, write)
 
@@ -178,9 +189,10 @@ def write_folder_with(path: str, writer: Callable[[str], None],
     """
     parent = os.path.dirname(os.path.abspath(path))
     name = os.path.basename(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    remove_leftovers(parent)
-    temporary = tempfile.mkdtemp(prefix=f".{name}.partial-{os.getpid()}-", dir=parent)
+    with _creation_failures_named(path):
+        os.makedirs(parent, exist_ok=True)
+        remove_leftovers(parent)
+        temporary = tempfile.mkdtemp(prefix=f".{name}.partial-{os.getpid()}-", dir=parent)
     try:
         with _write_failures_named(path, temporary):
             writer(temporary)

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 
 from utils.atomic import atomic_path
+from utils.checkpoint_fields import check_fields
 from utils.errors import UserError, os_reason, read_path
 
 CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_val_loss_(.+)\.pkl$")
@@ -120,6 +121,7 @@ def load_checkpoint(path: str) -> Dict:
         if not all(isinstance(v, torch.Tensor) for v in payload.values()):
             raise UserError(f"{path}: not a checkpoint of this model (no model state in it)")
         payload = {"model": payload}
+    check_fields(payload, path)
     broken = non_finite_weights(payload["model"]) if isinstance(payload["model"], dict) else []
     if broken:
         raise UserError(f"{path}: the model's weights are not finite (NaN or infinity in {broken[0]}): "

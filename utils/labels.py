@@ -94,14 +94,20 @@ def _looks_like_json(text: str) -> bool:
     return text.lstrip()[:1] in ("[", "{")
 
 
+# A labels file is a list of frame numbers: a few MiB at most for the longest film.
+MAX_LABELS_CHARACTERS = 64 * 2 ** 20
+
+
 def _read_text(path: str) -> str:
     """The text of a labels file: UTF-8, a byte-order mark at its start dropped (else the first
     label would read as a header); UTF-16 or binary content is a UserError."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
+            text = handle.read(MAX_LABELS_CHARACTERS + 1)  # /dev/zero or a film given by mistake ends here
     except UnicodeDecodeError:
         text = "\0"
+    if len(text) > MAX_LABELS_CHARACTERS:
+        raise UserError(f"{path}: more than {MAX_LABELS_CHARACTERS // 2 ** 20} MiB of text: not a labels file")
     if "\0" in text:
         raise UserError(f"{path}: not a text labels file (not UTF-8 text; save it as UTF-8, or give a .npy file)")
     return text
@@ -109,7 +115,15 @@ def _read_text(path: str) -> str:
 
 def _read_json(path: str):
     """The JSON document of a labels file (UTF-8, with or without a byte-order mark)."""
-    return json.loads(_read_text(path))
+    return _parse_json(path, _read_text(path))
+
+
+def _parse_json(path: str, text: str):
+    """json.loads(text); a document nested too deeply for the decoder is a UserError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UserError(f"{path}: not a labels file (its JSON is nested too deeply)") from None
 
 
 def _check_boundaries(path: str, boundaries: list) -> None:
@@ -197,7 +211,7 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
         if path.lower().endswith(".npy"):
             values = _npy_values(path)
         elif path.lower().endswith(".json") or _looks_like_json(text):
-            data = _read_json(path) if text is None else json.loads(text)
+            data = _read_json(path) if text is None else _parse_json(path, text)
             if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
                 _check_boundaries(path, data["boundaries"])
                 values = [frame_index(b["frame"] if isinstance(b, dict) else b)
@@ -285,7 +299,7 @@ def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -
         try:
             text = _read_text(path)
             if path.lower().endswith(".json") or _looks_like_json(text):
-                data = json.loads(text)
+                data = _parse_json(path, text)
         except (OSError, ValueError) as err:
             raise UserError(f"{path}: unreadable labels ({_reason(err)})")
     data = _film_part(data)

@@ -57,7 +57,8 @@ def plot_scores(scores: np.ndarray, path: str, flags: Optional[np.ndarray] = Non
         picked = np.flatnonzero(flags)
         ax.plot(picked, shown[picked], "v", color="tab:red", ms=5, label="detected change")
     ax.set_xlabel("frame pair (i = change between frame i and i+1)")
-    ax.set_title(title)
+    # a film's name of bytes that are not UTF-8 is drawn with a replacement character, not refused by the font
+    ax.set_title(title.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))

@@ -154,12 +154,20 @@ class Staging:
         new = _entries(self.folder, whole)
         journal = {"results": self.results, "new": new, "remove": sorted(set(remove))}
         save_text(os.path.join(self.folder, JOURNAL), json.dumps(journal, indent=1))
-        _swap(self.folder, journal)
+        try:
+            _swap(self.folder, journal)
+        except OSError as err:  # the folder made read-only meanwhile: the journal finishes it later
+            raise UserError(f"{self.results}: the new results cannot be put in place ({os_reason(err)}); they "
+                            f"wait in {self.folder}, and the next run of inference.py or pure_test.py on this "
+                            "folder puts them in place once it can be written") from err
         shutil.rmtree(self.folder, ignore_errors=True)
         return new
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Delete the staging folder, unless its swap has begun (its journal is there): then only
+        finishing the swap leaves the results folder whole."""
+        if not os.path.exists(os.path.join(self.folder, JOURNAL)):
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def named_as_results(self, message: str) -> str:
         """`message` with the staging folder's paths shown as the results folder's."""
@@ -175,6 +183,8 @@ def staged(results_folder: str) -> Iterator[Staging]:
         yield staging
     except UserError as err:
         staging.discard()
+        if os.path.exists(os.path.join(staging.folder, JOURNAL)):
+            raise
         raise UserError(staging.named_as_results(str(err))) from err
     except BaseException:
         staging.discard()
