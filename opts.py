@@ -115,7 +115,7 @@ def _within(kind: type, low, high, low_open: bool = False, what: str = "a number
 
 
 # The sane range of each numeric option (see _within).
-_LEARNING_RATE = _within(float, 0, 10, low_open=True)
+_LEARNING_RATE = _within(float, 0, 1e6, low_open=True)  # a million: diverges at once, yet no overflow
 _WEIGHT = _within(float, 0, 1e6)
 _SECONDS = _within(float, 0, 86400, what="a number")  # a day
 _COUNT = _within(int, 0, 1_000_000, what="a whole number")  # epochs, checkpoints, shots
@@ -259,7 +259,7 @@ def _options() -> list:
                      "afresh (without it, such a folder is refused); inference.py: replace results of "
                      "another checkpoint with the same epoch number"),
         # device and batches
-        _option({TRAIN, INFER}, RUNNING, "--bs", type=_POSITIVE_COUNT, default=64,
+        _option({TRAIN, INFER}, RUNNING, "--bs", type=_within(int, 1, 10 ** 9, what="a whole number"), default=64,
                 help="batch size (training and encoding)"),
         _option({TRAIN, INFER}, RUNNING, "--seed", type=_seed, default=0,
                 help=f"random seed, 0 to {MAX_SEED}; the same seed repeats a CPU run"),
@@ -282,7 +282,7 @@ def _options() -> list:
                      "must reach this many times both 4 x the motion inside the shots on either side and "
                      "0.03 x the film's typical distance between unrelated moments; 2 reports fewer "
                      "changes, 0.5 more"),
-        _option({INFER}, DETECTION, "--transition_seconds", type=_SECONDS, default=2.0,
+        _option({INFER}, DETECTION, "--transition_seconds", type=_within(float, 0, 1e12), default=2.0,
                 help="longest gradual transition (dissolve, wipe, morph, push) to look for; 0: cuts only"),
         _option({INFER}, DETECTION, "--min_scene_len", type=_SECONDS, default=0.0,
                 help="shortest scene in seconds: changes closer than this are one (0: every change the "

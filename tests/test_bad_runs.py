@@ -178,7 +178,7 @@ def test_a_learning_rate_that_cannot_train_is_refused_before_the_frames(two_scen
     with pytest.raises(SystemExit) as stop:
         train(two_scene_folder, tmp_path / "run", "--lr", value)
     assert stop.value.code == 2
-    one_error_line(capsys.readouterr().err, f"argument --lr: expected a positive number up to 10, got {value}")
+    one_error_line(capsys.readouterr().err, f"argument --lr: expected a positive number up to 1e+06, got {value}")
     assert not (tmp_path / "cache").exists() and not (tmp_path / "run").exists()
 
 
