@@ -76,3 +76,21 @@ def scene_of_each_frame(change_pairs: np.ndarray, frame_count: int) -> np.ndarra
     pairs = pairs[(pairs >= 0) & (pairs < frame_count - 1)]
     np.add.at(starts, pairs + 1, 1)
     return np.cumsum(starts)
+
+
+def decision_line(candidates: List[dict], change: Change, missed: bool, reach: int = 2) -> Optional[str]:
+    """Which stage of the selection decided a change shown, from change_candidates_<i>.csv rows:
+    for a detection, the stage that came closest to dropping it; for a miss, the fate of the most
+    confident candidate within `reach` pairs of the label's span (or that there was none)."""
+    if not candidates:
+        return None
+    if not missed:
+        at = [row for row in candidates if int(row["pair"]) == change.pair and row["kept"] == "1"]
+        if not at:
+            return None
+        return f"kept; closest to dropping it: {at[0]['stage']} ({at[0]['reason']})"
+    near = [row for row in candidates if change.first - reach <= int(row["pair"]) <= change.last + reach]
+    if not near:
+        return "no candidate here: the latents never stood out against the motion on either side"
+    best = max(near, key=lambda row: float(row["confidence"]))
+    return f"candidate at pair {best['pair']} dropped by {best['stage']}: {best['reason']}"

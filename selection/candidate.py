@@ -39,6 +39,7 @@ class Candidate:
     numbers: Dict[str, float] = field(default_factory=dict)
     reasons: Dict[str, str] = field(default_factory=dict)
     dropped_by: Optional[str] = None
+    decided_by: Optional[str] = None
     kept: bool = False
 
     def __post_init__(self):
@@ -52,6 +53,13 @@ class Candidate:
             self.reasons[stage] = reason
         self.numbers.update({k: float(v) for k, v in numbers.items()})
 
+    def decide(self, stage: str, value: float, reason: str) -> None:
+        """Replaces the confidence with `stage`'s own (a learned decision over the caps so far)."""
+        self.caps[stage] = float(value)
+        self.confidence = float(value)
+        self.reasons[stage] = reason
+        self.decided_by = stage
+
     def drop(self, stage: str, reason: str, **numbers) -> None:
         """Takes the candidate out: `stage` decided it is no change of its own."""
         self.dropped_by = stage
@@ -61,8 +69,8 @@ class Candidate:
     @property
     def stage(self) -> str:
         """The stage that decided: the one that dropped it, else the one whose cap is its confidence."""
-        if self.dropped_by:
-            return self.dropped_by
+        if self.dropped_by or self.decided_by:
+            return self.dropped_by or self.decided_by
         binding = [s for s, v in self.caps.items() if v <= self.confidence]
         return binding[0] if binding else "score"
 
@@ -89,7 +97,7 @@ def candidates_csv(candidates: List[Candidate]) -> str:
     """One row per candidate, film order: where, at which scale, its confidence, the deciding
     stage, whether it was kept, why, every stage's cap and the numbers compared."""
     from selection.config import STAGES  # the columns follow the stages' order
-    stages = ("score",) + STAGES
+    stages = ("score",) + STAGES + ("learned",)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["pair", "scale", "first", "second", "source", "confidence", "stage", "kept", "reason",

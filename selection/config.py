@@ -51,6 +51,11 @@ class SelectionConfig:
     min_scene_seconds: float = _f(0.0, "changes closer than this are one change (0: the events decide)",
                                   "--min_scene_len")
     off: Tuple[str, ...] = _f((), "stages switched off (STAGES)", "benchmarks.ablation")
+    decision: str = _f("rules", "how the events the stages leave are decided: 'rules' (every cap >= 0) or "
+                                "'learned' (selection/learned.py, a logistic regression over the caps)",
+                       "benchmarks.learned compares both on the tuning films and the real clips")
+    learned_file: str = _f("", "the fitted learned decision ('' : selection/learned_decision.json)",
+                           "python -m benchmarks.learned writes it")
 
     # --- the score (selection/score.py) ---
     contrast: float = _f(4.0, "a change exceeds the motion inside the shots on either side by this factor; "
@@ -151,6 +156,8 @@ class SelectionConfig:
         unknown = sorted(set(self.off) - set(STAGES))
         if unknown:
             raise ValueError(f"unknown selection stage(s) {', '.join(unknown)}; the stages are {', '.join(STAGES)}")
+        if self.decision not in ("rules", "learned"):
+            raise ValueError(f"unknown decision {self.decision!r}; choose 'rules' or 'learned'")
 
     def on(self, stage: str) -> bool:
         """Whether `stage` (one of STAGES) takes part."""

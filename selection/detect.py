@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from selection import fade_through_black, flash_return, layout_spread, layout_view, one_pick
+from selection import fade_through_black, flash_return, layout_spread, layout_view, learned, one_pick
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
 from selection.config import SelectionConfig
@@ -102,6 +102,8 @@ def detect_changes(mu: np.ndarray, log_var: np.ndarray, frame_rate: float, pictu
     film = _film(mu, log_var, frame_rate, pictures, config)
     found, score = _candidates(film, config)
     candidates = _judged(list(found), film, config)
+    if config.decision == "learned":
+        learned.decide(candidates, learned.load(config.learned_file or learned.MODEL_FILE))
     kept = [c for c in candidates if c.confidence >= 0]
     if config.on("fade_through_black"):
         kept = fade_through_black.join_through_blank(

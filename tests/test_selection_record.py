@@ -89,3 +89,19 @@ def test_each_stage_can_be_switched_off(film, stage):
     assert not any(stage in c.caps for c in found.candidates)  # a stage that is off never caps
     if stage != "one_pick":  # without it, only a second candidate on the same pair is dropped
         assert not any(c.dropped_by == stage for c in found.candidates)
+
+
+def test_the_report_names_the_stage_that_decided_a_false_alarm_and_a_miss(film):
+    from report.outcomes import Change, decision_line
+    mu, log_var, pictures, clip = film
+    found = detect_changes(mu, log_var, clip.fps, pictures=pictures)
+    rows = list(csv.DictReader(io.StringIO(candidates_csv(found.candidates))))
+    kept = found.changes[0]
+    line = decision_line(rows, Change(int(kept), int(kept), int(kept), 1.0), missed=False)
+    assert line.startswith("kept; closest to dropping it: ")
+    dropped = next(c for c in found.candidates if c.dropped_by and c.pair not in set(found.changes.tolist()))
+    line = decision_line(rows, Change(dropped.pair, dropped.pair, dropped.pair, -1.0), missed=True, reach=0)
+    assert "dropped by" in line and f"pair {dropped.pair}" in line
+    nothing = decision_line(rows, Change(len(mu) + 50, len(mu) + 50, len(mu) + 50, -1.0), missed=True)
+    assert nothing.startswith("no candidate here")
+    assert decision_line([], Change(1, 1, 1, 0.0), missed=True) is None

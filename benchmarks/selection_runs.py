@@ -1,0 +1,151 @@
+"""Trained runs read again with another selection: what the ablation and the tuning grids score.
+
+A run is a repro-VAE trained on a film with the default settings and the latents inference.py
+saved for its newest checkpoint. Its film's frames give the pictures (utils.pictures), so any
+SelectionConfig can be applied to it in-process in seconds, without training or encoding again.
+
+    tuning runs   the tuning films (benchmarks.tuning), the kinds of the measuring films drawn
+                  from other seeds, with slides; where rules are chosen
+    real runs     the labelled clips of ../shared/data (development clips: rick, cartoon_space,
+                  ds_edit, dragonball_edit), trained by the same default command
+"""
+
+import dataclasses
+import glob
+import os
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from benchmarks import datasets as ds
+from benchmarks import ours
+from benchmarks.scoring import score
+from data.cache import load_frames, sampled_frame_rate
+from selection import Changes, SelectionConfig, detect_changes
+from utils.pictures import Pictures, picture_features
+
+
+@dataclass
+class SavedRun:
+    """One trained run: its data set, training seed, latents, the pictures and rate of its frames,
+    and the flags inference.py saved (what the selection of the day found)."""
+    group: str
+    dataset: ds.Dataset
+    seed: int
+    mu: np.ndarray
+    log_var: np.ndarray
+    pictures: Pictures
+    frame_rate: float
+    saved_flags: np.ndarray
+
+
+def newest_latents(detections: str):
+    """(mu, log_var, flags) of the newest epoch's results in a detections folder, or None."""
+    epochs = sorted(int(m.group(1)) for m in (re.match(r"latent_mu_(\d+)\.npy$", name)
+                                              for name in os.listdir(detections)) if m) \
+        if os.path.isdir(detections) else []
+    if not epochs:
+        return None
+    e = epochs[-1]
+    return tuple(np.load(os.path.join(detections, f"{kind}_{e}.npy"))
+                 for kind in ("latent_mu", "latent_logvar", "scene_change_flags"))
+
+
+_PICTURES: Dict[str, tuple] = {}
+
+
+def film_pictures(video: str, cache_dir: str):
+    """(Pictures, frame rate) of a video's frames as inference.py reads them (64x64, every frame)."""
+    if video not in _PICTURES:
+        cache = load_frames(video, cache_dir, 64, show_progress=False)
+        _PICTURES[video] = (picture_features(cache.frames), sampled_frame_rate(cache, None))
+    return _PICTURES[video]
+
+
+def _runs(group: str, dataset: ds.Dataset, folders: Sequence[str], cache_dir: str) -> List[SavedRun]:
+    found = []
+    for folder in folders:
+        saved = newest_latents(os.path.join(folder, "detections"))
+        if saved is None:
+            continue
+        pictures, rate = film_pictures(dataset.video, cache_dir)
+        seed = int(re.search(r"seed(\d+)$", folder.rstrip(os.sep)).group(1))
+        found.append(SavedRun(group, dataset, seed, saved[0], saved[1], pictures, rate, saved[2]))
+    return found
+
+
+def tuning_runs(work: str, seeds: Sequence[int], extra: str = "slide",
+                frames: int = ds.FRAMES_PER_FILM) -> List[SavedRun]:
+    """The tuning films' runs that benchmarks.tuning trained under `work`."""
+    from benchmarks.tuning import tuning_film
+    runs = []
+    for name in ds.MEASURING:
+        film, seed, options = tuning_film(name, extra)
+        dataset = ds.build_film(os.path.join(work, "tuning", "films"), film, seed, options, frames=frames)
+        folders = [os.path.join(work, "tuning", "runs", f"{film}-{frames}", f"seed{s}") for s in seeds]
+        runs += _runs("tuning", dataset, folders, os.path.join(work, "frames-cache"))
+    return runs
+
+
+def real_runs(work: str, shared: str, seeds: Sequence[int]) -> List[SavedRun]:
+    """The shared clips' runs under <work>/real/runs/<clip>/seed<k> (train_real trains them), or
+    the accuracy stage's repro-VAE runs of the same clip and seed (<work>/accuracy/<clip>/repro-VAE):
+    both are the default training of one seed, so either serves."""
+    runs = []
+    for clip in ds.shared_clips(shared):
+        folders = []
+        for seed in seeds:
+            found = [f for f in (os.path.join(work, "real", "runs", clip.name, f"seed{seed}"),
+                                 os.path.join(work, "accuracy", clip.name, "repro-VAE", f"seed{seed}"))
+                     if newest_latents(os.path.join(f, "detections")) is not None]
+            folders += found[:1]
+        runs += _runs("real", clip, folders, os.path.join(work, "frames-cache"))
+    return runs
+
+
+def train_real(work: str, shared: str, seeds: Sequence[int]) -> None:
+    """Trains (or keeps) the repro-VAE with the default settings on every shared clip and seed."""
+    for seed in seeds:
+        for clip in ds.shared_clips(shared):
+            ours.train_and_detect(clip.video, os.path.join(work, "real", "runs", clip.name, f"seed{seed}"),
+                                  "repro-VAE", seed, reuse=True)
+
+
+def detect(run: SavedRun, config: SelectionConfig) -> Changes:
+    """The selection `config` on a run, as inference.py applies it (no transition outlasts the film)."""
+    seconds = min(config.transition_seconds, len(run.mu) / run.frame_rate)
+    return detect_changes(run.mu, run.log_var, run.frame_rate, pictures=run.pictures,
+                          config=dataclasses.replace(config, transition_seconds=seconds))
+
+
+def scored(run: SavedRun, config: SelectionConfig, found: Optional[Changes] = None) -> Dict:
+    """benchmarks.scoring.score of the run's detections under `config` (K-free and top-K F1, ...)."""
+    found = found or detect(run, config)
+    return score({"frames": len(run.mu), "scores": found.score, "changes": found.changes,
+                  "events": found.events}, run.dataset)
+
+
+def group_means(rows: List[Dict], runs: List[SavedRun], key: str = "f1") -> Dict[str, Dict]:
+    """{name: {"mean", "sd"}}: per data set (mean over seeds), per group (mean over its data sets,
+    with the sd over training seeds of that mean) and "all"."""
+    by_set, by_seed = {}, {}
+    for row, run in zip(rows, runs):
+        by_set.setdefault(run.dataset.name, []).append(row[key])
+        by_seed.setdefault((run.group, run.seed), {}).setdefault(run.dataset.name, row[key])
+    out = {name: {"mean": float(np.mean(v)), "sd": float(np.std(v))} for name, v in by_set.items()}
+    for group in sorted({r.group for r in runs}):
+        names = sorted({r.dataset.name for r in runs if r.group == group})
+        per_seed = [np.mean(list(v.values())) for (g, _), v in by_seed.items() if g == group and len(v) == len(names)]
+        out[group] = {"mean": float(np.mean([out[n]["mean"] for n in names])),
+                      "sd": float(np.std(per_seed)) if per_seed else 0.0}
+    return out
+
+
+def shared_folder() -> str:
+    return os.path.join(ours.ROOT, "..", "shared", "data")
+
+
+def has_runs(work: str) -> bool:
+    return bool(glob.glob(os.path.join(work, "*", "runs", "*", "seed*", "detections")))

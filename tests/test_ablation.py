@@ -1,0 +1,81 @@
+"""The ablation and the tuning grids: saved runs read again with other selection settings."""
+
+import numpy as np
+import pytest
+
+from benchmarks import datasets as ds
+from benchmarks import selection_runs as sr
+from benchmarks.ablation import ablate, render
+from benchmarks.tuning import grid_configs, parse_args, parse_setting
+from data.synthetic import generate_clip
+from utils.pictures import picture_features
+
+
+def _run(group: str, seed: int, clip_seed: int) -> sr.SavedRun:
+    clip = generate_clip(180, seed=clip_seed, pacing="fast")
+    n, h, w, _ = clip.frames.shape
+    f = clip.frames[:, :h // 8 * 8, :w // 8 * 8].astype(np.float32)
+    mu = f.reshape(n, 8, h // 8, 8, w // 8, 3).mean(axis=(2, 4)).reshape(n, -1) / 255
+    mu = mu + np.random.default_rng(seed).normal(0, 0.01, mu.shape).astype(np.float32)
+    dataset = ds.Dataset(f"{group}-{clip_seed}", "unused.mp4", clip.change_pairs, "generated")
+    pictures = picture_features(np.ascontiguousarray(clip.frames.transpose(0, 3, 1, 2)))
+    return sr.SavedRun(group, dataset, seed, mu, np.full_like(mu, 2 * np.log(0.05)), pictures, clip.fps,
+                       np.zeros(n - 1, bool))
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return [_run("tuning", 0, 0), _run("tuning", 1, 0), _run("real", 0, 5)]
+
+
+def test_settings_of_a_grid_are_parsed_and_checked():
+    assert parse_setting("camera_reach=0, 0.5") == ("camera_reach", ["0", "0.5"])
+    with pytest.raises(ValueError):
+        parse_setting("camera_reach")
+    configs = grid_configs([("contrast", ["2", "4"]), ("motion", ["0", "10"])], off=("hold",))
+    assert list(configs) == ["contrast=2, motion=0", "contrast=2, motion=10", "contrast=4, motion=0",
+                             "contrast=4, motion=10"]
+    assert all(not c.on("hold") for c in configs.values()) and configs["contrast=4, motion=0"].motion == 0.0
+    with pytest.raises(SystemExit):
+        parse_args(["--set", "no_such_setting=1"])
+
+
+def test_the_ablation_scores_every_stage_off_and_names_what_pays(runs):
+    table = ablate(runs, ("one_pick", "camera_move"))
+    assert list(table) == ["all stages", "without one_pick", "without camera_move"]
+    full = table["all stages"]["f1"]
+    # the group means are the means of their data sets, each over its seeds
+    rows = [sr.scored(run, sr.SelectionConfig()) for run in runs]
+    assert full["tuning"]["mean"] == pytest.approx(np.mean([rows[0]["f1"], rows[1]["f1"]]))
+    assert full["real"]["mean"] == pytest.approx(rows[2]["f1"]) and full["real"]["mean"] > 0.8
+    # a stage is marked as paying exactly where switching it off costs more than the seed spread
+    text = render(table, runs)
+    for name in ("without one_pick", "without camera_move"):
+        line = text.split(f"| {name} |")[1].splitlines()[0]
+        delta = table[name]["f1"]["tuning"]["mean"] - full["tuning"]["mean"]
+        spread = max(table[name]["f1"]["tuning"]["sd"], full["tuning"]["sd"])
+        assert line.split("|")[-3].strip() == f"{delta:+.3f}" + (" *" if delta < -spread else "")
+
+
+def test_a_learned_decision_is_fitted_on_events_and_decides_with_its_own_confidence(runs, tmp_path):
+    import json
+    from benchmarks.learned import events_of, fit, truth_of
+    from selection import SelectionConfig, detect_changes, learned
+    samples = [(run, events_of(run)) for run in runs]
+    x = np.concatenate([learned.features(ev) for _, ev in samples])
+    y = np.concatenate([truth_of(run, ev) for run, ev in samples])
+    assert 0 < y.sum() < y.size  # true changes and other events both
+    model = fit(x, y, 1.0)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model))
+    run = runs[2]
+    config = SelectionConfig(decision="learned", learned_file=str(path))
+    found = detect_changes(run.mu, run.log_var, run.frame_rate, pictures=run.pictures, config=config)
+    decided = [c for c in found.candidates if c.decided_by == "learned"]
+    assert decided and all(c.stage == "learned" and c.reason.startswith("learned decision")
+                           for c in decided if c.dropped_by is None)  # a fade's halves may join after
+    odds = learned.log_odds(model, learned.features(decided))
+    assert set(found.changes.tolist()) >= {c.pair for c, o in zip(decided, odds) if o >= 0 and c.dropped_by is None}
+    with pytest.raises(ValueError, match="benchmarks.learned"):
+        detect_changes(run.mu, run.log_var, run.frame_rate, config=SelectionConfig(
+            decision="learned", learned_file=str(tmp_path / "missing.json")))
