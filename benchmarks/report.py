@@ -216,8 +216,10 @@ def render(results: Dict) -> str:
             out.append(f"_{key}: run on {results[key].get('date', '?')}, "
                        f"{results[key].get('stage_seconds', 0) / 60:.0f} min._")
             for added in results[key].get("added", []):
+                machine = added.get("machine", results.get("machine"))
                 out.append(f"_{', '.join(added['datasets'])}: run on their own on {added['date']} "
-                           f"(`--datasets`), {added['stage_seconds'] / 60:.0f} min; the other data sets' "
-                           "rows are those of the run above._")
+                           f"(`--datasets`), {added['stage_seconds'] / 60:.0f} min"
+                           + (f", on {machine}" if machine != results.get("machine") else "")
+                           + "; the other data sets' rows are those of the run above._")
             out += [f"- skipped: {s}" for s in results[key].get("skipped", [])] + [""]
     return "\n".join(out).rstrip() + "\n"

@@ -77,8 +77,8 @@ def parse_args(argv=None):
     unknown = [s for s in args.stages if s not in STAGES]
     if unknown:
         parser.error(f"unknown stage {unknown[0]!r}; choose from {', '.join(STAGES)}")
-    if args.datasets and "accuracy" not in args.stages:
-        parser.error("--datasets restricts the accuracy stage: add --stages accuracy")
+    if args.datasets and args.stages != ["accuracy"]:
+        parser.error("--datasets runs the accuracy stage alone: add --stages accuracy")
     if args.quick:
         args.seeds = args.seeds[:1]
     return args
@@ -309,13 +309,14 @@ def time_to_result_stage(args, skipped: List[str]) -> Dict:
 def merge_datasets(earlier: Dict, new: Dict, run: Dict) -> Dict:
     """The accuracy stage of `earlier` with the data sets of `new` put in (replacing theirs in
     place, or added after the others); every other data set's rows stay as they are. The stage's
-    date and time stay those of the run that made it; `run` ({"date", "stage_seconds", "skipped",
-    "quick"}) is recorded under "added" with the names it ran on, and its skips join the stage's."""
+    date and time stay those of the run that made it; `run` ({"date", "stage_seconds", "machine",
+    "skipped", "quick"}) is recorded under "added" with the names it ran on, and its skips join
+    the stage's."""
     names = [n for n in new if isinstance(new[n], dict) and "methods" in new[n]]
     merged = {**earlier, **{n: new[n] for n in names}}
     added = [{**a, "datasets": [n for n in a["datasets"] if n not in names]} for a in earlier.get("added", [])]
     merged["added"] = [a for a in added if a["datasets"]] + [
-        {"datasets": names, "date": run["date"], "stage_seconds": run["stage_seconds"]}]
+        {"datasets": names, "date": run["date"], "stage_seconds": run["stage_seconds"], "machine": run["machine"]}]
     merged["skipped"] = earlier.get("skipped", []) + [s for s in run["skipped"] if s not in earlier.get("skipped", [])]
     merged["quick"] = bool(earlier.get("quick")) or run["quick"]
     return merged
@@ -334,18 +335,21 @@ def main(argv=None) -> int:
     if os.path.exists(json_path):
         with open(json_path) as f:
             results = json.load(f)
-    results["machine"] = speed.machine_description()
+    machine = speed.machine_description()
+    merging = bool(args.datasets) and "accuracy" in results
+    if not merging:  # merged rows keep the report's machine line; theirs goes with them under "added"
+        results["machine"] = machine
     results.pop("quick", None)
     for stage in args.stages:
         skipped = []
         started = time.perf_counter()
         found = STAGE_FUNCTIONS[stage](args, skipped)
         run = {"skipped": skipped, "quick": args.quick, "stage_seconds": time.perf_counter() - started,
-               "date": time.strftime("%Y-%m-%d")}
-        if stage == "accuracy" and args.datasets and stage in results:
+               "date": time.strftime("%Y-%m-%d"), "machine": machine}
+        if merging:
             results[stage] = merge_datasets(results[stage], found, run)
         else:
-            results[stage] = {**found, **run}
+            results[stage] = {**found, **{k: v for k, v in run.items() if k != "machine"}}
         save_text(json_path, json.dumps(results, indent=1, default=float))
         save_text(os.path.join(args.out, "RESULTS.md"), render(results))
         say(f"{stage}: done in {run['stage_seconds'] / 60:.1f} min")

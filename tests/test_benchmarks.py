@@ -288,6 +288,8 @@ def test_datasets_option_merges_its_rows_and_keeps_every_other_data_sets(tmp_pat
     assert "TransNetV2" not in methods and any("TransNetV2" in s for s in accuracy["skipped"])
     assert (accuracy["date"], accuracy["stage_seconds"]) == ("2026-01-01", 3600.0)  # the full run's
     assert [a["datasets"] for a in accuracy["added"]] == [["clip_a", "clip_b"]]
+    machine = accuracy["added"][0]["machine"]
+    assert results["machine"] == "old box" and machine != "old box"  # the report's line stays the full run's
     assert not (tmp_path / "work" / "data").exists()  # no generated film was built
 
     assert run.main(argv[:3] + ["clip_a"] + argv[5:]) == 0  # clip_a again: its own record moves
@@ -297,8 +299,9 @@ def test_datasets_option_merges_its_rows_and_keeps_every_other_data_sets(tmp_pat
     text = (out / "RESULTS.md").read_text()
     assert text.index("### gen-mixed") < text.index("### clip_a") < text.index("### clip_b")
     assert "| repro-VAE | 0.250 |" in text and "_clip_a: run on their own on" in text
+    assert "Machine: old box." in text and f", on {machine}; the other" in text
 
     with pytest.raises(SystemExit):
         run.main(argv[:3] + ["nope"] + argv[5:])
     with pytest.raises(SystemExit):
-        run.parse_args(["--stages", "speed", "--datasets", "clip_a"])
+        run.parse_args(["--stages", "accuracy,speed", "--datasets", "clip_a"])
