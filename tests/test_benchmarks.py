@@ -147,10 +147,14 @@ def test_report_shows_seed_spread_claims_and_skips():
                "baseline VAE": {"runs": rows[:1], "summary": scoring.mean_and_spread(rows[:1])}}
     text = report.render({"machine": "test box", "accuracy": {
         "clip": {"description": "a clip", "labels": 4, "methods": methods},
+        "ds_edit": {"description": "a fan edit", "labels": 4, "methods": methods, "reading": "Read it so."},
         "skipped": ["TransNetV2: not installed"], "date": "2026-01-01", "stage_seconds": 60}})
     assert "| repro-VAE (2 seeds) | 0.700 ± 0.141 |" in text  # F1@2 first
     assert "clip: repro-VAE 0.600 ± 0.141 against baseline VAE 0.500" in text
     assert "- skipped: TransNetV2: not installed" in text and "test box" in text
+    clip, fan_edit = text.split("### ds_edit")
+    assert "development clip" not in clip and "*A development clip" in fan_edit
+    assert "|\n\nRead it so.\n" in fan_edit and "Read it so." not in clip
 
 
 def test_results_name_videos_relative_to_the_repository():
