@@ -89,7 +89,7 @@ def ordered(candidates: List[Candidate]) -> List[Candidate]:
     return sorted(candidates, key=lambda c: (-c.confidence, -c.evidence, c.pair))
 
 
-NUMBER_COLUMNS = ("across", "bar", "layout_across", "layout_bar", "spread", "camera_share",
+NUMBER_COLUMNS = ("across", "bar", "layout_across", "spread", "camera_share",
                   "camera_residual", "returns_at")
 
 

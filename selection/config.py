@@ -63,7 +63,8 @@ class SelectionConfig:
                          "grid 2/4/8 on tuning films 101-104: 0.84/0.85/0.83")
     magnitude: float = _f(0.03, "a change reaches this share of the film's typical distance between unrelated "
                                 "moments (cuts 0.2-5, subtitles 1e-5..1e-3)",
-                          "grid 0.003-0.1 on tuning films 101-106 (0.03 and 0.05 tie at 0.899/0.901); "
+                          "grid 0.003/0.01/0.03/0.1 on tuning films 101-104 (0.03 and 0.1 best, 0.85); "
+                          "0.03 against 0.05 on films 101-106: 0.899/0.901, a tie; "
                           "0.007 lets subtitles in (tuning films 101-108)")
     motion: float = _f(10.0, "... and this many times the film's median KL at the same span length, so a "
                              "busy film (a fight, live action) raises its own bar",
@@ -119,7 +120,8 @@ class SelectionConfig:
     # --- layout view and confirmation (selection/layout_view.py) ---
     layout_contrast: float = _f(1.0, "every candidate's layout changes more across its span than inside the "
                                      "shots on either side, times this",
-                                "grid none/0.5/1/1.5/2 on " + TUNING_117 + ": 0.980/0.980/0.984/0.984/0.980")
+                                "grid none/0.5/1/1.5/2 on 17 tuning runs (films 101-113 of earlier generator "
+                                "versions): 0.980/0.980/0.984/0.984/0.980")
     layout_share: float = _f(0.003, "... and by this share of the layout's typical distance",
                              "grid 0-0.03 ties at 0.984 (0.1: 0.960); a tenth of magnitude, for a perfectly "
                              "still shot")

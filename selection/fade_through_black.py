@@ -109,6 +109,7 @@ def _joined(one: Candidate, two: Candidate, share: float) -> Candidate:
     both.reasons["fade_through_black"] = (f"pairs {a} and {b} around a blank picture ({share:.2f} of the detail "
                                           "on either side) joined into one change")
     both.caps["fade_through_black"] = both.confidence
+    both.decided_by = "fade_through_black"
     both.kept = True
     for part in (one, two):
         part.drop("fade_through_black", f"joined with the change at pair {b if part is one else a} into one "

@@ -58,9 +58,9 @@ def confirm(candidates: list, film, config: SelectionConfig) -> None:
         if key not in curves:
             curves[key] = _curve(key, film, floor, config)
         value = float(curves[key][c.first + c.scale])
-        c.cap("layout_confirm", value, "the picture above the subtitle band changes no more across it than "
-              f"inside the shots on either side (layout log ratio {value:.2f})",
-              layout_across=_layout_across(film, c))
+        verb = "changes more" if value >= 0 else "does not change enough more"
+        c.cap("layout_confirm", value, f"the picture above the subtitle band {verb} across it than inside the "
+              f"shots on either side (log ratio {value:+.2f}; 0 is the bar)", layout_across=_layout_across(film, c))
 
 
 def _curve(key: tuple, film, floor: float, config: SelectionConfig) -> np.ndarray:

@@ -51,7 +51,8 @@ def one_per_event(candidates: List[Candidate], num_pairs: int, min_gap: int) -> 
         near = taken[max(0, c.pair - reach):c.pair + reach + 1]
         if covered[c.pair] or (near >= 0).any():
             other = kept[int(near[near >= 0][0])] if (near >= 0).any() else _covering(kept, c.pair, min_gap)
-            c.drop("one_pick", f"the same event as the more confident change at pair {other.pair} (scale {other.scale})")
+            c.drop("one_pick", f"the same event as the candidate at pair {other.pair} (scale {other.scale}, "
+                               f"confidence {other.confidence:+.2f}), ranked before it")
             continue
         taken[c.pair] = len(kept)
         kept.append(c)

@@ -105,3 +105,16 @@ def test_the_report_names_the_stage_that_decided_a_false_alarm_and_a_miss(film):
     nothing = decision_line(rows, Change(len(mu) + 50, len(mu) + 50, len(mu) + 50, -1.0), missed=True)
     assert nothing.startswith("no candidate here")
     assert decision_line([], Change(1, 1, 1, 0.0), missed=True) is None
+
+
+def test_the_selection_stays_readable_small_modules_and_short_functions():
+    import ast
+    import glob
+    import os
+    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "selection")
+    for path in glob.glob(os.path.join(folder, "*.py")):
+        text = open(path).read()
+        assert text.count("\n") <= 400, path
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                assert node.end_lineno - node.lineno < 60, f"{path}: {node.name}"
