@@ -63,7 +63,7 @@ class CameraTest:
                 if found > ratio:
                     ratio, seen = found, (share, residual / self.typical)
             value = float(np.log(max(ratio, 1e-12)))
-            c.cap("camera_move", value, f"the camera's move explains the span: {seen[0]:.2f} of its change is "
-                  f"left (a transition leaves {config.camera_share}), {seen[1]:.2f} of the film's typical "
-                  f"difference (a transition leaves {config.camera_residual})",
+            c.cap("camera_move", value, f"once the camera's move is undone, {seen[0]:.2f} of its change is left "
+                  f"and {seen[1]:.2f} of the film's typical difference (a camera move leaves under "
+                  f"{config.camera_share} and under {config.camera_residual})",
                   camera_share=seen[0], camera_residual=seen[1])
