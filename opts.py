@@ -355,7 +355,7 @@ def saved_option_problem(name: str, value) -> str:
         else:  # a path, or a list of them
             ok = value is None or isinstance(value, str) or (isinstance(value, list) and
                                                               all(isinstance(v, str) for v in value))
-        return "" if ok else f"--{name} {str(value)[:40]} is not a value of --{name}"
+        return "" if ok else f"--{name} {repr(value)[:40]} is not a value of --{name}"
     return ""
 
 

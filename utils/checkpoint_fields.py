@@ -19,6 +19,12 @@ RUN_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 ACTIVATIONS = ("leakyrelu", "relu")
 
 
+def _shown(value) -> str:
+    """A field's value for a one-line message: its repr, cut short (a newline in it stays escaped)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _whole(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
@@ -32,11 +38,11 @@ def _config_problem(config) -> str:
         return "model_config is not a mapping"
     dims = config.get("hidden_dims")
     if not isinstance(dims, (list, tuple)) or not 1 <= len(dims) <= 6 or not all(_whole(d, 1, 4096) for d in dims):
-        return f"model_config hidden_dims {str(dims)[:60]} is not 1 to 6 channel counts from 1 to 4096"
+        return f"model_config hidden_dims {_shown(dims)} is not 1 to 6 channel counts from 1 to 4096"
     if not _whole(config.get("latent_dim"), 1, 65536):
-        return f"model_config latent_dim {str(config.get('latent_dim'))[:40]} is not a size from 1 to 65536"
+        return f"model_config latent_dim {_shown(config.get('latent_dim'))} is not a size from 1 to 65536"
     if config.get("activation", "leakyrelu") not in ACTIVATIONS:
-        return f"model_config activation {str(config.get('activation'))[:40]} is not one of {', '.join(ACTIVATIONS)}"
+        return f"model_config activation {_shown(config.get('activation'))} is not one of {', '.join(ACTIVATIONS)}"
     extra = set(config) - {"hidden_dims", "latent_dim", "activation", "in_channels", "image_size"}
     if extra:
         return f"model_config holds unknown fields ({', '.join(sorted(map(str, extra))[:3])})"
@@ -77,11 +83,11 @@ def _rng_problem(payload: Dict) -> str:
 def _progress_problem(payload: Dict) -> str:
     for name, high in (("epoch", 10 ** 7), ("iteration", 10 ** 12), ("position", 10 ** 9)):
         if name in payload and payload[name] is not None and not _whole(payload[name], 0, high):
-            return f"{name} {str(payload[name])[:40]} is not a whole number from 0 to {high:g}"
+            return f"{name} {_shown(payload[name])} is not a whole number from 0 to {high:g}"
     if payload.get("loss") is not None and not _finite(payload["loss"]):
-        return f"loss {str(payload['loss'])[:40]} is not a finite number"
+        return f"loss {_shown(payload['loss'])} is not a finite number"
     if payload.get("run") is not None and not (isinstance(payload["run"], str) and RUN_ID.match(payload["run"])):
-        return f"run {str(payload['run'])[:40]} is not a run id"
+        return f"run {_shown(payload['run'])} is not a run id"
     history = payload.get("history")
     if history is not None and not (isinstance(history, list) and all(isinstance(h, dict) for h in history)):
         return "history is not a list of epoch records"
