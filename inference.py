@@ -34,9 +34,15 @@ run of frames, utils/distributed.py) and rank 0 gathers the latents in order and
 the same results as one process.
 """
 
-if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too
+DESCRIPTION = ("Detect the scene changes of a film with the checkpoints main.py trained: write the shot and scene "
+               "lists, the change scores and the ranked frame pairs into the results folder.")
+
+if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too, and --help or a
+    # mistyped option answers at once (torch takes seconds to import)
     from utils.cli import quiet_interrupt_while_loading
     quiet_interrupt_while_loading()
+    from opts import parse_options
+    SHELL_OPTIONS = parse_options(prog="inference.py", description=DESCRIPTION)
 
 import contextlib
 import dataclasses
@@ -225,8 +231,10 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    opt = parse_options(argv, prog="inference.py",
-                        description="Score consecutive frames with trained checkpoints and rank scene changes.")
+    if argv is None and "SHELL_OPTIONS" in globals():  # run from the shell: parsed before the imports
+        opt = SHELL_OPTIONS
+    else:
+        opt = parse_options(argv, prog="inference.py", description=DESCRIPTION)
     return run_cli(lambda: infer(opt))
 
 

@@ -15,9 +15,15 @@ Under `torchrun --nproc_per_node N main.py ...` the same script trains with Dist
 global), rank 0 alone builds the frame cache and writes checkpoints, logs and progress bars.
 """
 
-if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too
+DESCRIPTION = ("Train the repro-VAE on a film's frames, writing a checkpoint after every epoch into "
+               "--output_folder.")
+
+if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too, and --help or a
+    # mistyped option answers at once (torch takes seconds to import)
     from utils.cli import quiet_interrupt_while_loading
     quiet_interrupt_while_loading()
+    from opts import parse_options
+    SHELL_OPTIONS = parse_options(prog="main.py", description=DESCRIPTION)
 
 import contextlib
 import json
@@ -213,7 +219,10 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    opt = parse_options(argv, prog="main.py", description="Train the repro-VAE on a film's frames.")
+    if argv is None and "SHELL_OPTIONS" in globals():  # run from the shell: parsed before the imports
+        opt = SHELL_OPTIONS
+    else:
+        opt = parse_options(argv, prog="main.py", description=DESCRIPTION)
     return run_cli(lambda: train(opt))
 
 

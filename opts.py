@@ -187,8 +187,21 @@ SECTIONS = (DATA, MODEL, TRAINING, RUNNING, DETECTION, SCORING)
 
 def _option(used_by, section, *flags, **settings):
     """One option: the scripts that use it, its help section (a title, or {script: title}),
-    and argparse's settings."""
+    and argparse's settings; its help is a text, or {script: text} where each script uses it
+    for its own job."""
     return frozenset(used_by), section, flags, settings
+
+
+class OneDefaultFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's help with each option's default, said once: an option whose help already says
+    its default (in words, as "the bundled sample") is left as written, and no "(default: None)"
+    or "(default: False)" is added to an option that has no value until given."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text.lower() or action.default is None or action.default is False:
+            return text
+        return super()._get_help_string(action)
 
 
 def _options() -> list:
@@ -210,8 +223,9 @@ def _options() -> list:
                 help="where decoded 64x64 frame caches and the bundled sample are kept "
                      "(default: $REPRO_VAE_CACHE or ~/.cache/repro-vae)"),
         _option({TRAIN, INFER}, DATA, "--fps", type=_frame_rate, default=None,
-                help="sample a video at this many frames per second (default: every frame); for a "
-                     "folder of frames, the rate they were taken at (default 24)"),
+                help="sample a video at this many frames per second; for a folder of frames, the rate "
+                     "they were taken at (default: every frame of a video; a folder of frames is taken "
+                     "as 24 frames per second, with a warning)"),
         # model
         _option({TRAIN, INFER}, MODEL, "--hidden-dims", "--hidden_dims", dest="hidden_dims", nargs="+",
                 default=list(DEFAULT_HIDDEN_DIMS), metavar="C",
@@ -222,7 +236,12 @@ def _options() -> list:
                 help="encoder activation (the paper's baseline VAE uses relu)"),
         # training
         _option(ALL, {TRAIN: TRAINING, INFER: DETECTION, SCORE: SCORING}, "--output_folder", default="output",
-                help="where main.py writes checkpoints and the loss history"),
+                help={TRAIN: "where the checkpoints, the loss history and the reconstructions are written",
+                      INFER: "the training run's folder (main.py's --output_folder): its checkpoints are "
+                             "evaluated and the results written there, unless --model_folder or "
+                             "--results_folder says otherwise",
+                      SCORE: "the folder of results scored when neither --directory nor --model_folder "
+                             "is given"}),
         _option({TRAIN}, TRAINING, "--max_iters", type=_POSITIVE_COUNT, default=5,
                 help="number of training epochs"),
         _option({TRAIN}, TRAINING, "--epoch_frames", type=_epoch_frames, default="auto",
@@ -255,12 +274,14 @@ def _options() -> list:
                 help="continue from the newest checkpoint in --output_folder (the options it was trained "
                      "with are kept; a typed --lr replaces the saved learning rate)"),
         _option({TRAIN, INFER}, {TRAIN: TRAINING, INFER: DETECTION}, "--overwrite", action="store_true",
-                help="main.py: delete an earlier run's checkpoints and results in --output_folder and train "
-                     "afresh (without it, such a folder is refused); inference.py: replace results of "
-                     "another checkpoint with the same epoch number"),
+                help={TRAIN: "delete an earlier run's checkpoints and results in --output_folder and train "
+                             "afresh (without it, such a folder is refused)",
+                      INFER: "replace the results of another run or checkpoint in the results folder "
+                             "(without it, such a folder is refused)"}),
         # device and batches
         _option({TRAIN, INFER}, RUNNING, "--bs", type=_within(int, 1, 10 ** 9, what="a whole number"), default=64,
-                help="batch size (training and encoding)"),
+                help={TRAIN: "batch size of training (and of encoding the validation frames)",
+                      INFER: "batch size of encoding the frames"}),
         _option({TRAIN, INFER}, RUNNING, "--seed", type=_seed, default=0,
                 help=f"random seed, 0 to {MAX_SEED}; the same seed repeats a CPU run"),
         _option({TRAIN, INFER}, RUNNING, "--device", choices=["auto", "cpu", "cuda"], default="auto",
@@ -270,7 +291,9 @@ def _options() -> list:
                      "(AMX or AVX512-BF16 CPUs, recent GPUs), else float32"),
         # detection (inference.py)
         _option({INFER, SCORE}, {INFER: DETECTION, SCORE: SCORING}, "--model_folder", default=None,
-                help="folder of checkpoints to evaluate (default: --output_folder)"),
+                help={INFER: "folder of checkpoints to evaluate (default: --output_folder)",
+                      SCORE: "folder of the results to score, when --directory is not given "
+                             "(default: --output_folder)"}),
         _option({INFER}, DETECTION, "--model", default=None, help="evaluate this one checkpoint file instead"),
         _option({INFER}, DETECTION, "--span", type=_COUNT, default=0,
                 help="evaluate every span-th checkpoint, counted back from the newest (so the last "
@@ -373,10 +396,12 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
     others are accepted silently. Any other `prog` shows every option.
     """
     script = script_of(prog)
-    parser = OneLineParser(prog=prog, description=description,
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = OneLineParser(prog=prog, description=description, formatter_class=OneDefaultFormatter)
     groups = {title: parser.add_argument_group(title) for title in SECTIONS}
     for used_by, section, flags, settings in _options():
+        if isinstance(settings.get("help"), dict):  # each script's own words
+            helps = settings["help"]
+            settings = {**settings, "help": helps.get(script) or "; ".join(f"{s}: {t}" for s, t in helps.items())}
         if script is None or script in used_by:
             title = section if isinstance(section, str) else section.get(script, next(iter(section.values())))
             groups[title].add_argument(*flags, **settings)

@@ -25,9 +25,15 @@ Results of frames sampled with --fps carry the source frame of each row
 tolerance counts sampled frames. Results computed from scores that are not finite are refused.
 """
 
-if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too
+DESCRIPTION = ("Score the scene changes inference.py found against a film's labels: the paper's accuracy and "
+               "top-100, and the precision, recall and F1 of the changes found.")
+
+if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line too, and --help or a
+    # mistyped option answers at once (torch takes seconds to import)
     from utils.cli import quiet_interrupt_while_loading
     quiet_interrupt_while_loading()
+    from opts import parse_options
+    SHELL_OPTIONS = parse_options(prog="pure_test.py", description=DESCRIPTION)
 
 import os
 import re
@@ -245,7 +251,10 @@ def evaluate(opt) -> List[Dict]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    opt = parse_options(argv, prog="pure_test.py", description="Score ranked scene changes against labels.")
+    if argv is None and "SHELL_OPTIONS" in globals():  # run from the shell: parsed before the imports
+        opt = SHELL_OPTIONS
+    else:
+        opt = parse_options(argv, prog="pure_test.py", description=DESCRIPTION)
     return run_cli(lambda: evaluate(opt))
 
 

@@ -28,13 +28,16 @@ A return to an earlier setting after a different one (shots in other colours in 
 a new scene.
 """
 
+from __future__ import annotations
+
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from selection.score import frame_kl, typical_distance
-from utils.pictures import Pictures
+if TYPE_CHECKING:  # the scores and pictures load torch: opts.py reads the constants below without it
+    from utils.pictures import Pictures
 
 # The constants below were chosen on generated films of the tuning seeds (101-108: the seven
 # kinds the benchmark measures on seeds 11-17, and a second film of conversations) by the mean
@@ -98,6 +101,7 @@ def shot_frames(start: int, end: int, margin_before: int, margin_after: int) -> 
 
 def _picture_distance(mu, log_var, a: np.ndarray, b: np.ndarray) -> float:
     """The smallest symmetric KL between a frame of `a` and a frame of `b`."""
+    from selection.score import frame_kl
     first, second = np.repeat(a, b.size), np.tile(b, a.size)
     return float((0.5 * (frame_kl(mu, log_var, first, second) + frame_kl(mu, log_var, second, first))).min())
 
@@ -117,6 +121,7 @@ def setting_changes(mu: np.ndarray, log_var: np.ndarray, shot_flags: np.ndarray,
     colours) shots are matched by their latents only. `recent_shots` 0 makes every shot
     boundary a setting change.
     """
+    from selection.score import typical_distance
     mu = np.asarray(mu, dtype=np.float64)          # once: every KL below reads these without a copy
     log_var = np.asarray(log_var, dtype=np.float64)
     n = len(mu)
