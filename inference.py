@@ -20,6 +20,9 @@ folder, as the original did):
                                              changes between j and j+1 (a subset of the shot flags)
   settings_<i>.csv, settings_<i>.json        the scenes of the scene level and the shots each holds
   scenes_<i>/scene_<n>.jpg                   first frame of each scene, with --save_images
+  scenes_<i>.edl / .otio, settings_<i>.edl / .otio, clips_<i>/shot_<n>.mp4
+                                             with --export edl otio clips: the lists for video editors
+                                             (CMX 3600, OpenTimelineIO), the film cut into its shots
   frame_index_<i>.npy                        (N,) int64: the source frame number of every encoded frame
   result_source_<i>.json                     the checkpoint and training run the results came from
   report.html, report_files/                 with --report: the newest checkpoint's results, for a browser
@@ -66,6 +69,7 @@ from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
+from utils.export import export_scene_lists
 from utils.labels import labels_of_frames, load_label_spans
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
@@ -216,6 +220,9 @@ def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, 
     write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), source)
     settings = setting_list(scenes, level.scene_of_shot)
     write_setting_files(settings, path(f"settings_{epoch}.csv"), path(f"settings_{epoch}.json"), source)
+    if opt.export:  # the editors' formats of both lists, and the film cut into its shots
+        export_scene_lists(opt.export, scenes, settings, path, epoch, source, cache.source_fps, cache.source_frames,
+                           cache.kind)
     plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags, decision=0.0, floor=-8.0,
                 title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "
                       f"{int(flags.sum())} scene changes")

@@ -12,6 +12,7 @@ import re
 from typing import List, Optional, Sequence
 
 from utils.cli import USER_ERROR_EXIT, error_line
+from utils.export import EXPORT_FORMATS
 from utils.setting_changes import RECENT_SHOTS, SAME_PALETTE
 
 DEFAULT_HIDDEN_DIMS = [32, 64, 128, 256]
@@ -323,6 +324,11 @@ def _options() -> list:
                      "changes first), then the other pairs by KL"),
         _option({INFER}, DETECTION, "--save_images", action="store_true",
                 help="also save a thumbnail of each scene's first frame (scenes_<i>/)"),
+        _option({INFER}, DETECTION, "--export", nargs="+", choices=EXPORT_FORMATS, default=[], metavar="FORMAT",
+                help="also write the shot and scene lists for editors, any of: edl (scenes_<i>.edl and "
+                     "settings_<i>.edl, CMX 3600), otio (scenes_<i>.otio and settings_<i>.otio, OpenTimelineIO), "
+                     "clips (clips_<i>/shot_<n>.mp4, the film cut into its shots, with its audio) "
+                     "(default: none)"),
         _option({INFER}, DETECTION, "--results_folder", "--inference_output", dest="results_folder", default=None,
                 help="where inference.py writes its files (default: the model folder)"),
         _option({INFER}, DETECTION, "--report", action="store_true",
@@ -363,6 +369,8 @@ def saved_option_problem(name: str, value) -> str:
                 ok = ok and parse_hidden_dims([str(v) for v in value]) == value
             except argparse.ArgumentTypeError:
                 ok = False
+        elif "choices" in settings and settings.get("nargs") == "+":  # a list of choices (--export)
+            ok = isinstance(value, list) and all(v in settings["choices"] for v in value)
         elif "choices" in settings:
             ok = value in settings["choices"]
         elif callable(settings.get("type")):

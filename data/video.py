@@ -456,3 +456,43 @@ def grab_frames(path, indices) -> dict:
                 if len(images) == len(wanted):
                     break
     return images
+
+
+def decoded_video(path) -> Iterator[tuple[int, "av.VideoFrame", float, object]]:
+    """Yield `(index, frame, seconds, rate)` for every frame of the film's stream at full size, in
+    the numbering of iter_video_frames: `seconds` is the frame's presentation time in the file's
+    own clock (not shifted to 0, so that other streams of the file line up with it), `rate` the
+    stream's frame rate as a Fraction (for cutting the film into clips)."""
+    container, stream = _open(path)
+    with container:
+        stream.thread_type = "AUTO"
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        info = _info(path, container, stream, rotation=0)
+        if not rate or not _as_float(rate) or float(rate) >= 1000:
+            from fractions import Fraction
+            rate = Fraction(info.fps).limit_denominator(1001)
+        for index, frame in enumerate(_decoded_frames(path, container, stream)):
+            if frame.pts is not None and frame.time_base is not None:
+                seconds = float(frame.pts * frame.time_base)
+            else:
+                seconds = index / info.fps
+            yield index, frame, seconds, rate
+
+
+def decoded_audio(path) -> Iterator["av.AudioFrame"]:
+    """The frames of the first audio stream of `path` (none when it has no audio stream, or its
+    audio cannot be decoded: clips are then silent, as a player would play the film)."""
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="replace")
+    except _AV_ERRORS:
+        return
+    with container:
+        if not container.streams.audio:
+            return
+        stream = container.streams.audio[0]
+        try:
+            for packet in container.demux(stream):
+                for frame in packet.decode():
+                    yield frame
+        except _AV_ERRORS:
+            return

@@ -16,17 +16,17 @@ import re
 from typing import Dict, List
 
 from utils.errors import UserError
-from utils.run_folder import RESULT_PATTERN, SCENE_THUMBNAIL, THUMBNAIL_FOLDER, read_source, source_path
+from utils.run_folder import RESULT_FOLDERS, RESULT_PATTERN, read_source, source_path
 from utils.staging import settle, unfinished_swaps
 
 # A result file of a newer release than RESULT_PATTERN knows: a name, the epoch, an extension.
-ANY_RESULT = re.compile(r"^[a-z_]+?_?(\d+)\.(?:npy|csv|json|png)$")
+ANY_RESULT = re.compile(r"^[a-z_]+?_?(\d+)\.(?:npy|csv|json|png|edl|otio)$")
 
 
 def epoch_files(folder: str, epoch: int, any_result: bool = False) -> List[str]:
     """The files of the result set of `epoch` in `folder` (relative paths), its record aside:
     those named as inference.py names them, and with `any_result` (a staging folder, which holds
-    nothing else) any file named <name>_<epoch>.<npy|csv|json|png>."""
+    nothing else) any file named <name>_<epoch>.<npy|csv|json|png|edl|otio>."""
     try:
         names = os.listdir(folder)
     except OSError:
@@ -37,9 +37,11 @@ def epoch_files(folder: str, epoch: int, any_result: bool = False) -> List[str]:
         if not match or int(match.group(1)) != epoch or name == os.path.basename(source_path(folder, epoch)):
             continue
         path = os.path.join(folder, name)
-        if name == THUMBNAIL_FOLDER.format(i=epoch) and os.path.isdir(path):
+        inside = next((names for folder_name, names in RESULT_FOLDERS.items()
+                       if name == folder_name.format(i=epoch)), None)
+        if inside is not None and os.path.isdir(path):  # thumbnails, clips
             found += [os.path.join(name, inner) for inner in sorted(os.listdir(path))
-                      if SCENE_THUMBNAIL.match(inner) and os.path.isfile(os.path.join(path, inner))]
+                      if inside.match(inner) and os.path.isfile(os.path.join(path, inner))]
         elif os.path.isfile(path):
             found.append(name)
     return sorted(found)

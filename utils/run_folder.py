@@ -21,18 +21,24 @@ from utils.errors import UserError
 
 TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png", INTERRUPTED_NAME)
 # The exact names of the files inference.py writes for the checkpoint of epoch i; what
-# --overwrite may delete. scenes_<i>/ holds the thumbnails SCENE_THUMBNAIL names.
+# --overwrite may delete. scenes_<i>/ holds the thumbnails SCENE_THUMBNAIL names, clips_<i>/ the
+# clips CLIP_FILE names (--export clips).
 RESULT_NAMES = ("latent_mu_{i}.npy", "latent_logvar_{i}.npy", "kld_scores_{i}.npy", "change_scores_{i}.npy",
                 "change_scores_{i}.png", "scene_change_flags_{i}.npy", "setting_change_flags_{i}.npy",
                 "change_events_{i}.npy", "change_confidence_{i}.npy", "change_candidates_{i}.csv", "frame_index_{i}.npy",
                 "scenes_{i}.csv",
                 "scenes_{i}.json", "settings_{i}.csv", "settings_{i}.json", "result_source_{i}.json",
-                "scene_change_res{i}.npy")
+                "scene_change_res{i}.npy", "scenes_{i}.edl", "scenes_{i}.otio", "settings_{i}.edl",
+                "settings_{i}.otio")
 THUMBNAIL_FOLDER = "scenes_{i}"
 SCENE_THUMBNAIL = re.compile(r"^scene_\d{3,}\.jpg$")
-# Every file (or folder, scenes_<i>/) inference.py writes for the checkpoint of epoch i: one of
-# the names' beginnings, an epoch, one of their endings.
-_PARTS = [name.split("{i}") for name in RESULT_NAMES + (THUMBNAIL_FOLDER,)]
+CLIP_FOLDER = "clips_{i}"
+CLIP_FILE = re.compile(r"^shot_\d{3,}\.mp4$")
+# The folders of a result set, each with the names of the files inference.py writes in it.
+RESULT_FOLDERS = {THUMBNAIL_FOLDER: SCENE_THUMBNAIL, CLIP_FOLDER: CLIP_FILE}
+# Every file (or folder, scenes_<i>/ and clips_<i>/) inference.py writes for the checkpoint of
+# epoch i: one of the names' beginnings, an epoch, one of their endings.
+_PARTS = [name.split("{i}") for name in RESULT_NAMES + tuple(RESULT_FOLDERS)]
 RESULT_PATTERN = re.compile("^(?:" + "|".join(sorted({re.escape(a) for a, _ in _PARTS})) + r")(\d+)(?:"
                             + "|".join(sorted({re.escape(b) for _, b in _PARTS})) + ")$")
 # The pictures the report writes into its folder (report_files/).
@@ -113,7 +119,8 @@ def remove_results(folder: str, epochs) -> None:
     for epoch in epochs:
         for name in RESULT_NAMES:
             remove_written(os.path.join(folder, name.format(i=epoch)))
-        remove_written(os.path.join(folder, THUMBNAIL_FOLDER.format(i=epoch)), SCENE_THUMBNAIL)
+        for inner, names in RESULT_FOLDERS.items():
+            remove_written(os.path.join(folder, inner.format(i=epoch)), names)
 
 
 def check_not_a_frame_folder(folder: str, sources: Sequence[str], what: str, option: str) -> None:
