@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from typing import Dict, List
 
 import numpy as np
@@ -36,7 +37,9 @@ def parse_args(argv=None):
     parser.add_argument("--real_seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of the clips")
     parser.add_argument("--work", default=os.path.join(ours.ROOT, "benchmarks", "work"))
     parser.add_argument("--shared", default=sr.shared_folder())
-    parser.add_argument("--out", default=learned.MODEL_FILE, help="where the fitted model goes")
+    parser.add_argument("--model", default=learned.MODEL_FILE, help="where the fitted model goes")
+    parser.add_argument("--out", default=os.path.join(ours.ROOT, "benchmarks"),
+                        help="results.json and RESULTS.md get the comparison (section 'learned_decision')")
     return parser.parse_args(argv)
 
 
@@ -99,6 +102,7 @@ def compare(runs: List[sr.SavedRun]) -> Dict[str, Dict]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    started = time.perf_counter()
     tuning = sr.tuning_runs(args.work, args.seeds)
     real = sr.real_runs(args.work, args.shared, args.real_seeds)
     if not tuning:
@@ -111,7 +115,7 @@ def main(argv=None) -> int:
     x = np.concatenate([s[2] for s in samples])
     y = np.concatenate([truth_of(s[0], s[1]) for s in samples])
     model = {**fit(x, y, best), "trained_on": f"tuning films, training seeds {args.seeds}, {len(y)} events"}
-    save_text(args.out, json.dumps(model, indent=1))
+    save_text(args.model, json.dumps(model, indent=1))
     table = compare(tuning + real)
     lines = [f"Learned decision (logistic regression over {', '.join(learned.FEATURES)}), fitted on "
              f"{len(y)} events of {len(tuning)} tuning runs ({int(y.sum())} true).", "",
@@ -126,6 +130,9 @@ def main(argv=None) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     save_text(os.path.join(args.work, "learned", "LEARNED.md"), text)
+    sr.record_section(args.out, "learned_decision", "A learned decision against the hand rules",
+                      "`python -m benchmarks.learned`, on the runs of `python -m benchmarks.ablation`.", text,
+                      time.perf_counter() - started)
     return 0
 
 

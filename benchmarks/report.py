@@ -207,7 +207,14 @@ def _time_to_result(stage: Dict) -> List[str]:
     return out + _table(["method", "minutes", "of which", "changes found"], rows)
 
 
-SECTIONS = (("accuracy", _accuracy), ("previous_selection", _previous), ("tradeoff", _tradeoff), ("speed", _speed),
+def _written(stage: Dict) -> List[str]:
+    """A section another benchmark wrote whole (python -m benchmarks.ablation, benchmarks.learned):
+    its title, how it was obtained, and its table."""
+    return [f"## {stage['title']}", "", stage["how"], "", *stage["lines"], ""]
+
+
+SECTIONS = (("accuracy", _accuracy), ("previous_selection", _previous), ("ablation", _written),
+            ("learned_decision", _written), ("tradeoff", _tradeoff), ("speed", _speed),
             ("time_to_result", _time_to_result))
 
 

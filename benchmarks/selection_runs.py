@@ -149,3 +149,21 @@ def shared_folder() -> str:
 
 def has_runs(work: str) -> bool:
     return bool(glob.glob(os.path.join(work, "*", "runs", "*", "seed*", "detections")))
+
+
+def record_section(out: str, key: str, title: str, how: str, text: str, seconds: float) -> str:
+    """Puts a section into <out>/results.json under `key` and writes <out>/RESULTS.md again from
+    all of it (benchmarks/report.py), so the section stays when the other stages run again."""
+    import json
+    import time
+    from benchmarks.report import render
+    from utils.atomic import save_text
+    path = os.path.join(out, "results.json")
+    results = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            results = json.load(f)
+    results[key] = {"title": title, "how": how, "lines": text.rstrip("\n").split("\n"),
+                    "date": time.strftime("%Y-%m-%d"), "stage_seconds": seconds}
+    save_text(path, json.dumps(results, indent=1))
+    return save_text(os.path.join(out, "RESULTS.md"), render(results))

@@ -21,7 +21,7 @@ from selection import fade_through_black, flash_return, layout_spread, layout_vi
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
 from selection.config import SelectionConfig
-from selection.drawing import other_drawing
+from selection.drawing import cut_shares, other_drawing
 from selection.hold import drawing_hold
 from selection.score import (as_tensors, cut_confidence, local_peaks, ordinary_motion, pair_kl_scores, place,
                              span_confidence, span_kls, transition_half_widths, typical_distance)
@@ -145,9 +145,7 @@ def _film(mu, log_var, frame_rate: float, pictures: Optional[Pictures], config: 
 def _candidates(film: Film, config: SelectionConfig):
     """Every candidate the score finds, the per-pair score, and the span curve of each scale."""
     film_floor = config.magnitude * film.typical
-    cut_floor = np.full(film.num_pairs, film_floor)
-    cut_floor[film.redrawn & (film.pictures is not None) & config.on("drawing")] = \
-        config.drawing_magnitude * film.typical
+    cut_floor = cut_shares(film.pictures, film.num_pairs, config) * film.typical
     cut_curve = cut_confidence(film.near, np.maximum(cut_floor, config.motion * ordinary_motion(film.near)), config,
                                hold=film.hold, large=film.held_share * film.typical)
     split_curve = _split_curve(film, config, film_floor) if config.on("split_cut") else None
