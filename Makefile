@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 # The demo runs the defaults: the paper's model and loss, trained 5 epochs of 4000 frames (about a minute on a CPU).
 # Each `make demo` trains afresh, replacing the previous demo run in runs/demo (--overwrite).
 DEMO_ARGS ?= --output_folder runs/demo
+# The frame caches and the bundled sample the demo makes are kept here, not in the user's cache
+# folder (~/.cache/repro-vae), so that `make clean` removes all the Makefile made.
+DEMO_CACHE ?= runs/cache
 
 .PHONY: setup demo test bench clean
 
@@ -18,10 +21,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 demo: setup
-	$(PY) main.py $(DEMO_ARGS) --overwrite
-	$(PY) inference.py $(DEMO_ARGS) --report
-	$(PY) pure_test.py $(DEMO_ARGS) --level shot
-	$(PY) pure_test.py $(DEMO_ARGS) --level scene
+	$(PY) main.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --overwrite
+	$(PY) inference.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --report
+	$(PY) pure_test.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --level shot
+	$(PY) pure_test.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --level scene
 	$(PY) -m utils.scenes runs/demo 8
 
 test: setup
@@ -37,5 +40,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements-bench.txt
 bench: $(VENV)/.bench-installed
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
+# The demo's runs, its frame cache (DEMO_CACHE) and the virtual environment; a cache folder of
+# your own runs (~/.cache/repro-vae, --cache_dir) is yours to delete.
 clean:
-	rm -rf runs $(VENV)
+	rm -rf runs $(DEMO_CACHE) $(VENV)

@@ -56,7 +56,8 @@ from typing import List, Optional, Sequence
 import numpy as np
 import torch
 
-from data.cache import FrameCache, check_frame_source, frame_sources, sampled_frame_rate, sampling_note, source_names
+from data.cache import (FrameCache, check_frame_source, frame_sources, sampled_frame_rate, sampling_note, source_names,
+                        warn_assumed_rate)
 from data.sample import bundled_sample
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import parse_options
@@ -160,6 +161,7 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
     encoded = list(latents)
     if not main_rank:
         return []
+    warn_assumed_rate(cache, opt.fps)
     frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     pictures = picture_features(cache.frames)

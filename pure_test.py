@@ -47,7 +47,8 @@ from data.sample import SAMPLE_FOLDER, bundled_sample
 from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError, read_npy
-from utils.labels import check_labels_in_range, check_same_film, labels_on_sampled_pairs, load_label_spans
+from utils.labels import (check_labels_in_range, check_same_film, follows_convention, labels_on_sampled_pairs,
+                          load_label_spans, other_convention_hint)
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from utils.result_sets import check_result_set, settle_for_reading
 from utils.run_folder import check_one_run, read_source
@@ -154,8 +155,10 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
     for epoch in epochs:  # each set written by one run, none mixed by a run cut short
         check_result_set(os.path.dirname(paths[0]) or ".", epoch)
     rows = []
+    said, convention_applies = False, follows_convention(labels_path)
     for path in paths:
         ranked = _load_ranking(path)
+        flags = None
         pairs = _pair_count(path, ranked)
         if pairs is None:
             warnings.warn(f"{path}: the number of frame pairs it was computed on is unknown (no kld_scores or "
@@ -187,7 +190,24 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
             row["tolerance"] = tolerance
         row["level"] = level
         rows.append(row)
+        if not said and convention_applies:
+            said = warn_other_convention(row, labels, ranked, flags, convention, labels_path)
     return rows
+
+
+def warn_other_convention(row: Dict, labels: np.ndarray, ranked: np.ndarray, flags: Optional[np.ndarray],
+                          convention: str, labels_path: str) -> bool:
+    """Warn, and return True, when the labels look like the other --label_convention against the
+    changes found (the flags) or the top of the ranking, which the accuracy counts exactly: such
+    labels give an accuracy near 0 while F1, which forgives a frame or two, looks fine."""
+    hint = other_convention_hint(labels, ranked[:labels.size], convention)
+    if not hint and flags is not None:
+        hint = other_convention_hint(labels, np.flatnonzero(flags), convention)
+    if hint and "f1" in row and row["f1"] >= 0.5 and row["accuracy"] < 0.25 * row["f1"]:
+        hint += f" (accuracy {row['accuracy']:.4f}, far below F1@{row['tolerance']} {row['f1']:.4f})"
+    if hint:
+        warnings.warn(f"{labels_path}: {hint}")
+    return bool(hint)
 
 
 def format_table(rows: List[Dict]) -> str:

@@ -41,6 +41,23 @@ class CacheRebuiltWarning(UserWarning):
     """A cache whose files were damaged was built again from its source."""
 
 
+class AssumedRateWarning(UserWarning):
+    """A folder of frames was given no --fps: its times are counted at FOLDER_FPS."""
+
+
+def warn_assumed_rate(cache: "FrameCache", fps: Optional[float]) -> bool:
+    """Say, and return True, when the times of `cache` rest on an assumed rate: a folder of frames
+    (other than the bundled sample, made at that rate) read without --fps."""
+    from data.sample import SAMPLE_FOLDER
+    if cache.kind != "folder" or fps or SAMPLE_FOLDER in os.path.normpath(cache.source).split(os.sep):
+        return False
+    warnings.warn(f"{cache.source}: a folder of frames says nothing of its frame rate; {FOLDER_FPS:g} frames per "
+                  "second is assumed for its timecodes and for the seconds of --transition_seconds and "
+                  f"--min_scene_len (a 25 fps film's times would be 4% off): give --fps with the rate it was taken at",
+                  AssumedRateWarning, stacklevel=2)
+    return True
+
+
 @dataclass
 class FrameCache:
     """Frames of one source at model resolution, with where each came from."""

@@ -408,3 +408,42 @@ def labels_of_frames(path: str, convention: str, source_index: np.ndarray, again
         labels, spans = labels_on_sampled_pairs(labels, spans, index, path, against)
     check_labels_in_range(labels, index.size - 1, path, against, spans)
     return labels, spans
+
+
+def follows_convention(path: str) -> bool:
+    """Whether --label_convention decides how the labels of `path` are read: true for a plain
+    list of frame indices (.npy, text, CSV, a JSON list), false for a file that says its own
+    ({"boundaries": [...]} with first frames, the generator's truth)."""
+    if path.lower().endswith(".npy") or not os.path.isfile(path):
+        return True
+    try:
+        text = _read_text(path)
+        data = _parse_json(path, text) if path.lower().endswith(".json") or _looks_like_json(text) else None
+    except (OSError, ValueError, UserError):
+        return True
+    data = _film_part(data)
+    return not (isinstance(data, dict) and (isinstance(data.get("boundaries"), list)
+                                            or isinstance(data.get("transitions"), list)))
+
+
+OTHER_CONVENTION = {"pair": ("first_frame", -1, "after"), "first_frame": ("pair", 1, "before")}
+
+
+def other_convention_hint(labels: np.ndarray, found: np.ndarray, convention: str) -> str:
+    """'' unless the labels (pairs, as read in `convention`) look like the other convention's
+    against the pairs `found` (changes detected, or the top of a ranking): most of them lie one
+    pair off a pair found, in the direction the other convention would move them, and at most
+    half as many on one. Else the sentence that says so."""
+    other, shift, side = OTHER_CONVENTION[convention]
+    labels = np.asarray(labels, dtype=np.int64)
+    found = np.asarray(found, dtype=np.int64)
+    if labels.size < 3 or found.size == 0:
+        return ""
+    on = int(np.isin(labels, found).sum())
+    off = int(np.isin(labels + shift, found).sum())
+    if off * 2 < labels.size or off <= 2 * on:
+        return ""
+    meaning = ("index = first frame of the new shot" if other == "first_frame"
+               else "index i = a change between frames i and i+1")
+    return (f"{off} of {labels.size} labels lie one frame {side} a change found and {on} on one: the labels look "
+            f"like --label_convention {other} ({meaning}); if they are, pass it")
