@@ -4,9 +4,10 @@
     python main.py --train_folder T --val_folder V --output_folder O --max_iters 100
 
 Flow: checks (output folder, earlier run, --resume options) -> frame cache -> model -> epochs
-(Adam, ReduceLROnPlateau) -> checkpoints `model_state_<epoch>_val_loss_<loss>.pkl`,
-`loss_history.json` / `.png` and `reconstructions.png` (validation frames above their
-reconstructions by the last model) in --output_folder. A diverged epoch (weights or loss not
+(Adam, ReduceLROnPlateau) -> checkpoints `model_state_<epoch>_val_loss_<loss>.pkl` (with
+--val_folder; without it, the loss in the name is the training loss: `..._train_loss_<loss>.pkl`),
+`loss_history.json` / `.png` and `reconstructions.png` (validation frames, else training frames,
+above their reconstructions by the last model) in --output_folder. A diverged epoch (weights or loss not
 finite) is never saved. Ctrl-C finishes the batch, saves the epoch's state
 (interrupted_state.pkl) and says how to continue it with --resume.
 
@@ -183,22 +184,26 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
                                                                   sums=cut.sums))
             raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
                               f"saved in {interrupted_path}; {RESUME_HINT}")
-        val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else means["loss"]
+        # the checkpoint's loss: the validation frames', else the epoch's training loss (named so)
+        val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else None
+        loss = means["loss"] if val_loss is None else val_loss
         # the epoch's last step may have broken the model after its loss was taken: try it once more
         check_not_diverged(model, val_loss if val_frames is not None else
                            validation_loss(model, frames, opt, device, opt.seed, precision, count=PROBE_FRAMES),
                            opt, epoch)
         scheduler.step(means["loss"])
-        history.append({"epoch": epoch, **means, "val_loss": val_loss, "lr": optimizer.param_groups[0]["lr"],
-                        "seconds": round(time.perf_counter() - started, 3)})
-        path = os.path.join(opt.output_folder, checkpoint_name(epoch, val_loss))
+        history.append({"epoch": epoch, **means, **({} if val_loss is None else {"val_loss": val_loss}),
+                        "lr": optimizer.param_groups[0]["lr"], "seconds": round(time.perf_counter() - started, 3)})
+        path = os.path.join(opt.output_folder,
+                            checkpoint_name(epoch, loss, "training" if val_loss is None else "validation"))
         if main_rank:
-            print("epoch {epoch}: loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
-                  "reprojection_kld {reprojection_kld:.4f} val_loss {val_loss:.2f} lr {lr:.2g}".format(**history[-1]),
-                  file=sys.stderr)
+            validated = "" if val_loss is None else f" val_loss {val_loss:.2f}"
+            print("epoch {epoch}: train_loss {loss:.2f} reconstruction {reconstruction:.2f} kld {kld:.3f} "
+                  "reprojection_kld {reprojection_kld:.4f}".format(**history[-1]) +
+                  f"{validated} lr {history[-1]['lr']:.2g}", file=sys.stderr)
             earlier.clear()
             save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch, iteration,
-                                                      history, loss=val_loss))
+                                                      history, loss=loss))
             save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
             written.append(path)
             if os.path.exists(interrupted_path):

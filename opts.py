@@ -214,8 +214,10 @@ def _options() -> list:
                      "or a video file; several, or a quoted glob ('season1/*.mkv'), train one model "
                      "on all of them (default: the bundled synthetic sample)"),
         _option({TRAIN}, DATA, "--val_folder", default=None,
-                help="validation frames (folder or video); its loss names the checkpoints "
-                     "(default: the bundled sample's validation clip)"),
+                help="validation frames (folder or video): their loss names the checkpoints "
+                     "(model_state_<i>_val_loss_<loss>.pkl); without them the training loss does "
+                     "(model_state_<i>_train_loss_<loss>.pkl) (default: none; the bundled sample's validation "
+                     "clip when training on the sample)"),
         _option({INFER}, DATA, "--image_folder", default=None, nargs="+", action=_Sources, metavar="FRAMES",
                 help="frames to detect scene changes in, for inference.py; several, or a quoted "
                      "glob, each get their results in a folder of their own name inside the results "

@@ -30,7 +30,7 @@ from utils.atomic import save_text, write_folder_with
 from utils.errors import UserError
 from utils.labels import labels_of_frames
 from utils.metrics import match_with_tolerance
-from utils.plots import plot_loss_history
+from utils.plots import has_validation, plot_loss_history
 from utils.scenes import timecode
 
 REPORT_PAGE = "report.html"
@@ -345,7 +345,10 @@ def _training_section(model_folder: str, epoch: int, folder: str) -> List[str]:
         html.append(page.note(f"No loss_history.json in {model_folder}."))
     else:
         plot_loss_history(history, os.path.join(folder, "loss_history.png"))
-        html += [page.note("Mean loss terms per epoch (validation: the loss on up to 1024 validation frames)."),
+        html += [page.note("Mean loss terms per epoch on the training frames" +
+                           (", and the loss on up to 1024 validation frames (validation)." if has_validation(history)
+                            else "; the run had no validation frames (--val_folder), so there is no validation "
+                                 "curve.")),
                  page.figure(f"{REPORT_FILES}/loss_history.png", "training loss per epoch")]
     options = training_options(model_folder, epoch)
     if options is None:

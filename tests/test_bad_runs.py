@@ -118,7 +118,7 @@ def test_results_of_another_run_are_not_mixed_with_these(two_scene_folder, tmp_p
     mixed.mkdir()
     for run in ("a", "b"):
         name = checkpoints_of(tmp_path / run)[0]
-        (mixed / name.replace("val_loss", f"val_loss_{run}")).write_bytes((tmp_path / run / name).read_bytes())
+        (mixed / name.replace("_loss_", f"_loss_{run}_")).write_bytes((tmp_path / run / name).read_bytes())
     capsys.readouterr()
     assert detect(two_scene_folder, "--model_folder", str(mixed)) == 2
     one_error_line(capsys.readouterr().err, str(mixed), "two checkpoints of epoch 0")

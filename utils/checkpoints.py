@@ -1,6 +1,8 @@
 """Checkpoint files: their naming, atomic saving, finding them in epoch order, safe loading.
 
-A checkpoint is `model_state_<epoch>_val_loss_<loss>.pkl` (the original naming), holding a
+A checkpoint is `model_state_<epoch>_val_loss_<loss>.pkl` (the original naming) when the run has
+validation frames, `model_state_<epoch>_train_loss_<loss>.pkl` when the loss in its name is the
+training loss (no --val_folder); every reader takes both names. It holds a
 dict: `model` (state dict), `model_config` (the architecture), `optimizer`, `scheduler`,
 `epoch`, `loss`, `options`, `run` (the id of the training run) and `rng` / `cuda_rng` (so
 `--resume` continues exactly). A bare state dict, as the original code saved, is loaded too.
@@ -19,14 +21,17 @@ from utils.atomic import atomic_path
 from utils.checkpoint_fields import check_fields
 from utils.errors import UserError, os_reason, read_path
 
-CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_val_loss_(.+)\.pkl$")
+CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_(?:val|train)_loss_(.+)\.pkl$")
+# How the names say which loss they carry.
+LOSS_KINDS = {"validation": "val_loss", "training": "train_loss"}
 # The state of an epoch stopped part-way by Ctrl-C, which `--resume` continues; not a result.
 INTERRUPTED_NAME = "interrupted_state.pkl"
 
 
-def checkpoint_name(epoch: int, loss: float) -> str:
-    """The original file name for the checkpoint of `epoch` with validation loss `loss`."""
-    return f"model_state_{epoch}_val_loss_{loss:.4f}.pkl"
+def checkpoint_name(epoch: int, loss: float, kind: str = "validation") -> str:
+    """The file name for the checkpoint of `epoch` whose `kind` of loss ("validation": the
+    original name, or "training") is `loss`."""
+    return f"model_state_{epoch}_{LOSS_KINDS[kind]}_{loss:.4f}.pkl"
 
 
 def list_checkpoints(folder: str) -> List[Tuple[int, str]]:
@@ -56,7 +61,8 @@ def checkpoint_epoch(path: str) -> int:
         return int(match.group(1))
     epoch = load_checkpoint(path).get("epoch")
     if not isinstance(epoch, int):
-        raise UserError(f"{path}: neither named model_state_<epoch>_val_loss_<loss>.pkl nor holding its epoch; "
+        raise UserError(f"{path}: neither named model_state_<epoch>_val_loss_<loss>.pkl (or _train_loss_) nor "
+                        "holding its epoch; "
                         "rename it so that its results are numbered by its epoch")
     return epoch
 
@@ -73,7 +79,7 @@ def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
         return [(checkpoint_epoch(model), model)]
     found = list_checkpoints(model_folder)
     if not found:
-        raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl) "
+        raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl or _train_loss_) "
                         "in the model folder; train first with main.py")
     return found[-1:] if span == 0 else found[::-1][::span][::-1]
 

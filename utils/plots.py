@@ -22,6 +22,13 @@ def pyplot():
     return plt
 
 
+def has_validation(history: List[Dict]) -> bool:
+    """Whether the run's history holds a validation loss: earlier releases wrote the training loss
+    as "val_loss" when there were no validation frames, which is then the same number."""
+    return bool(history) and all(isinstance(h.get("val_loss"), (int, float)) for h in history) and \
+        any(h["val_loss"] != h.get("loss") for h in history)
+
+
 def plot_loss_history(history: List[Dict], path: str) -> str:
     """The loss terms per epoch, one panel each, as a PNG."""
     plt = pyplot()
@@ -29,11 +36,12 @@ def plot_loss_history(history: List[Dict], path: str) -> str:
     epochs = [h["epoch"] for h in history]
     fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3))
     for ax, name in zip(axes, names):
-        ax.plot(epochs, [h[name] for h in history], marker=".")
-        if name == "loss" and "val_loss" in history[0]:
+        validated = name == "loss" and has_validation(history)
+        ax.plot(epochs, [h[name] for h in history], marker=".", label="training" if validated else None)
+        if validated:
             ax.plot(epochs, [h["val_loss"] for h in history], marker=".", label="validation")
             ax.legend()
-        ax.set_title(name)
+        ax.set_title("training loss" if name == "loss" and not validated else name)
         ax.set_xlabel("epoch")
     fig.tight_layout()
     write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))
