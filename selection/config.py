@@ -91,10 +91,11 @@ class SelectionConfig:
                                          "0.0006-0.02 of it)",
                                   "grid 0.03/0.01/0.003/0.001/0.0003/0 on tuning films 101-108: "
                                   "0.886/0.919/0.948/0.954/0.956/0.961; 0.001 keeps a margin")
-    same_drawing_magnitude: float = _f(0.03, "the share of the typical distance a cut between two pictures of ONE "
-                                              "drawing needs (edge maps correlating at least same_drawing): a "
-                                              "drawing's step in a still shot, a flickering aura, a live-action "
-                                              "move (0.02-0.09 on the clips dragonball_edit and rick)",
+    same_drawing_magnitude: float = _f(0.03, "the share of the typical distance the latents must move at a cut "
+                                              "between two pictures of ONE drawing (edge maps correlating at least "
+                                              "same_drawing): a drawing's step in a still shot, a live-action move "
+                                              "(0.02-0.09 on the clips dragonball_edit and rick); the layout's view "
+                                              "keeps magnitude, as a cut to another angle of one set moves it alone",
                                        "magnitude's value; python -m benchmarks.tuning --set same_drawing_magnitude=...")
     same_drawing: float = _f(0.7, "two edge maps correlating at least this much are one drawing (a flash keeps "
                                   "the lines it brightens)",

@@ -13,7 +13,6 @@ is capped by the layout's (`layout_contrast` times the change inside the shots o
 import numpy as np
 
 from selection.config import SelectionConfig
-from selection.drawing import one_drawing
 from selection.score import cut_confidence, ordinary_motion, span_confidence, unrelated_pairs
 
 
@@ -40,10 +39,7 @@ def layout_steps(layout: np.ndarray, frame_rate: float, config: SelectionConfig 
 def cut_curves(film, config: SelectionConfig):
     """The layout's own (cut, split cut) confidence curves, the same rule as the latents'."""
     lt = film.layout_typical
-    shares = np.full(film.num_pairs, config.magnitude)
-    if film.pictures is not None and config.on("drawing"):  # within one drawing, as the latents' floor
-        shares[one_drawing(film.pictures, config)] = config.same_drawing_magnitude
-    floor = np.maximum(shares * lt, config.motion * ordinary_motion(film.steps))
+    floor = max(config.magnitude * lt, config.motion * ordinary_motion(film.steps))
     cut = cut_confidence(film.steps, floor, config, hold=film.hold, large=film.held_share * lt)
     floor2 = max(config.magnitude * lt, config.motion * ordinary_motion(film.steps2[:-1]))
     split = cut_confidence(film.steps, floor2, config, hold=film.hold, large=film.split_share * lt,
