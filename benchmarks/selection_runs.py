@@ -83,9 +83,11 @@ def tuning_runs(work: str, seeds: Sequence[int], extra: str = "slide",
     runs = []
     for name in ds.MEASURING:
         film, seed, options = tuning_film(name, extra)
-        dataset = ds.build_film(os.path.join(work, "tuning", "films"), film, seed, options, frames=frames)
         folders = [os.path.join(work, "tuning", "runs", f"{film}-{frames}", f"seed{s}") for s in seeds]
-        runs += _runs("tuning", dataset, folders, os.path.join(work, "frames-cache"))
+        folders = [f for f in folders if newest_latents(os.path.join(f, "detections")) is not None]
+        if folders:  # a film is built (or found) only where a run of it was trained
+            dataset = ds.build_film(os.path.join(work, "tuning", "films"), film, seed, options, frames=frames)
+            runs += _runs("tuning", dataset, folders, os.path.join(work, "frames-cache"))
     return runs
 
 
@@ -103,6 +105,24 @@ def real_runs(work: str, shared: str, seeds: Sequence[int]) -> List[SavedRun]:
             folders += found[:1]
         runs += _runs("real", clip, folders, os.path.join(work, "frames-cache"))
     return runs
+
+
+def held_runs(runs: List[SavedRun], hold: int = 3) -> List[SavedRun]:
+    """The tuning runs as if every drawing were held `hold` frames (never across a change), as
+    benchmarks/held.py shows the measuring films: the frames' latents and pictures repeated, the
+    labels unchanged. The group is named "tuning held <hold>"."""
+    from benchmarks.held import held_frames
+    out = []
+    for run in runs:
+        if run.group != "tuning":
+            continue
+        shown = held_frames(len(run.mu), hold, run.dataset.labels)
+        p = run.pictures
+        pictures = Pictures(*(None if part is None else part[shown]
+                              for part in (p.detail, p.edges, p.colours, p.thumbnails, p.grey)))
+        out.append(SavedRun(f"tuning held {hold}", run.dataset, run.seed, run.mu[shown], run.log_var[shown],
+                            pictures, run.frame_rate, None))
+    return out
 
 
 def train_real(work: str, shared: str, seeds: Sequence[int]) -> None:
@@ -127,19 +147,25 @@ def scored(run: SavedRun, config: SelectionConfig, found: Optional[Changes] = No
                   "events": found.events}, run.dataset)
 
 
+def set_name(run: SavedRun) -> str:
+    """How a run's data set is named in the tables: its name, prefixed by its group unless the
+    group is the tuning films or the real clips (a held tuning film is another data set)."""
+    return run.dataset.name if run.group in ("tuning", "real") else f"{run.group}: {run.dataset.name}"
+
+
 def group_means(rows: List[Dict], runs: List[SavedRun], key: str = "f1") -> Dict[str, Dict]:
-    """{name: {"mean", "sd"}}: per data set (mean over seeds), per group (mean over its data sets,
-    with the sd over training seeds of that mean) and "all"."""
-    by_set, by_seed = {}, {}
+    """{name: {"mean", "sd"}}: per data set (mean and sd over training seeds) and per group (the
+    mean over its data sets; its spread is the mean sd over seeds of those data sets that have
+    several, 0 where none has)."""
+    by_set = {}
     for row, run in zip(rows, runs):
-        by_set.setdefault(run.dataset.name, []).append(row[key])
-        by_seed.setdefault((run.group, run.seed), {}).setdefault(run.dataset.name, row[key])
-    out = {name: {"mean": float(np.mean(v)), "sd": float(np.std(v))} for name, v in by_set.items()}
+        by_set.setdefault(set_name(run), []).append(row[key])
+    out = {name: {"mean": float(np.mean(v)), "sd": float(np.std(v)), "seeds": len(v)} for name, v in by_set.items()}
     for group in sorted({r.group for r in runs}):
-        names = sorted({r.dataset.name for r in runs if r.group == group})
-        per_seed = [np.mean(list(v.values())) for (g, _), v in by_seed.items() if g == group and len(v) == len(names)]
+        names = sorted({set_name(r) for r in runs if r.group == group})
+        spreads = [out[n]["sd"] for n in names if out[n]["seeds"] > 1]
         out[group] = {"mean": float(np.mean([out[n]["mean"] for n in names])),
-                      "sd": float(np.std(per_seed)) if per_seed else 0.0}
+                      "sd": float(np.mean(spreads)) if spreads else 0.0}
     return out
 
 

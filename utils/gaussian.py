@@ -2,7 +2,7 @@
 
 Both the reprojection loss and the scene-change score compare two Gaussians given by
 (mu, log_var). The standard deviation is exp(0.5 * log_var) everywhere (the original code
-used exp(log_var) as a standard deviation in training; see README, "Deviations").
+used exp(log_var) as a standard deviation in training; see docs/reproduction.md, "Deviations").
 """
 
 import torch
