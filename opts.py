@@ -313,6 +313,10 @@ def _options() -> list:
         _option({INFER}, DETECTION, "--min_scene_len", type=_SECONDS, default=0.0,
                 help="shortest scene in seconds: changes closer than this are one (0: every change the "
                      "rule finds, so bursts of cuts a few frames apart are kept)"),
+        _option({INFER}, DETECTION, "--decision", choices=["rules", "learned"], default="rules",
+                help="how the candidates the stages leave are decided: 'rules' (every stage's bar, as "
+                     "docs/selection.md explains) or 'learned' (a logistic regression over what the "
+                     "stages measured, fitted on the tuning films: benchmarks/RESULTS.md compares both)"),
         _option({INFER}, DETECTION, "--scene_shots", type=_COUNT, default=RECENT_SHOTS,
                 help="scene level: a new shot continues the scene when it matches one of the scene's last "
                      "this many shots (same palette or same picture), and starts a new scene otherwise; "

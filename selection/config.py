@@ -196,4 +196,4 @@ def explain(config: SelectionConfig = SelectionConfig()) -> Dict[str, Dict[str, 
 def from_options(opt) -> SelectionConfig:
     """The config the scripts' options ask for (threshold, transition_seconds, min_scene_len)."""
     return SelectionConfig(threshold=float(opt.threshold), transition_seconds=float(opt.transition_seconds),
-                           min_scene_seconds=float(opt.min_scene_len))
+                           min_scene_seconds=float(opt.min_scene_len), decision=getattr(opt, "decision", "rules"))

@@ -39,7 +39,7 @@ def test_training_and_inference_under_torchrun(clip_folder, tmp_path, isolated_c
     log = torchrun(*train, "--max_iters", "2", cache=isolated_cache)
     # rank 0 alone logs and writes: one line per epoch, one checkpoint per epoch
     assert log.count("training on 240 frames") == 1 and "2 processes" in log
-    assert log.count("epoch 0: loss") == 1 and log.count("epoch 1: loss") == 1
+    assert log.count("epoch 0: train_loss") == 1 and log.count("epoch 1: train_loss") == 1
     checkpoints = sorted(n for n in os.listdir(out) if n.startswith("model_state_"))
     assert [n.split("_")[2] for n in checkpoints] == ["0", "1"]
     history = json.loads((out / "loss_history.json").read_text())
