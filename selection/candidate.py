@@ -89,6 +89,8 @@ def ordered(candidates: List[Candidate]) -> List[Candidate]:
     return sorted(candidates, key=lambda c: (-c.confidence, -c.evidence, c.pair))
 
 
+# The stages that set a candidate's confidence (the others shape the curves, or drop): one column each.
+CAPPING_STAGES = ("score", "layout_confirm", "layout_spread", "camera_move", "fade_through_black", "learned")
 NUMBER_COLUMNS = ("across", "bar", "layout_across", "spread", "camera_share",
                   "camera_residual", "returns_at")
 
@@ -96,8 +98,7 @@ NUMBER_COLUMNS = ("across", "bar", "layout_across", "spread", "camera_share",
 def candidates_csv(candidates: List[Candidate]) -> str:
     """One row per candidate, film order: where, at which scale, its confidence, the deciding
     stage, whether it was kept, why, every stage's cap and the numbers compared."""
-    from selection.config import STAGES  # the columns follow the stages' order
-    stages = ("score",) + STAGES + ("learned",)
+    stages = CAPPING_STAGES
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["pair", "scale", "first", "second", "source", "confidence", "stage", "kept", "reason",
