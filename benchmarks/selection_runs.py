@@ -11,7 +11,6 @@ SelectionConfig can be applied to it in-process in seconds, without training or 
 """
 
 import dataclasses
-import glob
 import os
 import re
 from dataclasses import dataclass
@@ -172,9 +171,6 @@ def group_means(rows: List[Dict], runs: List[SavedRun], key: str = "f1") -> Dict
 def shared_folder() -> str:
     return os.path.join(ours.ROOT, "..", "shared", "data")
 
-
-def has_runs(work: str) -> bool:
-    return bool(glob.glob(os.path.join(work, "*", "runs", "*", "seed*", "detections")))
 
 
 def record_section(out: str, key: str, title: str, how: str, text: str, seconds: float) -> str:

@@ -21,9 +21,9 @@ from selection import fade_through_black, flash_return, layout_spread, layout_vi
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
 from selection.config import SelectionConfig
-from selection.drawing import cut_shares, other_drawing
+from selection.drawing import drawing_steps, other_drawing
 from selection.hold import drawing_hold
-from selection.score import (as_tensors, cut_confidence, local_peaks, ordinary_motion, pair_kl_scores, place,
+from selection.score import (as_tensors, cut_confidence, frame_kl, local_peaks, ordinary_motion, pair_kl_scores, place,
                              span_confidence, span_kls, transition_half_widths, typical_distance)
 from selection.split_cut import one_mixed_frame, two_steps
 from utils.pictures import Pictures
@@ -73,7 +73,7 @@ class Film:
     typical: float
     near: np.ndarray
     hold: int = 1
-    redrawn: np.ndarray = None
+    cut_share: np.ndarray = None
     held_share: np.ndarray = None
     split_drawn: np.ndarray = None
     split_share: np.ndarray = None
@@ -121,10 +121,7 @@ def _film(mu, log_var, frame_rate: float, pictures: Optional[Pictures], config: 
     near = pair_kl_scores(mu, log_var).astype(np.float64)
     film = Film(mu, log_var, frame_rate, pictures, near.size, typical_distance(mu, log_var, frame_rate, config), near,
                 flash_reach=max(2, int(round(config.flash_seconds * frame_rate))))
-    redrawn = np.ones(film.num_pairs, dtype=bool)
-    if pictures is not None and config.on("drawing"):
-        redrawn = other_drawing(pictures, 1, config)
-    film.redrawn = redrawn
+    redrawn, film.cut_share = drawing_steps(pictures, film.num_pairs, config)
     film.split_drawn = np.zeros(film.num_pairs, dtype=bool)
     film.split_share = np.full(film.num_pairs, config.held_magnitude)
     if pictures is not None and film.num_pairs > 1 and config.on("drawing"):
@@ -145,7 +142,7 @@ def _film(mu, log_var, frame_rate: float, pictures: Optional[Pictures], config: 
 def _candidates(film: Film, config: SelectionConfig):
     """Every candidate the score finds, the per-pair score, and the span curve of each scale."""
     film_floor = config.magnitude * film.typical
-    cut_floor = cut_shares(film.pictures, film.num_pairs, config) * film.typical
+    cut_floor = film.cut_share * film.typical
     cut_curve = cut_confidence(film.near, np.maximum(cut_floor, config.motion * ordinary_motion(film.near)), config,
                                hold=film.hold, large=film.held_share * film.typical)
     split_curve = _split_curve(film, config, film_floor) if config.on("split_cut") else None
@@ -213,7 +210,6 @@ def _explain_scores(candidates: List[Candidate], film: Film, config: SelectionCo
     """Each candidate's score in words: the latents' jump across its span against the bar."""
     if not candidates:
         return
-    from selection.score import frame_kl
     across = frame_kl(film.mu, film.log_var, np.array([c.first for c in candidates]),
                       np.array([c.second for c in candidates]))
     for c, value in zip(candidates, across):

@@ -8,35 +8,39 @@ So where the two pictures are different drawings (edge maps correlating under `s
 both with lines) the bar is `drawing_magnitude` instead.
 """
 
+from typing import Optional
+
 import numpy as np
 
 from selection.config import SelectionConfig
 from utils.pictures import Pictures
 
 
-def one_drawing(pictures: Pictures, config: SelectionConfig = SelectionConfig()) -> np.ndarray:
-    """(N-1,) bool: frames i and i + 1 are one drawing (edge maps correlating at least
-    `same_drawing`, both with lines): a step inside a shot, however far the latents move."""
+def _edge_steps(pictures: Pictures, distance: int):
+    """The correlation of the edge maps of frames i and i + distance, and whether both have lines."""
     edges = pictures.edges.astype(np.float32)
-    correlation = (edges[:-1] * edges[1:]).sum(axis=1)
+    correlation = (edges[:-distance] * edges[distance:]).sum(axis=1)
     lined = np.abs(edges).sum(axis=1) > 0
-    return (correlation >= config.same_drawing) & lined[:-1] & lined[1:]
+    return correlation, lined[:-distance] & lined[distance:]
 
 
-def cut_shares(pictures, num_pairs: int, config: SelectionConfig) -> np.ndarray:
-    """(num_pairs,) the share of the film's typical distance a cut at each pair needs: magnitude,
+def drawing_steps(pictures: Optional[Pictures], num_pairs: int, config: SelectionConfig):
+    """(redrawn, shares), each (num_pairs,): whether frames i and i + 1 are two different
+    drawings (all true without pictures or with the stage off: nothing is then held back as one
+    drawing), and the share of the film's typical distance a cut at each pair needs: magnitude,
     drawing_magnitude between two drawings, same_drawing_magnitude within one drawing."""
     shares = np.full(num_pairs, config.magnitude)
-    if pictures is not None and config.on("drawing"):
-        shares[other_drawing(pictures, 1, config)] = config.drawing_magnitude
-        shares[one_drawing(pictures, config)] = config.same_drawing_magnitude
-    return shares
+    if pictures is None or not config.on("drawing"):
+        return np.ones(num_pairs, dtype=bool), shares
+    correlation, lined = _edge_steps(pictures, 1)
+    redrawn = (correlation < config.same_drawing) & lined
+    shares[redrawn] = config.drawing_magnitude
+    shares[(correlation >= config.same_drawing) & lined] = config.same_drawing_magnitude
+    return redrawn, shares
 
 
 def other_drawing(pictures: Pictures, distance: int = 1, config: SelectionConfig = SelectionConfig()) -> np.ndarray:
     """(N-distance,) bool: frames i and i + distance are two different drawings (their edge maps
     correlate below `same_drawing`, and both have lines)."""
-    edges = pictures.edges.astype(np.float32)
-    correlation = (edges[:-distance] * edges[distance:]).sum(axis=1)
-    lined = np.abs(edges).sum(axis=1) > 0
-    return (correlation < config.same_drawing) & lined[:-distance] & lined[distance:]
+    correlation, lined = _edge_steps(pictures, distance)
+    return (correlation < config.same_drawing) & lined

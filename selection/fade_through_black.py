@@ -105,7 +105,6 @@ def _joined(one: Candidate, two: Candidate, share: float) -> Candidate:
     scale = max(one.scale, two.scale, reach_both)
     both = Candidate((a + b) // 2, scale, (a + b) // 2 - scale, (a + b) // 2 + 1 + scale, "joined",
                      max(one.confidence, two.confidence), max(one.evidence, two.evidence))
-    both.caps = {"score": both.confidence}
     both.reasons["fade_through_black"] = (f"pairs {a} and {b} around a blank picture ({share:.2f} of the detail "
                                           "on either side) joined into one change")
     both.caps["fade_through_black"] = both.confidence
