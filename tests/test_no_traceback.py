@@ -152,16 +152,23 @@ def test_a_damaged_checkpoint_under_resume_is_one_line(two_scene_folder, trained
     one_error_line(capsys.readouterr().err, os.path.basename(path), "damaged or foreign checkpoint")
 
 
-@pytest.mark.parametrize("field,value", [("source_fps", "abc"), ("source_fps", 0), ("source_end_time", "x"),
-                                         ("source_frames", -5), ("count", True), ("size", "64")])
-def test_a_cache_record_that_does_not_validate_is_rebuilt(two_scene_folder, field, value):
-    first = load_frames(two_scene_folder, show_progress=False)
-    meta_path = os.path.join(first.folder, "meta.json")
+def _set_cache_record(cache, field, value):
+    """Writes `value` into one field of a built cache's meta.json, as a damaged record would hold
+    it; returns the record's path."""
+    meta_path = os.path.join(cache.folder, "meta.json")
     with open(meta_path) as handle:
         meta = json.load(handle)
     meta[field] = value
     with open(meta_path, "w") as handle:
         json.dump(meta, handle)
+    return meta_path
+
+
+@pytest.mark.parametrize("field,value", [("source_fps", "abc"), ("source_fps", 0), ("source_end_time", "x"),
+                                         ("source_frames", -5), ("count", True), ("size", "64")])
+def test_a_cache_record_that_does_not_validate_is_rebuilt(two_scene_folder, field, value):
+    first = load_frames(two_scene_folder, show_progress=False)
+    meta_path = _set_cache_record(first, field, value)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         again = load_frames(two_scene_folder, show_progress=False)
@@ -265,12 +272,7 @@ def test_random_cache_records_are_read_or_rebuilt(tmp_path_factory, field, value
     folder = write_frames(tmp_path_factory.mktemp("frames"), np.full((3, 8, 8, 3), 7, dtype=np.uint8))
     cache_dir = str(tmp_path_factory.mktemp("cache"))
     first = load_frames(folder, cache_dir, size=16, show_progress=False)
-    meta_path = os.path.join(first.folder, "meta.json")
-    with open(meta_path) as handle:
-        meta = json.load(handle)
-    meta[field] = value
-    with open(meta_path, "w") as handle:
-        json.dump(meta, handle)
+    _set_cache_record(first, field, value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         again = load_frames(folder, cache_dir, size=16, show_progress=False)
