@@ -96,6 +96,12 @@ def infer_on(device: torch.device, opt) -> List[str]:
     """infer() in this process, computing on `device`."""
     main_rank = distributed.is_main()
     check_labels_option(opt, len(frame_sources(opt.image_folder)) if opt.image_folder else 1)
+    if opt.decision == "learned":  # the fitted model must read before any frame is encoded
+        from selection import learned
+        try:
+            learned.load()
+        except ValueError as error:
+            raise UserError(str(error)) from None
     opt.model_folder = opt.model_folder or opt.output_folder
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
