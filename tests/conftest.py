@@ -92,3 +92,51 @@ def one_error_line(text, *expected):
     for fragment in expected:
         assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+# The smallest model the scripts train: a few seconds per run on a CPU.
+TINY_MODEL = ["--hidden-dims", "8", "16", "--latent_dim", "3"]
+TINY = [*TINY_MODEL, "--bs", "16"]
+
+
+def train(folder, out, *extra):
+    """main.py's exit code, training the tiny model on the frames of `folder` into `out`."""
+    import main
+    return main.main(["--train_folder", str(folder), "--output_folder", str(out), *TINY, *extra])
+
+
+def train_briefly(folder, out, *extra):
+    """train() for one epoch (--max_iters 1): a run whose checkpoint is all a test needs."""
+    return train(folder, out, "--max_iters", "1", *extra)
+
+
+def detect(folder, *extra):
+    """inference.py's exit code on the frames of `folder`."""
+    import inference
+    return inference.main(["--image_folder", str(folder), *extra])
+
+
+def checkpoints_of(folder):
+    """The names of the checkpoints in `folder`, sorted."""
+    return sorted(n for n in os.listdir(folder) if n.startswith("model_state_"))
+
+
+def scenery(seed: int, size: int = 96) -> np.ndarray:
+    """A (size, size) grey drawing with detail everywhere: blocks of grey and dark strokes."""
+    rng = np.random.default_rng(seed)
+    picture = np.kron(rng.integers(40, 220, (size // 8, size // 8)), np.ones((8, 8))).astype(np.float32)
+    for _ in range(size):
+        r, c = rng.integers(0, size - 8, 2)
+        picture[r, c:c + 8] = 10
+    return picture.astype(np.uint8)
+
+
+def two_scene_film(count, height=36, width=48):
+    """(count, H, W, 3) frames: a blue scene with a moving square, then a red one, the change
+    between frames count / 2 - 1 and count / 2."""
+    frames = np.zeros((count, height, width, 3), dtype=np.uint8)
+    for i in range(count):
+        frames[i] = (30, 60, 200) if i < count // 2 else (200, 50, 40)
+        x = (2 * i) % (width - 8)
+        frames[i, 10:18, x:x + 8] = 255
+    return frames

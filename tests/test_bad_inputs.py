@@ -18,28 +18,21 @@ from PIL import Image
 import inference
 import main
 import pure_test
-from conftest import ROOT, encode_video, one_error_line
+from conftest import ROOT, TINY, encode_video, one_error_line, train_briefly
 from data.cache import load_frames
 from data.frames import read_frame
 from utils.errors import UserError
 from utils.labels import labels_on_sampled_pairs, load_labels
 from utils.run_folder import run_files
 
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
-
-def train(folder, out, *extra):
-    return main.main(["--train_folder", folder, "--output_folder", str(out), *TINY, "--max_iters", "1", *extra])
-
-
 def test_a_film_of_one_frame_is_refused_by_training_and_inference(two_scene_folder, tmp_path, capsys):
     single = tmp_path / "single"
     single.mkdir()
     Image.fromarray(np.zeros((24, 32, 3), dtype=np.uint8)).save(single / "frame_0.png")
-    assert train(str(single), tmp_path / "run") == 2
+    assert train_briefly(str(single), tmp_path / "run") == 2
     one_error_line(capsys.readouterr().err, str(single), "needs at least two frames")
     assert run_files(str(tmp_path / "run")) == []
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     capsys.readouterr()
     assert inference.main(["--image_folder", str(single), "--model_folder", str(tmp_path / "run")]) == 2
     one_error_line(capsys.readouterr().err, str(single), "needs at least two frames")
@@ -66,18 +59,18 @@ def test_sixteen_bit_grey_frames_keep_their_picture(tmp_path):
 def test_folders_through_a_file_are_refused_before_any_work(two_scene_folder, tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    assert train(two_scene_folder, blocker / "run") == 2
+    assert train_briefly(two_scene_folder, blocker / "run") == 2
     one_error_line(capsys.readouterr().err, str(blocker / "run"), "output folder cannot be created", "is a file")
     assert not (tmp_path / "cache").exists()  # refused before the frames were read
-    assert train(two_scene_folder, blocker) == 2
+    assert train_briefly(two_scene_folder, blocker) == 2
     one_error_line(capsys.readouterr().err, str(blocker), "output folder is a file")
-    assert train(two_scene_folder, tmp_path / "run", "--val_folder", str(tmp_path / "missing")) == 2
+    assert train_briefly(two_scene_folder, tmp_path / "run", "--val_folder", str(tmp_path / "missing")) == 2
     one_error_line(capsys.readouterr().err, str(tmp_path / "missing"), "no such folder or video file")
     assert not (tmp_path / "cache").exists()  # found before the training frames were cached
-    assert train(two_scene_folder, tmp_path / "run", "--cache_dir", str(blocker / "cache")) == 2
+    assert train_briefly(two_scene_folder, tmp_path / "run", "--cache_dir", str(blocker / "cache")) == 2
     one_error_line(capsys.readouterr().err, str(blocker), "cache folder cannot be created")
     assert run_files(str(tmp_path / "run")) == []
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     capsys.readouterr()
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
                            "--results_folder", str(blocker / "results")]) == 2
@@ -141,7 +134,7 @@ def test_folders_that_cannot_be_written_or_read_say_so(two_scene_folder):
 def test_outputs_follow_the_umask(two_scene_folder, tmp_path, isolated_cache):
     previous = os.umask(0o002)
     try:
-        assert train(two_scene_folder, tmp_path / "run") == 0
+        assert train_briefly(two_scene_folder, tmp_path / "run") == 0
         assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
                                "--save_images"]) == 0
     finally:
@@ -212,7 +205,7 @@ def test_fps_results_carry_source_frames_and_the_scene_list_covers_the_video(two
     frames[:25] = (30, 60, 200)
     frames[25:] = (200, 50, 40)
     video = str(encode_video(tmp_path / "film.mp4", frames, rate=24))
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     assert inference.main(["--image_folder", video, "--model_folder", str(tmp_path / "run"), "--fps", "12"]) == 0
     index = np.load(tmp_path / "run" / "frame_index_0.npy")
     assert index.tolist() == list(range(0, 48, 2)) and np.load(tmp_path / "run" / "kld_scores_0.npy").size == 23
@@ -232,14 +225,14 @@ def test_huge_batches_and_transitions_cost_no_more_than_the_film(two_scene_folde
     cache = load_frames(two_scene_folder, size=16, show_progress=False)
     batches = list(frame_batches(cache, 10 ** 12))  # a buffer of --bs frames would not fit in memory
     assert [b.shape for b in batches] == [(40, 3, 16, 16)]
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
                            "--bs", "100000000", "--transition_seconds", "1e9"]) == 0
     assert np.load(tmp_path / "run" / "scene_change_flags_0.npy").shape == (39,)
 
 
 def test_inference_checks_its_labels_before_any_work(two_scene_folder, tmp_path, capsys):
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     results = tmp_path / "results"
     detect = ["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
               "--results_folder", str(results), "--report"]
@@ -297,7 +290,7 @@ def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
 
 
 def test_labels_that_say_they_are_of_another_film_are_refused(two_scene_folder, tmp_path, capsys):
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     results = tmp_path / "results"
     other = {"video": "other.mp4", "n_frames": 1561, "boundaries": [{"frame": 20}]}
     (tmp_path / "other.json").write_text(json.dumps(other))
@@ -319,7 +312,7 @@ def test_labels_that_say_they_are_of_another_film_are_refused(two_scene_folder, 
 
 
 def test_a_broken_film_among_several_is_refused_before_any_film_is_read(two_scene_folder, tmp_path, capsys):
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     empty = tmp_path / "zero.mp4"
     empty.write_bytes(b"")
     results = tmp_path / "results"
@@ -359,7 +352,7 @@ def test_odd_names_in_a_folder_of_frames_are_read_in_film_order(tmp_path):
 def test_empty_paths_files_and_folders_in_the_wrong_place_are_refused_in_one_line(two_scene_folder, tmp_path,
                                                                                 capsys):
     with pytest.raises(SystemExit, match="2"):
-        train(two_scene_folder, "")
+        train_briefly(two_scene_folder, "")
     one_error_line(capsys.readouterr().err, "--output_folder: an empty path")
     (tmp_path / "empty.npy").write_bytes(b"")
     np.save(tmp_path / "scene_change_res0.npy", np.arange(40))
@@ -385,7 +378,7 @@ def test_a_frame_cache_whose_record_is_not_a_record_is_built_again(two_scene_fol
 def test_the_scene_list_names_its_film_wherever_it_was_run_from(two_scene_folder, tmp_path, monkeypatch):
     from report.build import build_report
     shutil.copytree(two_scene_folder, tmp_path / "film")
-    assert train(str(tmp_path / "film"), tmp_path / "run") == 0
+    assert train_briefly(str(tmp_path / "film"), tmp_path / "run") == 0
     monkeypatch.chdir(tmp_path)
     assert inference.main(["--image_folder", "film", "--model_folder", "run"]) == 0
     recorded = json.loads((tmp_path / "run" / "scenes_0.json").read_text())["source"]
@@ -397,15 +390,15 @@ def test_the_scene_list_names_its_film_wherever_it_was_run_from(two_scene_folder
 
 def test_training_into_a_folder_of_another_model_s_results_is_refused_unless_overwritten(two_scene_folder, tmp_path,
                                                                                          capsys):
-    assert train(two_scene_folder, tmp_path / "model") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "model") == 0
     out = tmp_path / "results"
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "model"),
                            "--results_folder", str(out)]) == 0
     (out / "notes.txt").write_text("mine")
-    assert train(two_scene_folder, out) == 2
+    assert train_briefly(two_scene_folder, out) == 2
     one_error_line(capsys.readouterr().err, "holds the results of an earlier detection (of the checkpoint of "
                    "epoch 0); pass --overwrite")
-    assert train(two_scene_folder, out, "--overwrite") == 0
+    assert train_briefly(two_scene_folder, out, "--overwrite") == 0
     assert not (out / "scene_change_res0.npy").exists() and (out / "notes.txt").read_text() == "mine"
 
 
@@ -413,10 +406,10 @@ def test_an_fps_that_leaves_one_frame_says_so(two_scene_folder, tmp_path, capsys
     """A film of 24 frames sampled at 0.1 frames a second keeps one: the message names --fps,
     not the film, as what left too few."""
     video = str(encode_video(tmp_path / "film.mp4", np.zeros((24, 16, 16, 3), dtype=np.uint8), rate=24))
-    assert train(video, tmp_path / "run", "--fps", "0.1") == 2
+    assert train_briefly(video, tmp_path / "run", "--fps", "0.1") == 2
     one_error_line(capsys.readouterr().err, video, "needs at least two frames to learn what changes between them "
                    "(--fps 0.1 keeps 1 of its 24)")
-    assert train(two_scene_folder, tmp_path / "run") == 0
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     capsys.readouterr()
     assert inference.main(["--image_folder", video, "--model_folder", str(tmp_path / "run"), "--fps", "0.1"]) == 2
     one_error_line(capsys.readouterr().err, video, "(--fps 0.1 keeps 1 of its 24)")

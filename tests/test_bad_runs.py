@@ -15,24 +15,9 @@ import torch
 import inference
 import main
 import pure_test
-from conftest import ROOT, one_error_line
+from conftest import ROOT, TINY, checkpoints_of, detect, one_error_line, train
 from utils.checkpoints import INTERRUPTED_NAME
 from utils.run_folder import run_files
-
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
-
-def train(folder, out, *extra):
-    return main.main(["--train_folder", folder, "--output_folder", str(out), *TINY, *extra])
-
-
-def detect(folder, *extra):
-    return inference.main(["--image_folder", folder, *extra])
-
-
-def checkpoints_of(folder):
-    return sorted(n for n in os.listdir(folder) if n.startswith("model_state_"))
-
 
 def test_a_diverged_epoch_is_never_saved(two_scene_folder, tmp_path, capsys):
     # one step of lr 1e6 breaks the weights after the step's loss was taken

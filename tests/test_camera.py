@@ -4,19 +4,10 @@ picture; a cut, a dissolve or a push to another picture is not."""
 import numpy as np
 import torch
 
+from conftest import scenery
 from utils import camera
 from utils.camera import CameraPath, best_steps
 from utils.pictures import picture_features
-
-
-def scenery(seed: int, size: int = 96) -> np.ndarray:
-    """A (size, size) grey drawing with detail everywhere: blocks of grey and dark strokes."""
-    rng = np.random.default_rng(seed)
-    picture = np.kron(rng.integers(40, 220, (size // 8, size // 8)), np.ones((8, 8))).astype(np.float32)
-    for _ in range(size):
-        r, c = rng.integers(0, size - 8, 2)
-        picture[r, c:c + 8] = 10
-    return picture.astype(np.uint8)
 
 
 def test_a_whole_cell_shift_between_two_frames_is_found():

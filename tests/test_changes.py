@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from conftest import scenery
 from data.synthetic import generate_clip
-from test_camera import scenery
 from selection import SelectionConfig, detect_changes, pair_kl_scores, rank_events_first, typical_distance
 from selection.camera_move import CameraTest, grown
 from selection.candidate import Candidate
@@ -508,7 +508,7 @@ def test_a_fast_pan_across_one_set_is_no_change_where_a_dissolve_is_one():
 
 
 def dim(seed: int, darkest: int, brightest: int) -> np.ndarray:
-    """A (32, 32) grey drawing (tests/test_camera.py's scenery) squeezed into a band of greys."""
+    """A (32, 32) grey drawing (conftest's scenery) squeezed into a band of greys."""
     picture = scenery(seed, 32).astype(np.float32)
     span = picture.max() - picture.min()
     return (darkest + (picture - picture.min()) / span * (brightest - darkest)).astype(np.uint8)

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 import inference
-from conftest import ROOT, write_frames
+from conftest import ROOT, TINY_MODEL, write_frames
 from data.synthetic import generate_clip
 from utils import distributed
 
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--lr", "1e-3", "--seed", "0"]
+TORCHRUN_TINY = [*TINY_MODEL, "--lr", "1e-3", "--seed", "0"]
 
 
 def torchrun(script, *args, cache):
@@ -35,7 +35,7 @@ def clip_folder(tmp_path_factory):
 def test_training_and_inference_under_torchrun(clip_folder, tmp_path, isolated_cache):
     out = tmp_path / "run"
     train = ["main.py", "--train_folder", clip_folder, "--output_folder", str(out), "--bs", "16",
-             "--epoch_frames", "96", *TINY]
+             "--epoch_frames", "96", *TORCHRUN_TINY]
     log = torchrun(*train, "--max_iters", "2", cache=isolated_cache)
     # rank 0 alone logs and writes: one line per epoch, one checkpoint per epoch
     assert log.count("training on 240 frames") == 1 and "2 processes" in log

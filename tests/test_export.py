@@ -12,13 +12,10 @@ import pytest
 import inference
 import main
 import pure_test
-from conftest import CODEC, shared_data_path, write_frames
+from conftest import CODEC, TINY, shared_data_path, write_frames
 from utils.export import export_scene_lists, frames_timecode, read_edl_events
 from utils.run_folder import remove_results
 from utils.scenes import scene_list
-
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
 
 def film_with_sound(path, frames=60, rate=24, boundaries=(20, 45), size=(48, 32)):
     """A small film whose colour changes at `boundaries` (first frames of new shots), with a tone

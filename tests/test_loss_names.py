@@ -10,12 +10,10 @@ import torch
 
 import inference
 import main
+from conftest import TINY
 from utils.checkpoints import CHECKPOINT_PATTERN, checkpoint_epoch, checkpoint_name, checkpoints_to_evaluate
 from utils.plots import has_validation
 from utils.run_folder import check_fresh_run, clear_earlier_run
-
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
 
 @pytest.fixture
 def trained(two_scene_folder, tmp_path_factory, capsys):

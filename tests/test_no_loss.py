@@ -14,27 +14,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import inference
-import main
 import pure_test
-from conftest import ROOT, one_error_line
+from conftest import ROOT, detect, one_error_line, train_briefly
 from utils import scenes
 from utils.folder_lock import LOCK_NAME, StaleLockWarning, folder_lock
 from utils.result_sets import epoch_files
 from utils.run_folder import read_source
 from utils.staging import staging_folders, unfinished_swaps
-
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
-
-def train(folder, out, *extra):
-    return main.main(["--train_folder", str(folder), "--output_folder", str(out), *TINY, "--max_iters", "1", *extra])
-
-
-def detect(folder, model_folder, results, *extra):
-    return inference.main(["--image_folder", str(folder), "--model_folder", str(model_folder),
-                           "--results_folder", str(results), *extra])
-
 
 def snapshot(folder):
     """{relative path: sha256} of every file under `folder`, hidden ones included."""
@@ -57,27 +43,28 @@ def one_frame_film(tmp_path):
 @pytest.fixture
 def trained(two_scene_folder, tmp_path):
     out = tmp_path / "run"
-    assert train(two_scene_folder, out) == 0
+    assert train_briefly(two_scene_folder, out) == 0
     return out
 
 
 def test_overwrite_keeps_the_earlier_run_when_the_new_input_is_refused(two_scene_folder, trained, tmp_path, capsys):
-    assert detect(two_scene_folder, trained, trained) == 0  # results beside the checkpoints
+    # results beside the checkpoints
+    assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(trained)) == 0
     before = snapshot(trained)
     assert sorted(before) == sorted([n for n in os.listdir(trained)])  # no lock or staging left
     capsys.readouterr()
-    assert train(tmp_path / "missing.mp4", trained, "--overwrite") == 2
+    assert train_briefly(tmp_path / "missing.mp4", trained, "--overwrite") == 2
     one_error_line(capsys.readouterr().err, "missing.mp4", "no such folder or video file")
     assert snapshot(trained) == before
-    assert train(one_frame_film(tmp_path), trained, "--overwrite") == 2
+    assert train_briefly(one_frame_film(tmp_path), trained, "--overwrite") == 2
     one_error_line(capsys.readouterr().err, "needs at least two frames")
     assert snapshot(trained) == before
     # a run that diverges in its first epoch never replaced anything either
-    assert train(two_scene_folder, trained, "--overwrite", "--lr", "1e6", "--epoch_frames", "16") == 2
+    assert train_briefly(two_scene_folder, trained, "--overwrite", "--lr", "1e6", "--epoch_frames", "16") == 2
     one_error_line(capsys.readouterr().err, "training diverged in epoch 0")
     assert snapshot(trained) == before
     # the same --overwrite with good input replaces the run
-    assert train(two_scene_folder, trained, "--overwrite", "--seed", "4") == 0
+    assert train_briefly(two_scene_folder, trained, "--overwrite", "--seed", "4") == 0
     after = snapshot(trained)
     assert not any(name.startswith(("scene_change_res", "result_source")) for name in after)
     assert [n for n in after if n.startswith("model_state_")] and after != before
@@ -86,16 +73,18 @@ def test_overwrite_keeps_the_earlier_run_when_the_new_input_is_refused(two_scene
 def test_inference_overwrite_keeps_the_earlier_results_when_refused(two_scene_folder, trained, tmp_path, capsys):
     results = tmp_path / "results"
     other = tmp_path / "other"
-    assert train(two_scene_folder, other, "--seed", "9") == 0
-    assert detect(two_scene_folder, other, results) == 0
+    assert train_briefly(two_scene_folder, other, "--seed", "9") == 0
+    assert detect(two_scene_folder, "--model_folder", str(other), "--results_folder", str(results)) == 0
     before = snapshot(results)
     capsys.readouterr()
-    assert detect(one_frame_film(tmp_path), trained, results, "--overwrite") == 2
+    assert detect(one_frame_film(tmp_path), "--model_folder", str(trained), "--results_folder", str(results),
+                  "--overwrite") == 2
     one_error_line(capsys.readouterr().err, "needs at least two frames")
     assert snapshot(results) == before
     labels = tmp_path / "labels.npy"
     np.save(labels, np.array([500]))  # a change at pair 500: another, longer film's labels
-    assert detect(two_scene_folder, trained, results, "--overwrite", "--report", "--labels", str(labels)) == 2
+    assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(results),
+                  "--overwrite", "--report", "--labels", str(labels)) == 2
     one_error_line(capsys.readouterr().err, "labels.npy")
     assert snapshot(results) == before
     assert sorted(os.listdir(tmp_path)) == sorted(["cache", "frames", "labels.npy", "other", "results", "run",
@@ -106,7 +95,7 @@ def test_inference_overwrite_keeps_the_earlier_results_when_refused(two_scene_fo
 def test_a_rerun_that_fails_while_writing_leaves_the_earlier_set(two_scene_folder, trained, tmp_path, capsys,
                                                                 monkeypatch, fault):
     results = tmp_path / "results"
-    assert detect(two_scene_folder, trained, results) == 0
+    assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(results)) == 0
     before = snapshot(results)
     real_save, saves = np.save, []
 
@@ -118,7 +107,8 @@ def test_a_rerun_that_fails_while_writing_leaves_the_earlier_set(two_scene_folde
 
     monkeypatch.setattr(np, "save", fail_midway)
     capsys.readouterr()
-    code = detect(two_scene_folder, trained, results, "--threshold", "0.5")
+    code = detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(results),
+                  "--threshold", "0.5")
     err = capsys.readouterr().err
     if fault == "full disk":
         assert code == 2
@@ -132,8 +122,9 @@ def test_a_rerun_that_fails_while_writing_leaves_the_earlier_set(two_scene_folde
 
 def test_readers_refuse_a_set_mixed_from_two_runs(two_scene_folder, trained, tmp_path, capsys):
     first, second = tmp_path / "first", tmp_path / "second"
-    assert detect(two_scene_folder, trained, first) == 0
-    assert detect(two_scene_folder, trained, second, "--threshold", "0.2", "--min_scene_len", "0.5") == 0
+    assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(first)) == 0
+    assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(second),
+                  "--threshold", "0.2", "--min_scene_len", "0.5") == 0
     labels = tmp_path / "labels.npy"
     np.save(labels, np.array([19]))
     assert pure_test.main(["--labels", str(labels), "--directory", str(first)]) == 0
@@ -164,10 +155,10 @@ def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(two_scene
     before = snapshot(trained)
     with folder_lock(str(trained), "output folder", "main.py"):
         holder = json.loads((trained / LOCK_NAME).read_text())
-        assert train(two_scene_folder, trained, "--resume", "--max_iters", "2") == 2
+        assert train_briefly(two_scene_folder, trained, "--resume", "--max_iters", "2") == 2
         one_error_line(capsys.readouterr().err, str(trained), "in use by another run", f"pid {os.getpid()}",
                        holder["host"], holder["started"])
-        assert detect(two_scene_folder, trained, trained) == 2
+        assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(trained)) == 2
         one_error_line(capsys.readouterr().err, "results folder is in use by another run", f"pid {os.getpid()}")
     assert snapshot(trained) == before
     assert not (trained / LOCK_NAME).exists()
@@ -180,7 +171,7 @@ def test_a_stale_lock_is_taken_over_with_a_warning(two_scene_folder, trained, tm
     capsys.readouterr()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert train(two_scene_folder, trained, "--resume", "--max_iters", "2") == 0
+        assert train_briefly(two_scene_folder, trained, "--resume", "--max_iters", "2") == 0
     stale = [w for w in caught if issubclass(w.category, StaleLockWarning)]
     assert len(stale) == 1 and f"pid {int(gone.stdout)} on elsewhere" in str(stale[0].message)
     assert not (trained / LOCK_NAME).exists()
@@ -218,7 +209,8 @@ def one_complete_set(results, epoch=0):
 
 def test_sigkill_at_any_point_of_a_rerun_leaves_one_whole_set(two_scene_folder, trained, tmp_path):
     results = tmp_path / "results"
-    assert detect(two_scene_folder, trained, results, "--save_images") == 0
+    assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(results),
+                  "--save_images") == 0
     old = one_complete_set(results)
     old_files = snapshot(results)
     script = tmp_path / "killer.py"
@@ -238,7 +230,8 @@ def test_sigkill_at_any_point_of_a_rerun_leaves_one_whole_set(two_scene_folder, 
     journal = renames - new_set  # the staging writes, then the journal, then one rename per new file
     outcomes = {}
     for kill_at in sorted({1, journal // 2, journal, journal + 1, journal + 5, renames}):
-        assert detect(two_scene_folder, trained, results, "--save_images") == 0  # the set a killed rerun replaces
+        assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(results),
+                      "--save_images") == 0  # the set a killed rerun replaces
         assert staging_folders(str(results)) == []  # what earlier killed runs left is gone
         old = one_complete_set(results)
         old_files = snapshot(results)

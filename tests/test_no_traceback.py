@@ -17,28 +17,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import inference
 import main
 import pure_test
-from conftest import one_error_line, write_frames
+from conftest import checkpoints_of, one_error_line, train_briefly, write_frames
 from data.cache import CacheRebuiltWarning, load_frames
 from opts import parse_options
 from utils.checkpoints import load_checkpoint
 from utils.errors import UserError
 from utils.labels import load_labels
 
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
-
-def train(folder, out, *extra):
-    return main.main(["--train_folder", str(folder), "--output_folder", str(out), *TINY, "--max_iters", "1", *extra])
-
-
-def checkpoint_of(folder):
-    return os.path.join(folder, sorted(n for n in os.listdir(folder) if n.startswith("model_state_"))[0])
-
-
 @pytest.fixture
 def trained(two_scene_folder, tmp_path):
     out = tmp_path / "run"
-    assert train(two_scene_folder, out) == 0
+    assert train_briefly(two_scene_folder, out) == 0
     return out
 
 
@@ -64,7 +53,7 @@ def test_a_folder_made_read_only_or_full_midway_is_one_line(two_scene_folder, tr
     one_error_line(capsys.readouterr().err, str(results), "cannot be written", os.strerror(reason))
     assert {name: (results / name).read_bytes() for name in os.listdir(results)} == before
     calls.clear()
-    assert train(two_scene_folder, tmp_path / "again", "--max_iters", "2") == 2  # the checkpoint's temporary
+    assert train_briefly(two_scene_folder, tmp_path / "again", "--max_iters", "2") == 2  # the checkpoint's temporary
     one_error_line(capsys.readouterr().err, "again", "cannot be written", os.strerror(reason))
 
 
@@ -96,7 +85,7 @@ def test_a_source_path_of_undecodable_bytes_trains_and_detects(two_scene_folder,
     odd = os.path.join(str(tmp_path), os.fsdecode(b"bad\xffname"))
     os.rename(two_scene_folder, odd)
     assert len(load_frames(odd, show_progress=False)) == 40
-    assert train(odd, tmp_path / "run") == 0
+    assert train_briefly(odd, tmp_path / "run") == 0
     assert inference.main(["--image_folder", odd, "--model_folder", str(tmp_path / "run"), "--save_images"]) == 0
     record = json.loads((tmp_path / "run" / "result_source_0.json").read_text())
     assert os.fsencode(record["source"]).endswith(b"bad\xffname")
@@ -106,7 +95,7 @@ def test_a_source_path_of_undecodable_bytes_trains_and_detects(two_scene_folder,
 def test_an_output_path_too_long_is_refused_before_any_work(two_scene_folder, tmp_path, capsys, isolated_cache,
                                                             length):
     out = tmp_path / ("x" * 256) if length == "component" else tmp_path.joinpath(*["y" * 200] * 20)
-    assert train(two_scene_folder, out) == 2
+    assert train_briefly(two_scene_folder, out) == 2
     one_error_line(capsys.readouterr().err, "give a shorter one")
     assert not isolated_cache.exists() and sorted(os.listdir(tmp_path)) == ["frames"]
 
@@ -123,7 +112,7 @@ CHECKPOINT_DAMAGE = {
 
 @pytest.mark.parametrize("damage", sorted(CHECKPOINT_DAMAGE))
 def test_every_checkpoint_field_is_checked_before_use(two_scene_folder, trained, tmp_path, capsys, damage):
-    state = torch.load(checkpoint_of(trained), weights_only=False)
+    state = torch.load(os.path.join(trained, checkpoints_of(trained)[0]), weights_only=False)
     CHECKPOINT_DAMAGE[damage](state)
     torch.save(state, tmp_path / "named_otherwise.pkl")
     capsys.readouterr()
@@ -143,12 +132,12 @@ RESUME_DAMAGE = {
 
 @pytest.mark.parametrize("damage", sorted(RESUME_DAMAGE))
 def test_a_damaged_checkpoint_under_resume_is_one_line(two_scene_folder, trained, capsys, damage):
-    path = checkpoint_of(trained)
+    path = os.path.join(trained, checkpoints_of(trained)[0])
     state = torch.load(path, weights_only=False)
     RESUME_DAMAGE[damage](state)
     torch.save(state, path)
     capsys.readouterr()
-    assert train(two_scene_folder, trained, "--resume", "--max_iters", "2") == 2
+    assert train_briefly(two_scene_folder, trained, "--resume", "--max_iters", "2") == 2
     one_error_line(capsys.readouterr().err, os.path.basename(path), "damaged or foreign checkpoint")
 
 
@@ -213,7 +202,7 @@ def test_the_progress_bar_is_closed_before_the_error_line(two_scene_folder, tmp_
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(np, "save", full)  # the cache's index, after its frames were decoded
-    assert train(two_scene_folder, tmp_path / "run") == 2
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 2
     monkeypatch.setattr(np, "save", real)
     err = capsys.readouterr().err
     assert "caching frames" in err

@@ -6,8 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import ROOT, encode_video
-from test_report import two_scene_film
+from conftest import ROOT, encode_video, two_scene_film
 
 NOTEBOOK = os.path.join(ROOT, "notebooks", "colab.ipynb")
 SHRINK = "--max_iters 1 --epoch_frames 32 --hidden-dims 8 16 --latent_dim 3 --bs 16"

@@ -13,25 +13,11 @@ from PIL import Image
 
 import inference
 import main
-from conftest import encode_video
+from conftest import TINY, encode_video, two_scene_film
 from report.__main__ import main as report_main
 from report.figures import MAX_STRIPS, strip_bounds, tsne_subset
 from report.outcomes import Change, detected_changes, scene_of_each_frame, split_by_labels
 from utils.metrics import match_events, matched_pairs
-
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
-
-def two_scene_film(count, height=36, width=48):
-    """(count, H, W, 3) frames: a blue scene with a moving square, then a red one, the change
-    between frames count / 2 - 1 and count / 2."""
-    frames = np.zeros((count, height, width, 3), dtype=np.uint8)
-    for i in range(count):
-        frames[i] = (30, 60, 200) if i < count // 2 else (200, 50, 40)
-        x = (2 * i) % (width - 8)
-        frames[i, 10:18, x:x + 8] = 255
-    return frames
-
 
 def test_matched_pairs_name_the_label_each_detection_found():
     spans = np.array([[6, 6], [28, 33]])

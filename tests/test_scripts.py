@@ -13,19 +13,16 @@ from PIL import Image
 import inference
 import main
 import pure_test
-from conftest import ROOT
+from conftest import ROOT, TINY, train
 
-TINY = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
-
-
-def train(folder, out, *extra):
-    return main.main(["--train_folder", folder, "--val_folder", folder, "--output_folder", str(out),
-                      "--lr", "1e-3", *TINY, *extra])
+def train_with_validation(folder, out, *extra):
+    """train() with the same frames for validation, at a learning rate of 1e-3."""
+    return train(folder, out, "--val_folder", folder, "--lr", "1e-3", *extra)
 
 
 def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
-    assert train(two_scene_folder, out, "--max_iters", "3") == 0
+    assert train_with_validation(two_scene_folder, out, "--max_iters", "3") == 0
     names = sorted(os.listdir(out))
     checkpoints = [n for n in names if n.startswith("model_state_")]
     assert [n.split("_")[2] for n in checkpoints] == ["0", "1", "2"]
@@ -70,18 +67,18 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
 
 def test_seed_makes_training_and_inference_repeatable(two_scene_folder, tmp_path):
     for run in ("a", "b"):
-        assert train(two_scene_folder, tmp_path / run, "--max_iters", "1", "--seed", "7") == 0
+        assert train_with_validation(two_scene_folder, tmp_path / run, "--max_iters", "1", "--seed", "7") == 0
         assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / run)]) == 0
     assert np.array_equal(np.load(tmp_path / "a" / "kld_scores_0.npy"), np.load(tmp_path / "b" / "kld_scores_0.npy"))
-    assert train(two_scene_folder, tmp_path / "c", "--max_iters", "1", "--seed", "8") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "c", "--max_iters", "1", "--seed", "8") == 0
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "c")]) == 0
     assert not np.array_equal(np.load(tmp_path / "a" / "latent_mu_0.npy"), np.load(tmp_path / "c" / "latent_mu_0.npy"))
 
 
 def test_resume_continues_exactly(two_scene_folder, tmp_path):
-    assert train(two_scene_folder, tmp_path / "full", "--max_iters", "2") == 0
-    assert train(two_scene_folder, tmp_path / "split", "--max_iters", "1") == 0
-    assert train(two_scene_folder, tmp_path / "split", "--max_iters", "2", "--resume") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "full", "--max_iters", "2") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "split", "--max_iters", "1") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "split", "--max_iters", "2", "--resume") == 0
     full = torch.load(next((tmp_path / "full").glob("model_state_1_*.pkl")), weights_only=False)
     split = torch.load(next((tmp_path / "split").glob("model_state_1_*.pkl")), weights_only=False)
     # the resumed run did exactly the same steps: the same weights, optimiser state and history
@@ -93,14 +90,15 @@ def test_resume_continues_exactly(two_scene_folder, tmp_path):
         assert torch.equal(moment, split["optimizer"]["state"][0][name]), name
     assert [h["loss"] for h in full["history"]] == [h["loss"] for h in split["history"]]
     # and a run that differs in one step does not have them
-    assert train(two_scene_folder, tmp_path / "other", "--max_iters", "2", "--seed", "1") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "other", "--max_iters", "2", "--seed", "1") == 0
     other = torch.load(next((tmp_path / "other").glob("model_state_1_*.pkl")), weights_only=False)
     assert not torch.equal(other["model"]["fc_mu.weight"], full["model"]["fc_mu.weight"])
 
 
 def test_baseline_vae_trains_without_a_reprojection_term(two_scene_folder, tmp_path):
     out = tmp_path / "base"
-    assert train(two_scene_folder, out, "--max_iters", "2", "--tau", "0", "--beta", "2", "--activation", "relu") == 0
+    assert train_with_validation(two_scene_folder, out, "--max_iters", "2", "--tau", "0", "--beta", "2",
+                                 "--activation", "relu") == 0
     history = json.loads((out / "loss_history.json").read_text())
     assert len(history) == 2
     for entry in history:
@@ -112,7 +110,7 @@ def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_pat
     from models.training import build_model, build_optimizer, capacity, train_step
     from opts import parse_options
     out = tmp_path / "b"
-    assert train(two_scene_folder, out, "--max_iters", "1", "--loss_type", "B") == 0
+    assert train_with_validation(two_scene_folder, out, "--max_iters", "1", "--loss_type", "B") == 0
     assert all(h["reprojection_kld"] == 0.0 for h in json.loads((out / "loss_history.json").read_text()))
 
     opt = parse_options([*TINY, "--loss_type", "B", "--gamma", "10", "--max_capacity", "8",
@@ -130,13 +128,13 @@ def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_pat
 
 
 def test_nan_loss_stops_with_a_clear_error(two_scene_folder, tmp_path, capsys):
-    assert train(two_scene_folder, tmp_path / "nan", "--max_iters", "2", "--lr", "1e6") == 2
+    assert train_with_validation(two_scene_folder, tmp_path / "nan", "--max_iters", "2", "--lr", "1e6") == 2
     err = capsys.readouterr().err
     assert "training diverged" in err and "--lr" in err
 
 
 def test_checkpoint_with_another_latent_size_is_refused(two_scene_folder, tmp_path, capsys):
-    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
     capsys.readouterr()
     code = inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
                            "--latent_dim", "5"])
@@ -156,7 +154,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path, two_scene_folder, capsys):
     (tmp_path / "empty").mkdir()
     assert main.main(["--train_folder", str(tmp_path / "empty"), "--output_folder", str(tmp_path / "o")]) == 2
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "empty")]) == 2
-    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run")]) == 0
     np.save(tmp_path / "far.npy", np.array([5, 400]))
     capsys.readouterr()
@@ -185,7 +183,7 @@ def test_original_command_lines_run_as_written(two_scene_folder, tmp_path):
 
 
 def test_ranking_kl_is_the_papers_order(two_scene_folder, tmp_path):
-    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
+    assert train_with_validation(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
                            "--ranking", "kl", "--top_K", "10"]) == 0
     scores, ranked = np.load(tmp_path / "run" / "kld_scores_0.npy"), np.load(tmp_path / "run" / "scene_change_res0.npy")
@@ -219,7 +217,7 @@ def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):
 def test_patience_stops_when_the_loss_stalls(two_scene_folder, tmp_path):
     # a 100% fall is never reached, so every epoch after the first counts as no progress
     out = tmp_path / "run"
-    assert train(two_scene_folder, out, "--max_iters", "6", "--patience", "2", "--min_delta", "1") == 0
+    assert train_with_validation(two_scene_folder, out, "--max_iters", "6", "--patience", "2", "--min_delta", "1") == 0
     epochs = sorted(int(n.split("_")[2]) for n in os.listdir(out) if n.startswith("model_state_"))
     assert epochs == [0, 1, 2]
 
@@ -255,6 +253,6 @@ def test_epoch_order_draws_a_fixed_number_of_frames_in_whole_passes():
 def test_epoch_frames_sets_the_work_per_epoch(two_scene_folder, tmp_path):
     import json
     out = tmp_path / "run"
-    assert train(two_scene_folder, out, "--max_iters", "2", "--epoch_frames", "100") == 0
+    assert train_with_validation(two_scene_folder, out, "--max_iters", "2", "--epoch_frames", "100") == 0
     history = json.loads((out / "loss_history.json").read_text())
     assert len(history) == 2 and all(np.isfinite(h["loss"]) for h in history)
