@@ -7,7 +7,7 @@ import tempfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -86,6 +86,7 @@ def test_npy_labels_are_read_whole_or_refused(array):
 @given(ranking=hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=8), elements=st.integers(-3, 30)),
        dtype=st.sampled_from([np.int64, np.int32, np.float32, np.bool_]),
        labels=st.lists(st.integers(0, 40), min_size=1, max_size=5))
+@example(ranking=np.array([3, 7, 1]), dtype=np.int64, labels=[7, 2])  # accuracy 1/2, top-100 1/3
 def test_result_reader_scores_or_refuses(ranking, dtype, labels):
     ranking = ranking.astype(dtype)
     from pure_test import score_results
@@ -97,10 +98,18 @@ def test_result_reader_scores_or_refuses(ranking, dtype, labels):
         except UserError as err:
             assert "\n" not in str(err)
             return
-        assert len(rows) == 1 and 0.0 <= rows[0]["accuracy"] <= 1.0 and 0.0 <= rows[0]["top100"] <= 1.0
         # only a ranking of whole pair indices, none negative, none twice, is scored
         assert ranking.ndim == 1 and ranking.dtype.kind in "iu" and np.all(ranking >= 0)
         assert len(set(ranking.tolist())) == ranking.size
+        # the paper's accuracy: the share of the labels among the first K ranked pairs (K labels);
+        # top-100: the share of the first 100 ranked pairs that are labels
+        truth = set(labels)
+        first_k = set(ranking[:len(truth)].tolist())
+        first_100 = ranking[:100].tolist()
+        assert len(rows) == 1 and rows[0]["labels"] == len(truth)
+        assert rows[0]["accuracy"] == pytest.approx(len(truth & first_k) / len(truth))
+        assert rows[0]["top100"] == pytest.approx(sum(r in truth for r in first_100) / len(first_100)
+                                                  if first_100 else 0.0)
 
 
 latents = st.integers(2, 60).flatmap(lambda n: st.tuples(

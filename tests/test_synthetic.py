@@ -221,7 +221,6 @@ def test_in_shot_flash_is_a_bright_burst(clips):
 
 
 def test_frames_look_like_flat_shaded_art(clips):
-    rng = np.random.default_rng(0)
     for c in clips.values():
         busy = np.zeros(N, bool)
         for t in c.transitions + c.non_changes:
@@ -235,10 +234,8 @@ def test_frames_look_like_flat_shaded_art(clips):
             packed = (f[..., 0].astype(np.int64) << 16) | (f[..., 1].astype(np.int64) << 8) | f[..., 2]
             colours.append(len(np.unique(packed)))
             assert 15 < f.mean() < 245 and f.std() > 10, "not blank"
-        assert np.median(same) > 0.6, same          # large flat regions
+        assert np.median(same) > 0.6, same          # large flat regions (noise: under 0.01)
         assert np.median(colours) < 400, colours     # of 6912 pixels
-    noise = rng.integers(0, 256, size=(H, W, 3))
-    assert np.all(noise[:, 1:] == noise[:, :-1], axis=-1).mean() < 0.01   # the contrast, for reference
 
 
 # ----------------------------------------------------------------------------- files
