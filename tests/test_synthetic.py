@@ -95,27 +95,16 @@ def test_labels_are_consistent(clips):
 
 
 def test_plan_and_truth_render_no_frame(monkeypatch):
-    """The shot plan and the truth come from the plan alone: no frame and no canvas is drawn."""
-    from data.synthetic import clip as clip_module
-    from data.synthetic import plan, render, settings, truth as truth_module, world
-
-    # the distances between settings are drawn once per seed; take them first, then forbid drawing
-    dist = settings._setting_distances(3)
+    """The shot plan and the truth come from the plan alone: no picture is drawn until a frame is asked for."""
+    # the distances between a world's settings are measured on small drawings, once per seed: take them first
+    iter_clip_frames(50, seed=3, width=W, height=H)
 
     def forbidden(*args, **kwargs):
         raise AssertionError("drawing while planning")
 
-    monkeypatch.setattr(settings, "_render_setting", forbidden)
-    monkeypatch.setattr(render, "_render_setting", forbidden)
-    monkeypatch.setattr(render._Renderer, "__init__", forbidden)
-    w = world._make_world(3, W, H)
-    rng = np.random.default_rng([world._SEED_TAG, 3, 2, 0])
-    shots, bounds = plan._plan(w, 20000, rng, 24, True, dist)
-    t = truth_module._truth(w, shots, bounds, 20000, 24, 3, 0, True)
-    assert len(t.shot_setting) == 20000 and len(t.change_pairs) > 100
-    # the public entry point plans the same clip, and renders only when its frames are asked for
-    it, public = clip_module.iter_clip_frames(20000, seed=3, width=W, height=H)
-    assert json.dumps(public.to_json()) == json.dumps(t.to_json())
+    monkeypatch.setattr(Image, "new", forbidden)  # every canvas the generator draws starts here
+    it, truth = iter_clip_frames(20000, seed=3, width=W, height=H)
+    assert len(truth.shot_setting) == 20000 and len(truth.change_pairs) > 100
     with pytest.raises(AssertionError, match="drawing while planning"):
         next(it)
 
