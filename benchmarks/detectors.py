@@ -16,6 +16,7 @@ import tempfile
 import numpy as np
 
 from utils.atomic import save_text
+from utils.label_convention import frame_after, pair_after, pair_into
 
 MISSING_PACKAGE = 3
 PIXEL_GRID = 8          # the raw-pixel baseline compares 8x8 RGB thumbnails (192 numbers per frame)
@@ -69,9 +70,10 @@ def pyscenedetect(video: str, method: str) -> dict:
     stats = manager.stats_manager
     scores = np.zeros(max(count - 1, 0), dtype=np.float64)
     for pair in range(len(scores)):
-        value = stats.get_metrics(pair + 1, key)[0] if stats.metrics_exist(pair + 1, key) else None
+        frame = frame_after(pair)
+        value = stats.get_metrics(frame, key)[0] if stats.metrics_exist(frame, key) else None
         scores[pair] = value or 0.0
-    cuts = [scene[0].frame_num - 1 for scene in manager.get_scene_list()[1:]]
+    cuts = [pair_into(scene[0].frame_num) for scene in manager.get_scene_list()[1:]]
     return {"frames": count, "scores": scores.tolist(), "changes": sorted(c for c in cuts if 0 <= c < len(scores))}
 
 
@@ -102,7 +104,7 @@ def transnetv2(video: str) -> dict:
         single, _ = model.predict_frames(frames, quiet=False)
     prob = single.float().numpy()
     scenes = TransNetV2.predictions_to_scenes(prob, TRANSNET_THRESHOLD)
-    changes = [int((a[1] + b[0] - 1) // 2) for a, b in zip(scenes[:-1], scenes[1:])]
+    changes = [int((pair_after(a[1]) + pair_into(b[0])) // 2) for a, b in zip(scenes[:-1], scenes[1:])]
     return {"frames": len(prob), "scores": prob[:-1].tolist(), "changes": changes}
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from utils.errors import UserError
+from utils.label_convention import pair_into, pairs_of_first_frames, shot_starts, transition_pairs
 from utils.labels import check_labels_in_range, load_label_spans, load_labels
 from utils.scenes import CSV_COLUMNS, scene_list, scenes_csv, timecode
 
@@ -14,6 +15,16 @@ def test_timecodes():
     assert timecode(0) == "00:00:00.000"
     assert timecode(3725.5) == "01:02:05.500"
     assert timecode(59.9996) == "00:01:00.000"
+
+
+def test_the_label_convention_pair_i_is_the_change_between_frames_i_and_i_plus_1():
+    # shots starting at frames 0, 5 and 9 of a 12-frame film: changes at pairs 4 and 8
+    flags = np.zeros(11, dtype=bool)
+    flags[[4, 8]] = True
+    assert shot_starts(flags) == [0, 5, 9]
+    assert pairs_of_first_frames(np.array([0, 5, 9])).tolist() == [4, 8]  # frame 0 starts the film: no change
+    assert pair_into(np.array([5, 9])).tolist() == np.flatnonzero(flags).tolist()
+    assert transition_pairs(3, 6) == (2, 6)  # frames 3-6 mixed: from the change into 3 to the change out of 6
 
 
 def test_scene_list_maps_sampled_frames_back_to_the_source():

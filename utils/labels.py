@@ -2,7 +2,7 @@
 
 The project's convention (the original's): pair index i = a change between frame i and
 frame i+1. Most shot-boundary data sets instead give the first frame of the new shot
-(convention "first_frame"), which is pair index frame - 1.
+(convention "first_frame"), which is pair index frame - 1 (utils/label_convention.py converts).
 
 Labels come at two levels. Shots: every boundary between shots. Scenes: the boundaries where
 the setting changes. A JSON {"boundaries": [...]} marks a boundary that keeps the setting with
@@ -21,8 +21,8 @@ from typing import Optional
 import numpy as np
 
 from utils.errors import UserError, read_npy
+from utils.label_convention import CONVENTIONS, pair_into, pairs_of_first_frames, transition_pairs
 
-CONVENTIONS = ("pair", "first_frame")
 LEVELS = ("shot", "scene")
 # The generator's cuts that keep the setting (data/synthetic, SAME_SETTING_CUT_KINDS): shot
 # boundaries that are not scene changes. Named here so that reading labels needs no generator.
@@ -238,7 +238,7 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
     if convention == "first_frame":
         if labels.size and labels[0] == 0:
             warnings.warn(f"{path}: frame 0 is where the film starts, not a scene change; left out")
-        labels = labels[labels > 0] - 1
+        labels = pairs_of_first_frames(labels)
     if labels.size == 0:
         raise UserError(f"{path}: no labels in the file")
     return labels
@@ -271,7 +271,7 @@ def _transition_spans(transitions: list, non_changes: list = ()) -> tuple:
         label = frame_index(t["label"])
         labels.append(label)
         spans.append((label, label) if t["kind"] == "cut"
-                     else (frame_index(t["start"]) - 1, frame_index(t["end"])))
+                     else transition_pairs(frame_index(t["start"]), frame_index(t["end"])))
     return labels, spans
 
 
@@ -318,7 +318,8 @@ def load_label_spans(path: str, convention: str = "pair", level: str = "shot") -
         try:
             for b in data["boundaries"]:
                 if isinstance(b, dict) and "start" in b and "end" in b:
-                    by_label[frame_index(b["frame"]) - 1] = (frame_index(b["start"]) - 1, frame_index(b["end"]))
+                    by_label[pair_into(frame_index(b["frame"]))] = transition_pairs(frame_index(b["start"]),
+                                                                                     frame_index(b["end"]))
         except (KeyError, TypeError, ValueError) as err:
             raise UserError(f"{path}: unreadable start/end of a gradual boundary ({_reason(err)})")
         spans = [by_label.get(int(p), (int(p), int(p))) for p in labels]

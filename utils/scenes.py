@@ -24,6 +24,7 @@ import numpy as np
 from utils.atomic import save_text
 from utils.cli import run_cli
 from utils.errors import UserError
+from utils.label_convention import shot_starts
 
 CSV_COLUMNS = ["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame",
                "End Timecode", "End Time (seconds)", "Length (frames)", "Length (timecode)",
@@ -49,7 +50,7 @@ def scene_list(change_flags: np.ndarray, source_index: np.ndarray, timestamps: n
     skipped; by default, one source frame after the last cached frame's start.
     """
     flags = np.asarray(change_flags, dtype=bool)
-    starts = [0] + [int(j) + 1 for j in np.flatnonzero(flags)]
+    starts = shot_starts(flags)
     frame_time = 1.0 / source_fps if source_fps > 0 else 0.0
     last_frame = int(source_index[-1]) if source_frames is None else int(source_frames) - 1
     film_end = float(timestamps[-1]) + frame_time if end_time is None else float(end_time)
