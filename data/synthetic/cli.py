@@ -4,10 +4,9 @@ import argparse
 import json
 import sys
 
-from data.sample import SAMPLE_SEED, SAMPLE_TRAIN_FRAMES, SAMPLE_VAL_FRAMES
 from data.synthetic.plan import EXTRA_TRANSITION_KINDS, PACINGS
 from data.synthetic.render import STYLES
-from data.synthetic.writer import write_sample
+from data.synthetic.writer import SAMPLE_SEED, SAMPLE_TRAIN_FRAMES, SAMPLE_VAL_FRAMES, write_sample
 
 
 def main(argv=None) -> int:
