@@ -1,8 +1,7 @@
 """The pictures on either side of a change, at the size the film was made, for the report.
 
-Frames come from the source (a video decoded once up to the last frame wanted, or the image
-files of a folder); a frame the decoder does not give back comes from the 64x64 frame cache,
-enlarged.
+Frames come from the source (data/full_frames.py); a frame the decoder does not give back
+comes from the 64x64 frame cache, enlarged.
 """
 
 from typing import Dict, Iterable
@@ -10,8 +9,7 @@ from typing import Dict, Iterable
 from PIL import Image
 
 from data.cache import FrameCache
-from data.frames import list_frame_files
-from data.video import grab_frames
+from data.full_frames import full_frames
 from utils.atomic import write_with
 
 # Height of each picture in a before/after pair (pixels): small enough for 50 pairs a group.
@@ -22,15 +20,8 @@ def film_pictures(cache: FrameCache, cached_indices: Iterable[int]) -> Dict[int,
     """RGB images of these cached frames, keyed by cached index."""
     wanted = sorted(set(int(i) for i in cached_indices))
     source_numbers = {index: int(cache.source_index[index]) for index in wanted}
-    pictures: Dict[int, Image.Image] = {}
-    if cache.kind == "video":
-        decoded = grab_frames(cache.source, source_numbers.values())
-        pictures = {index: decoded[number] for index, number in source_numbers.items() if number in decoded}
-    else:
-        files = list_frame_files(cache.source)
-        for index, number in source_numbers.items():
-            with Image.open(files[number]) as image:
-                pictures[index] = image.convert("RGB")
+    read = full_frames(cache.source, cache.kind, source_numbers.values())
+    pictures = {index: read[number] for index, number in source_numbers.items() if number in read}
     for index in wanted:
         if index not in pictures:
             pictures[index] = Image.fromarray(cache.frames[index].transpose(1, 2, 0))

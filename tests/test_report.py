@@ -53,6 +53,21 @@ def test_scene_of_each_frame_starts_a_scene_after_each_change():
     assert scene_of_each_frame(np.array([1, 3]), 6).tolist() == [0, 0, 1, 1, 2, 2]
 
 
+def test_a_sixteen_bit_frame_shows_its_picture_in_the_report_not_white(tmp_path):
+    """The report's pictures read the source as the cache does: 16-bit grey scaled down, not clipped."""
+    from data.cache import load_frames
+    from report.frames import film_pictures, save_before_after
+    folder = tmp_path / "grey16"
+    folder.mkdir()
+    for n, level in enumerate([10000, 10000, 50000, 50000]):
+        Image.fromarray(np.full((24, 32), level, dtype=np.uint16)).save(folder / f"frame_{n}.png")
+    pictures = film_pictures(load_frames(str(folder), size=16, show_progress=False), [1, 2])
+    assert [pictures[i].mode for i in (1, 2)] == ["RGB", "RGB"] and pictures[1].size == (32, 24)
+    assert [np.asarray(pictures[i]).mean() for i in (1, 2)] == [39.0, 195.0]  # 10000 / 257 and 50000 / 257
+    shown = np.asarray(Image.open(save_before_after(pictures[1], pictures[2], str(tmp_path / "change.png"))))
+    assert shown.shape[0] == 110 and shown[:, :40].mean() == 39.0 and shown[:, -40:].mean() == 195.0
+
+
 def test_strips_are_whole_minutes_and_few_on_long_films():
     assert strip_bounds(200.0) == [(0.0, 60.0), (60.0, 120.0), (120.0, 180.0), (180.0, 240.0)]
     three_hours = strip_bounds(3 * 3600.0)
