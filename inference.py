@@ -48,40 +48,32 @@ if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line
     SHELL_OPTIONS = parse_options(prog="inference.py", description=DESCRIPTION)
 
 import contextlib
-import dataclasses
 import os
 import sys
 from typing import List, Optional, Sequence
 
-import numpy as np
 import torch
 
-from data.cache import (FrameCache, check_frame_source, frame_sources, sampled_frame_rate, sampling_note, source_names,
-                        warn_assumed_rate)
+from data.cache import check_frame_source, frame_sources, source_names, warn_assumed_rate
 from data.sample import bundled_sample
+from detection import DetectionConfig, detect_latents, write_detections
+from detection.film import check_enough_frames
 from models.encoding import encode_with_checkpoints, load_checkpoints
-from opts import parse_options
+from opts import TRAIN, parse_options, shown_options
 from report import build_report
-from selection import candidates_csv, detect_changes, from_options, pair_kl_scores, rank_changes, rank_events_first
-from report.build import REPORT_FILES
 from utils import distributed
-from utils.atomic import save_npy, save_text, writable_folder
+from utils.atomic import writable_folder
 from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
-from utils.export import export_scene_lists
 from utils.labels import labels_of_frames, load_label_spans
-from utils.pictures import Pictures, picture_features
-from utils.plots import plot_scores
+from utils.pictures import picture_features
 from utils.folder_lock import folder_lock
 from utils.paths import check_output_path
-from utils.result_sets import earlier_set, file_list
-from utils.run_folder import check_not_a_frame_folder, make_room_for_results, new_run_id, write_source
-from utils.staging import settle, staged
-from utils.scenes import scene_list, setting_list, write_scene_files, write_setting_files
-from utils.setting_changes import setting_changes
-from utils.thumbnails import save_scene_thumbnails
+from utils.result_sets import result_path
+from utils.run_folder import check_not_a_frame_folder, make_room_for_results
+from utils.staging import settle
 
 
 def infer(opt) -> List[str]:
@@ -116,7 +108,8 @@ def infer_on(device: torch.device, opt) -> List[str]:
 
 def infer_locked(device: torch.device, opt, results_folder: str) -> List[str]:
     """infer_on() once the results folder is locked."""
-    checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), opt)
+    config = DetectionConfig.from_options(opt)
+    checkpoints = load_checkpoints(checkpoints_to_evaluate(opt.model_folder, opt.span, opt.model), config.model)
     with distributed.main_first():  # the bundled sample is written once, by rank 0
         if opt.image_folder is None:
             opt.image_folder = bundled_sample(opt.cache_dir)["val"]
@@ -130,7 +123,7 @@ def infer_locked(device: torch.device, opt, results_folder: str) -> List[str]:
         check_not_a_frame_folder(folder, sources, "results folder", "--results_folder")
     written = []
     for source, folder in zip(sources, folders):
-        written += infer_source(source, folder, checkpoints, device, opt)
+        written += infer_source(source, folder, checkpoints, device, config, opt)
     return written
 
 
@@ -148,7 +141,8 @@ def check_labels_option(opt, films: int) -> None:
     load_label_spans(opt.labels, opt.label_convention)
 
 
-def infer_source(source: str, results_folder: str, checkpoints: list, device: torch.device, opt) -> List[str]:
+def infer_source(source: str, results_folder: str, checkpoints: list, device: torch.device,
+                 config: DetectionConfig, opt) -> List[str]:
     """Latents, scores, changes and scene lists of one film with every checkpoint, into
     `results_folder` (written by rank 0 alone)."""
     main_rank = distributed.is_main()
@@ -158,91 +152,29 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
         foreign = make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints},
                                         opt.overwrite)
     precision = resolve_precision(opt.precision, device)
-    cache, latents = encode_with_checkpoints(source, checkpoints, opt, device, precision)
-    if len(cache) < 2:
-        sampled = sampling_note(opt.fps, len(cache), cache.source_frames)
-        raise UserError(f"{source}: needs at least two frames to score a change{sampled}")
+    cache, latents = encode_with_checkpoints(source, checkpoints, device, precision, config.batch_size,
+                                             config.cache_dir, config.fps)
+    check_enough_frames(source, cache, config.fps)
     if opt.report and opt.labels:  # the labels must lie within this film before the film is encoded
         labels_of_frames(opt.labels, opt.label_convention, cache.source_index, source, cache.source_frames)
     encoded = list(latents)
     if not main_rank:
         return []
     warn_assumed_rate(cache, opt.fps)
-    frame_rate = sampled_frame_rate(cache, opt.fps)
     os.makedirs(results_folder, exist_ok=True)
     pictures = picture_features(cache.frames)
-    detection = new_run_id()
-    # every file goes into a staging folder first and is swapped in at the end: a run that fails
-    # or is killed leaves the earlier result sets whole (utils/staging.py)
-    with staged(results_folder) as staging:
-        for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded):
-            write_results(staging.folder, epoch, mu, log_var, cache, frame_rate, pictures, opt,
-                          shown_folder=results_folder)
-            write_source(staging.folder, epoch, {"checkpoint": os.path.abspath(checkpoint.path),
-                                                 "run": checkpoint.run, "epoch": epoch,
-                                                 "source": os.path.abspath(cache.source), "frames": len(cache),
-                                                 "source_frames": cache.source_frames, "detection": detection,
-                                                 "files": file_list(staging.folder, epoch)})
-        if opt.report:
-            build_report(staging.folder, labels=opt.labels, label_convention=opt.label_convention,
-                         tolerance=opt.tolerance, epoch=checkpoints[-1].epoch, cache_dir=opt.cache_dir, fps=opt.fps,
-                         model_folder=os.path.dirname(os.path.abspath(opt.model)) if opt.model else opt.model_folder,
-                         shown_folder=results_folder)
-        replaced = [rel for epoch in sorted({c.epoch for c in checkpoints} | set(foreign))
-                    for rel in earlier_set(results_folder, epoch)]
-        staging.commit(replaced, whole=(REPORT_FILES,))
-    return [os.path.join(results_folder, f"scene_change_res{c.epoch}.npy") for c in checkpoints]
+    detections = [(checkpoint, detect_latents(epoch, mu, log_var, cache, pictures, config))
+                  for checkpoint, (epoch, mu, log_var) in zip(checkpoints, encoded)]
 
+    def report(staging_folder: str) -> None:
+        build_report(staging_folder, labels=opt.labels, label_convention=opt.label_convention,
+                     tolerance=opt.tolerance, epoch=checkpoints[-1].epoch, cache_dir=opt.cache_dir, fps=opt.fps,
+                     model_folder=os.path.dirname(os.path.abspath(opt.model)) if opt.model else opt.model_folder,
+                     shown_folder=results_folder, training_options=shown_options(TRAIN))
 
-def write_results(folder: str, epoch: int, mu: np.ndarray, log_var: np.ndarray, cache: FrameCache,
-                  frame_rate: float, pictures: Pictures, opt, shown_folder: Optional[str] = None) -> str:
-    """Scores, ranking, K-free changes, scene lists and the score picture of one checkpoint;
-    `shown_folder`: where the files will be once swapped in (utils/staging.py), for the message."""
-    def path(name: str) -> str:
-        return os.path.join(folder, name)
-
-    def shown(name: str) -> str:
-        return os.path.join(shown_folder or folder, name)
-
-    scores = pair_kl_scores(mu, log_var)
-    # no transition outlasts the film: a longer --transition_seconds would only pad the scores
-    transition_seconds = min(opt.transition_seconds, len(cache) / frame_rate)
-    config = dataclasses.replace(from_options(opt), transition_seconds=transition_seconds)
-    found = detect_changes(mu, log_var, frame_rate, pictures=pictures, config=config)
-    change_score, flags = found.score, found.flags
-    level = setting_changes(mu, log_var, flags, frame_rate, pictures, found.change_scales(),
-                            recent_shots=opt.scene_shots, same_palette=opt.scene_palette)
-    save_npy(path(f"latent_mu_{epoch}.npy"), mu)
-    save_npy(path(f"latent_logvar_{epoch}.npy"), log_var)
-    save_npy(path(f"kld_scores_{epoch}.npy"), scores)
-    save_npy(path(f"change_scores_{epoch}.npy"), change_score)
-    save_npy(path(f"scene_change_flags_{epoch}.npy"), flags)
-    save_npy(path(f"setting_change_flags_{epoch}.npy"), level.flags)
-    save_npy(path(f"change_events_{epoch}.npy"), found.events)
-    save_npy(path(f"change_confidence_{epoch}.npy"), found.confidence)
-    save_npy(path(f"frame_index_{epoch}.npy"), np.asarray(cache.source_index, dtype=np.int64))
-    save_text(path(f"change_candidates_{epoch}.csv"), candidates_csv(found.candidates))
-    scenes = scene_list(flags, cache.source_index, cache.timestamps, cache.source_fps, cache.source_frames,
-                        cache.end_time)
-    source = os.path.abspath(cache.source)  # the report finds the film from any folder
-    write_scene_files(scenes, path(f"scenes_{epoch}.csv"), path(f"scenes_{epoch}.json"), source)
-    settings = setting_list(scenes, level.scene_of_shot)
-    write_setting_files(settings, path(f"settings_{epoch}.csv"), path(f"settings_{epoch}.json"), source)
-    if opt.export:  # the editors' formats of both lists, and the film cut into its shots
-        export_scene_lists(opt.export, scenes, settings, path, epoch, source, cache.source_fps, cache.source_frames,
-                           cache.kind)
-    plot_scores(change_score, path(f"change_scores_{epoch}.png"), flags=flags, decision=0.0, floor=-8.0,
-                title=f"{os.path.basename(cache.source.rstrip(os.sep))}, checkpoint of epoch {epoch}: "
-                      f"{int(flags.sum())} scene changes")
-    if opt.save_images:
-        save_scene_thumbnails(cache.source, cache.kind, scenes, path(f"scenes_{epoch}"))
-    ranking = (rank_changes(scores, opt.top_K) if opt.ranking == "kl"
-               else rank_events_first(scores, found.events, opt.top_K))
-    ranked = save_npy(path(f"scene_change_res{epoch}.npy"), ranking)
-    print(f"epoch {epoch}: {len(cache)} frames, {len(scenes)} shots ({int(flags.sum())} changes) "
-          f"-> {shown(f'scenes_{epoch}.csv')}; {len(settings)} scenes ({int(level.flags.sum())} changes of "
-          f"setting) -> {shown(f'settings_{epoch}.csv')}", file=sys.stderr)
-    return ranked
+    write_detections(results_folder, detections, foreign, opt.export, opt.save_images,
+                     also=report if opt.report else None)
+    return [result_path(results_folder, "ranking", c.epoch) for c in checkpoints]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

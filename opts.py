@@ -11,12 +11,12 @@ import os
 import re
 from typing import List, Optional, Sequence
 
+from models.config import IMAGE_SIZE
 from utils.cli import USER_ERROR_EXIT, error_line
 from utils.export import EXPORT_FORMATS
 from utils.setting_changes import RECENT_SHOTS, SAME_PALETTE
 
 DEFAULT_HIDDEN_DIMS = [32, 64, 128, 256]
-IMAGE_SIZE = 64
 # An epoch of the recommended training: 4000 frames drawn from the whole film, so that the
 # default run (5 epochs, 20,000 frame-steps) takes about a minute on a 2-core CPU whatever
 # the film's length. The paper's command line gives --max_iters and so trains on full passes.
@@ -422,6 +422,12 @@ def build_parser(prog: Optional[str] = None, description: Optional[str] = None) 
         else:
             parser.add_argument(*flags, **{**settings, "help": argparse.SUPPRESS})
     return parser
+
+
+def shown_options(script: str) -> frozenset:
+    """The names of the options `script` uses (those its --help lists)."""
+    return frozenset(action.dest for action in build_parser(script)._actions
+                     if action.help != argparse.SUPPRESS and action.dest != "help")
 
 
 def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = None,

@@ -36,7 +36,6 @@ if __name__ == "__main__":  # before the libraries load: Ctrl-C then is one line
     SHELL_OPTIONS = parse_options(prog="pure_test.py", description=DESCRIPTION)
 
 import os
-import re
 import sys
 import warnings
 from typing import Dict, List, Optional, Sequence
@@ -50,10 +49,9 @@ from utils.errors import UserError, read_npy
 from utils.labels import (check_labels_in_range, check_same_film, follows_convention, labels_on_sampled_pairs,
                           load_label_spans, other_convention_hint)
 from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
-from utils.result_sets import check_result_set, settle_for_reading
-from utils.run_folder import check_one_run, read_source
-
-RESULT_PATTERN = re.compile(r"^scene_change_res(\d+)\.npy$")
+from utils.result_sets import beside, check_result_set, epoch_of, epochs_with, read_source, result_name, \
+    settle_for_reading
+from utils.run_folder import check_one_run
 
 
 def result_files(location: str) -> List[str]:
@@ -62,11 +60,10 @@ def result_files(location: str) -> List[str]:
         return [location]
     if not os.path.isdir(location):
         raise UserError(f"{location}: no such results folder or file")
-    found = sorted((int(m.group(1)), name) for name in os.listdir(location)
-                   if (m := RESULT_PATTERN.match(name)))
-    if not found:
+    epochs = epochs_with(location, "ranking")
+    if not epochs:
         raise UserError(f"{location}: no scene_change_res<i>.npy files; run inference.py first")
-    return [os.path.join(location, name) for _, name in found]
+    return [os.path.join(location, result_name("ranking", epoch)) for epoch in epochs]
 
 
 def _load_array(path: str, kinds: str, what: str) -> np.ndarray:
@@ -91,14 +88,14 @@ def _load_ranking(path: str, what: str = "a ranking of frame-pair indices") -> n
 def _pair_count(result_path: str, ranked: np.ndarray) -> Optional[int]:
     """How many frame pairs the result was computed on, from its kld_scores or flag file when
     present. Scores that are not finite (a diverged model) are a UserError."""
-    scores_path = _beside(result_path, "kld_scores")
+    scores_path = beside(result_path, "kld_scores")
     if scores_path is not None:
         scores = _load_array(scores_path, "f", "a file of pair scores")
         if not np.isfinite(scores).all():
             raise UserError(f"{scores_path}: the scores are not finite (NaN or infinity): the results come "
                             "from a diverged model")
         return int(scores.size)
-    flags_path = _beside(result_path, "scene_change_flags")
+    flags_path = beside(result_path, "scene_change_flags")
     if flags_path is not None:
         return int(_load_array(flags_path, "b", "a flag file (a 1-D boolean array)").size)
     if ranked.size and ranked.max() + 1 == ranked.size:  # a full ranking names every pair once
@@ -106,22 +103,10 @@ def _pair_count(result_path: str, ranked: np.ndarray) -> Optional[int]:
     return None
 
 
-def _beside(result_path: str, stem: str) -> Optional[str]:
-    """The file `<stem>_<i>.npy` written beside scene_change_res<i>.npy, if it is there."""
-    match = RESULT_PATTERN.match(os.path.basename(result_path))
-    if not match:
-        return None
-    for name in (f"{stem}_{match.group(1)}.npy", f"{stem}{match.group(1)}.npy"):  # the second: earlier releases
-        path = os.path.join(os.path.dirname(result_path), name)
-        if os.path.isfile(path):
-            return path
-    return None
-
-
 def labels_in_result_frames(labels: np.ndarray, spans: np.ndarray, result_path: str, labels_path: str) -> tuple:
     """(labels, spans) in the pair numbering of the result: as they are, or moved onto the pairs
     of the sampled frames where frame_index_<i>.npy says the result's frames were sampled."""
-    index_path = _beside(result_path, "frame_index")
+    index_path = beside(result_path, "frame_index")
     if index_path is None:
         return labels, spans
     index = _load_array(index_path, "iu", "a list of source frame numbers")
@@ -132,13 +117,13 @@ def labels_in_result_frames(labels: np.ndarray, spans: np.ndarray, result_path: 
     return labels_on_sampled_pairs(labels, spans, index, labels_path, result_path)
 
 
-FLAG_FILES = {"shot": "scene_change_flags", "scene": "setting_change_flags"}
+FLAG_FILES = {"shot": "scene_change_flags", "scene": "setting_change_flags"}  # the kinds of result file
 
 
 def _record_of(path: str) -> Optional[Dict]:
     """The record inference.py wrote beside result file `path` (read_source), or None."""
-    match = RESULT_PATTERN.match(os.path.basename(path))
-    return read_source(os.path.dirname(path), int(match.group(1))) if match else None
+    epoch = epoch_of(path, "ranking")
+    return read_source(os.path.dirname(path), epoch) if epoch is not None else None
 
 
 def score_results(labels_path: str, location: str, convention: str = "pair", tolerance: int = 2,
@@ -150,7 +135,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
     source_labels, source_spans = load_label_spans(labels_path, convention, level)
     settle_for_reading(location if os.path.isdir(location) else os.path.dirname(location) or ".")
     paths = result_files(location)
-    epochs = [int(m.group(1)) for p in paths if (m := RESULT_PATTERN.match(os.path.basename(p)))]
+    epochs = [epoch for p in paths if (epoch := epoch_of(p, "ranking")) is not None]
     check_one_run(os.path.dirname(paths[0]), epochs)
     for epoch in epochs:  # each set written by one run, none mixed by a run cut short
         check_result_set(os.path.dirname(paths[0]) or ".", epoch)
@@ -173,8 +158,8 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                 raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),
                "top100": top_n_accuracy(ranked, labels, 100), "labels": int(labels.size)}
-        flags_path = _beside(path, FLAG_FILES[level])
-        if level == "scene" and flags_path is None and _beside(path, FLAG_FILES["shot"]) is not None:
+        flags_path = beside(path, FLAG_FILES[level])
+        if level == "scene" and flags_path is None and beside(path, FLAG_FILES["shot"]) is not None:
             raise UserError(f"{os.path.dirname(path) or '.'}: no {FLAG_FILES['scene']} files beside the shot "
                             "level's: results of an earlier release; run inference.py again to score scenes")
         if flags_path is not None:
@@ -183,7 +168,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
                 raise UserError(f"{flags_path}: {flags.size} flags, but the results have {pairs} frame pairs; "
                                 "run inference.py again")
             row.update(match_with_tolerance(np.flatnonzero(flags), labels, tolerance, spans))
-            events_path = _beside(path, "change_events")
+            events_path = beside(path, "change_events")
             events = (_load_ranking(events_path, "a ranking of change events") if events_path
                       else ranked)
             row["topk_f1"] = match_with_tolerance(top_k_events(events, labels.size), labels, tolerance, spans)["f1"]

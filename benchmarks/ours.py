@@ -18,6 +18,7 @@ import numpy as np
 
 from utils.atomic import save_text
 from utils.checkpoints import list_checkpoints
+from utils.result_sets import epochs_with, load_result, open_result_set, result_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -101,21 +102,20 @@ def detect(video: str, folder: str, checkpoint: Optional[str] = None, extra: Seq
 
 def read_results(folder: str) -> Dict[int, Dict]:
     """{epoch: {"frames", "scores", "kl_scores", "changes", "events", "ranking", and
-    "setting_changes" where the scene level was written}} from inference.py's files."""
+    "setting_changes" where the scene level was written}} from inference.py's files, each set
+    checked against its record."""
     found = {}
-    for name in os.listdir(folder):
-        if name.startswith("scene_change_flags_") and name.endswith(".npy"):
-            epoch = int(name[len("scene_change_flags_"):-4])
-            flags = np.load(os.path.join(folder, name))
-            found[epoch] = {"frames": len(flags) + 1,
-                            "scores": np.load(os.path.join(folder, f"change_scores_{epoch}.npy")),
-                            "kl_scores": np.load(os.path.join(folder, f"kld_scores_{epoch}.npy")),
-                            "changes": np.flatnonzero(flags),
-                            "events": np.load(os.path.join(folder, f"change_events_{epoch}.npy")),
-                            "ranking": np.load(os.path.join(folder, f"scene_change_res{epoch}.npy"))}
-            setting = os.path.join(folder, f"setting_change_flags_{epoch}.npy")
-            if os.path.exists(setting):
-                found[epoch]["setting_changes"] = np.flatnonzero(np.load(setting))
+    for epoch in epochs_with(folder, "scene_change_flags"):
+        open_result_set(folder, epoch)
+        flags = load_result(folder, "scene_change_flags", epoch)
+        found[epoch] = {"frames": len(flags) + 1,
+                        "scores": load_result(folder, "change_scores", epoch),
+                        "kl_scores": load_result(folder, "kld_scores", epoch),
+                        "changes": np.flatnonzero(flags),
+                        "events": load_result(folder, "change_events", epoch),
+                        "ranking": load_result(folder, "ranking", epoch)}
+        if os.path.exists(result_path(folder, "setting_change_flags", epoch)):
+            found[epoch]["setting_changes"] = np.flatnonzero(load_result(folder, "setting_change_flags", epoch))
     return found
 
 

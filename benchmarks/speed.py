@@ -1,5 +1,6 @@
 """Where the time goes: decoding, encoding, training, next to the other tools, on one long video."""
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -28,33 +29,31 @@ def inference_breakdown(video: str, checkpoint: str, precision: str) -> Dict[str
     """Seconds of each part of inference.py's work, in this process, from a cold cache:
     decode + scale + cache write, encoding, and change detection + output files.
 
-    The last part is inference.py run on the now warm cache (loading the checkpoint,
-    encoding, detecting, writing) less the encoding time measured just before it.
+    The last part is the detection library run on the now warm cache as inference.py runs it
+    (loading the checkpoint, encoding, detecting, writing the results folder) less the encoding
+    time measured just before it.
     """
-    import inference
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401  (imported before timing: start-up, not work)
     from data.cache import load_frames
+    from detection import DetectionConfig, detect
     from models.encoding import encode_frames, model_from_checkpoint
     from opts import parse_options
     from utils.device import pick_device
-    opt = parse_options(["--model", checkpoint, "--precision", precision])
+    opt = parse_options(["--model", checkpoint, "--precision", precision, "--device", "cpu"], prog="inference.py")
     parts = {}
     with tempfile.TemporaryDirectory() as tmp:
+        config = dataclasses.replace(DetectionConfig.from_options(opt), cache_dir=tmp)
         started = time.perf_counter()
         cache = load_frames(video, tmp, 64)
         parts["decode and scale into the cache"] = time.perf_counter() - started
-        model = model_from_checkpoint(checkpoint, opt)
+        model = model_from_checkpoint(checkpoint, config.model)
         started = time.perf_counter()
-        encode_frames(model, cache, opt.bs, pick_device("cpu"), precision=precision)
+        encode_frames(model, cache, config.batch_size, pick_device("cpu"), precision=precision)
         parts["encode (the model)"] = time.perf_counter() - started
         started = time.perf_counter()
-        code = inference.main(["--image_folder", video, "--model", checkpoint, "--precision", precision,
-                               "--cache_dir", tmp, "--results_folder", os.path.join(tmp, "results"),
-                               "--device", "cpu"])
-        if code:
-            raise RuntimeError(f"inference.py exited {code}")
+        detect(video, checkpoint, config, results_folder=os.path.join(tmp, "results"))
         warm = time.perf_counter() - started
         parts["detect changes, write scene list and plot"] = max(warm - parts["encode (the model)"], 0.0)
     parts["frames"] = len(cache)

@@ -14,15 +14,13 @@ import torch
 from tqdm import tqdm
 
 from data.cache import FrameCache, frame_batches, load_frames
+from models.config import ARCHITECTURE_FIELDS, IMAGE_SIZE, ModelConfig
 from models.repro_vae import ReproVAE
-from models.training import as_model_input, build_model
-from opts import IMAGE_SIZE
+from models.training import as_model_input
 from utils import distributed
 from utils.checkpoints import load_checkpoint, load_model_state
 from utils.device import autocast
 from utils.errors import UserError
-
-ARCHITECTURE_OPTIONS = ("latent_dim", "hidden_dims", "activation")
 
 
 @dataclass
@@ -35,38 +33,45 @@ class LoadedCheckpoint:
     run: Optional[str]
 
 
-def load_checkpoints(checkpoints: List[Tuple[int, str]], opt) -> List[LoadedCheckpoint]:
+def load_checkpoints(checkpoints: List[Tuple[int, str]], config: ModelConfig) -> List[LoadedCheckpoint]:
     """Every (epoch, path) of `checkpoints` loaded, before any work, so that an unreadable or
     diverged one stops the run before results of the others are written."""
     loaded = []
     for epoch, path in checkpoints:
         state = load_checkpoint(path)
-        loaded.append(LoadedCheckpoint(epoch, path, _model_from_state(state, path, opt), state.get("run")))
+        loaded.append(LoadedCheckpoint(epoch, path, _model_from_state(state, path, config), state.get("run")))
     return loaded
 
 
-def model_from_checkpoint(path: str, opt) -> ReproVAE:
-    """The checkpoint's model; its stored architecture wins over options the user did not type.
+def model_from_checkpoint(path: str, config: ModelConfig) -> ReproVAE:
+    """The checkpoint's model; its stored architecture wins over the fields of `config` the user
+    did not type (config.given).
 
-    An option the user typed that contradicts the checkpoint is a UserError, as is a bare
-    state dict that does not fit the model the options describe.
+    A typed field that contradicts the checkpoint is a UserError, as is a bare state dict that
+    does not fit the model `config` describes.
     """
-    return _model_from_state(load_checkpoint(path), path, opt)
+    return _model_from_state(load_checkpoint(path), path, config)
 
 
-def _model_from_state(state: Dict, path: str, opt) -> ReproVAE:
-    config = state.get("model_config")
-    if config is not None:
-        for name in ARCHITECTURE_OPTIONS:
-            if name in opt.explicit and getattr(opt, name) != config.get(name):
-                raise UserError(f"{path}: checkpoint has {name} {config.get(name)}, but --{name} is "
-                                f"{getattr(opt, name)}")
+def _model_from_state(state: Dict, path: str, config: ModelConfig) -> ReproVAE:
+    stored = state.get("model_config")
+    if stored is not None:
+        asked = config.model_arguments()
+        for name in ARCHITECTURE_FIELDS:
+            if name in config.given and asked[name] != stored.get(name):
+                raise UserError(f"{path}: checkpoint has {name} {stored.get(name)}, but --{name} is {asked[name]}")
         try:
-            model = ReproVAE(**config)
+            model = ReproVAE(**stored)
         except (TypeError, ValueError) as err:
             raise UserError(f"{path}: checkpoint holds an unusable model description ({err})")
-    else:
-        model = build_model(opt)
+    else:  # the original code's bare state dict: the model the config describes
+        try:
+            model = ReproVAE(**config.model_arguments())
+        except (MemoryError, RuntimeError) as err:
+            if not isinstance(err, MemoryError) and "alloc" not in str(err).lower():
+                raise
+            raise UserError(f"the model does not fit in memory (--latent_dim {config.latent_dim}, --hidden_dims "
+                            f"{' '.join(map(str, config.hidden_dims))})")
     load_model_state(model, state["model"], path)
     return model.eval()
 
@@ -148,10 +153,12 @@ class StreamingEncoder:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def encode_with_checkpoints(source: str, checkpoints: List[LoadedCheckpoint], opt, device: torch.device,
-                            precision: str) -> Tuple[FrameCache, Iterator[Tuple[int, np.ndarray, np.ndarray]]]:
-    """The frame cache of `source` and, lazily, (epoch, mu, log_var) of its frames for each of
-    `checkpoints`.
+def encode_with_checkpoints(source: str, checkpoints: List[LoadedCheckpoint], device: torch.device, precision: str,
+                            batch_size: int, cache_dir: Optional[str] = None, fps: Optional[float] = None
+                            ) -> Tuple[FrameCache, Iterator[Tuple[int, np.ndarray, np.ndarray]]]:
+    """The frame cache of `source` (kept in `cache_dir`, sampled at `fps` when given) and,
+    lazily, (epoch, mu, log_var) of its frames for each of `checkpoints`, encoded `batch_size`
+    frames at a time.
 
     A cold cache is encoded with the first checkpoint while it is decoded (StreamingEncoder);
     the other checkpoints, or all of them on a warm cache, encode it afterwards. Latents that
@@ -163,14 +170,14 @@ def encode_with_checkpoints(source: str, checkpoints: List[LoadedCheckpoint], op
     """
     if distributed.active():
         with distributed.main_first():
-            cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, batch_size=opt.bs,
+            cache = load_frames(source, cache_dir, IMAGE_SIZE, fps, batch_size=batch_size,
                                 show_progress=distributed.is_main())
         encoded_while_decoding = None
     else:
         streaming = StreamingEncoder(checkpoints[0].model, device, precision)
         try:
-            cache = load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps, on_batch=streaming.submit,
-                                batch_size=opt.bs)
+            cache = load_frames(source, cache_dir, IMAGE_SIZE, fps, on_batch=streaming.submit,
+                                batch_size=batch_size)
             encoded_while_decoding = streaming.result()
         finally:
             streaming.close()
@@ -180,16 +187,16 @@ def encode_with_checkpoints(source: str, checkpoints: List[LoadedCheckpoint], op
             if position == 0 and encoded_while_decoding is not None:
                 mu, log_var = encoded_while_decoding
             elif distributed.active():
-                start, end = distributed.span_share(len(cache), opt.bs)
+                start, end = distributed.span_share(len(cache), batch_size)
                 parts = distributed.gather_on_main(encode_frames(
-                    checkpoint.model, cache.frames[start:end], opt.bs, device, precision=precision,
+                    checkpoint.model, cache.frames[start:end], batch_size, device, precision=precision,
                     desc=f"encoding (epoch {checkpoint.epoch})"))
                 if not distributed.is_main():
                     yield checkpoint.epoch, None, None
                     continue
                 mu, log_var = (np.concatenate([part[i] for part in parts]) for i in (0, 1))
             else:
-                mu, log_var = encode_frames(checkpoint.model, cache, opt.bs, device,
+                mu, log_var = encode_frames(checkpoint.model, cache, batch_size, device,
                                             desc=f"encoding (epoch {checkpoint.epoch})", precision=precision)
             if not (np.isfinite(mu).all() and np.isfinite(log_var).all()):
                 raise UserError(f"{checkpoint.path}: the model gives latents that are not finite (NaN or "

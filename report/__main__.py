@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from opts import OneLineParser, build_parser, tolerance_frames
+from opts import TRAIN, OneLineParser, build_parser, shown_options, tolerance_frames
 from report.build import build_report
 from utils.cli import run_cli
 
@@ -51,7 +51,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                         label_convention=args.label_convention, tolerance=args.tolerance,
                                         epoch=args.epoch, model_folder=args.model_folder,
                                         image_folder=args.image_folder, cache_dir=args.cache_dir, fps=args.fps,
-                                        embed=args.embed))
+                                        embed=args.embed, training_options=shown_options(TRAIN)))
 
 
 if __name__ == "__main__":

@@ -8,18 +8,16 @@ model is not run. The PNGs go into report_files/ beside report.html (the folder 
 as a whole, then the page is written), so the page opens from disk with no server.
 """
 
-import argparse
 import os
 import shutil
 import sys
 import tempfile
-from typing import Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from data.cache import FrameCache, default_cache_dir
 from data.sample import SAMPLE_FOLDER, bundled_sample
-from opts import TRAIN, build_parser
 from report import figures, page
 from report.frames import film_pictures, save_before_after, save_picture_row
 from report.outcomes import (Change, Outcomes, decision_line, detected_changes, scene_of_each_frame,
@@ -31,11 +29,9 @@ from utils.errors import UserError
 from utils.labels import labels_of_frames
 from utils.metrics import match_with_tolerance
 from utils.plots import has_validation, plot_loss_history
+from utils.result_sets import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE, result_path
 from utils.scenes import timecode
 
-REPORT_PAGE = "report.html"
-REPORT_FILES = "report_files"
-REPORT_EMBEDDED = "report_embedded.html"
 # Before/after pairs shown per group (the most confident first; misses: the nearest first).
 CHANGES_SHOWN = 50
 # Scenes shown as rows of their shots' middle frames, and shots shown per scene.
@@ -48,7 +44,8 @@ SHOT_HEIGHT = 72
 def build_report(results_folder: str, labels: Optional[str] = None, label_convention: str = "pair",
                  tolerance: int = 2, epoch: Optional[int] = None, model_folder: Optional[str] = None,
                  image_folder: Optional[str] = None, cache_dir: Optional[str] = None,
-                 fps: Optional[float] = None, embed: bool = False, shown_folder: Optional[str] = None) -> str:
+                 fps: Optional[float] = None, embed: bool = False, shown_folder: Optional[str] = None,
+                 training_options: Optional[Collection[str]] = None) -> str:
     """Write `results_folder`/report.html for checkpoint `epoch` (default: the newest with
     results); returns its path.
 
@@ -58,6 +55,8 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     fps: where the frames are, when they are not where inference.py found them. embed: write
     report_embedded.html instead, one file with the pictures inside it (for a notebook's output).
     shown_folder: where the page will be once inference.py swaps its staging folder in, for the message.
+    training_options: the names of main.py's options to show from the checkpoint (default: every
+    option it holds).
     """
     results = load_run_results(results_folder, epoch)
     if image_folder is None and not os.path.exists(results.source):
@@ -79,7 +78,7 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
         body.extend(_scenes_section(scenes, results, cache, pictures, folder))
         body.extend(_reconstruction_section(model_folder, folder))
         body.extend(_tsne_section(results, outcomes, label_pairs, folder))
-        body.extend(_training_section(model_folder, results.epoch, folder))
+        body.extend(_training_section(model_folder, results.epoch, folder, training_options))
 
     title = f"Scene changes in {_film_name(cache.source)}"
     if embed:
@@ -206,7 +205,7 @@ def _change_groups(outcomes: Outcomes, labelled: bool) -> List[Tuple[str, str, s
 
 def _candidates(results: RunResults) -> Optional[List[dict]]:
     """The rows of the results' change_candidates_<i>.csv (None where an earlier release wrote none)."""
-    path = os.path.join(results.folder, f"change_candidates_{results.epoch}.csv")
+    path = result_path(results.folder, "change_candidates", results.epoch)
     try:
         return read_candidates_csv(path)
     except (OSError, ValueError, KeyError):
@@ -338,7 +337,7 @@ def _tsne_section(results: RunResults, outcomes: Outcomes, label_pairs: Optional
                    page.figure(f"{REPORT_FILES}/tsne.png", "t-SNE map of the latent means")]
 
 
-def _training_section(model_folder: str, epoch: int, folder: str) -> List[str]:
+def _training_section(model_folder: str, epoch: int, folder: str, shown: Optional[Collection[str]]) -> List[str]:
     html = [page.heading("Training", anchor="training")]
     history = loss_history(model_folder)
     if history is None:
@@ -353,14 +352,9 @@ def _training_section(model_folder: str, epoch: int, folder: str) -> List[str]:
     options = training_options(model_folder, epoch)
     if options is None:
         return html + [page.note(f"No checkpoint of epoch {epoch} with its options in {model_folder}.")]
-    shown = training_option_names()
     rows = [(name, " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value))
-            for name, value in sorted(options.items(), key=lambda item: item[0].lower()) if name in shown]
+            for name, value in sorted(options.items(), key=lambda item: item[0].lower())
+            if shown is None or name in shown]
     return html + [page.heading(f"main.py's settings for the checkpoint of epoch {epoch}", level=3),
                    page.facts_in_columns(rows, 3)]
 
-
-def training_option_names() -> set:
-    """The options main.py uses (those its --help lists), out of every option the checkpoint keeps."""
-    return {action.dest for action in build_parser(TRAIN)._actions
-            if action.help != argparse.SUPPRESS and action.dest != "help"}

@@ -6,19 +6,16 @@ Nothing here runs the model: a report can be rebuilt from these files at any tim
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 import numpy as np
 
 from data.cache import FrameCache, load_frames
-from opts import IMAGE_SIZE
+from models.config import IMAGE_SIZE
 from utils.checkpoints import list_checkpoints, load_checkpoint
-from utils.errors import UserError, read_npy
-from utils.result_sets import check_result_set, settle_for_reading
-
-_SCORES_FILE = re.compile(r"^change_scores_(\d+)\.npy$")
+from utils.errors import UserError
+from utils.result_sets import load_result, open_result_set, result_name, result_path
 
 
 @dataclass
@@ -35,52 +32,27 @@ class RunResults:
     setting_flags: Optional[np.ndarray] = None   # (N-1,) bool, the scene level (None: an earlier release's results)
 
 
-def newest_epoch(folder: str) -> int:
-    """The highest epoch with a change_scores_<i>.npy in `folder`."""
-    if not os.path.isdir(folder):
-        raise UserError(f"{folder}: no such results folder")
-    epochs = [int(m.group(1)) for name in os.listdir(folder) if (m := _SCORES_FILE.match(name))]
-    if not epochs:
-        raise UserError(f"{folder}: no change_scores_<i>.npy files; run inference.py first")
-    return max(epochs)
-
-
-def _load_npy(path: str, ndim: int) -> np.ndarray:
-    if not os.path.isfile(path):
-        raise UserError(f"{path}: missing; run inference.py again to write it")
-    values = read_npy(path, "a result file")
-    if values.ndim != ndim:
-        raise UserError(f"{path}: expected {ndim} dimension(s), found shape {values.shape}")
-    return values
-
-
 def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
     """The results of checkpoint `epoch` (default: the newest) in `folder`; a UserError names
     any file that is missing, unreadable or of the wrong length."""
-    settle_for_reading(folder)
-    epoch = newest_epoch(folder) if epoch is None else int(epoch)
-    check_result_set(folder, epoch)
-
-    def path(name: str) -> str:
-        return os.path.join(folder, name)
-
-    scenes_path = path(f"scenes_{epoch}.json")
+    epoch = open_result_set(folder, epoch)
+    scenes_path = result_path(folder, "scenes_json", epoch)
     try:
         with open(scenes_path) as handle:
             source = json.load(handle)["source"]
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise UserError(f"{scenes_path}: unreadable scene list ({err.__class__.__name__}: {err})".splitlines()[0])
     results = RunResults(folder=folder, epoch=epoch, source=source,
-                         flags=_load_npy(path(f"scene_change_flags_{epoch}.npy"), 1).astype(bool),
-                         change_scores=_load_npy(path(f"change_scores_{epoch}.npy"), 1).astype(np.float64),
-                         events=_load_npy(path(f"change_events_{epoch}.npy"), 1).astype(np.int64),
-                         confidence=_load_npy(path(f"change_confidence_{epoch}.npy"), 1).astype(np.float64),
-                         latent_mu=_load_npy(path(f"latent_mu_{epoch}.npy"), 2).astype(np.float32))
-    if os.path.isfile(path(f"setting_change_flags_{epoch}.npy")):
-        results.setting_flags = _load_npy(path(f"setting_change_flags_{epoch}.npy"), 1).astype(bool)
+                         flags=load_result(folder, "scene_change_flags", epoch, 1).astype(bool),
+                         change_scores=load_result(folder, "change_scores", epoch, 1).astype(np.float64),
+                         events=load_result(folder, "change_events", epoch, 1).astype(np.int64),
+                         confidence=load_result(folder, "change_confidence", epoch, 1).astype(np.float64),
+                         latent_mu=load_result(folder, "latent_mu", epoch, 2).astype(np.float32))
+    if os.path.isfile(result_path(folder, "setting_change_flags", epoch)):
+        results.setting_flags = load_result(folder, "setting_change_flags", epoch, 1).astype(bool)
     pairs = len(results.latent_mu) - 1
     if results.setting_flags is not None and len(results.setting_flags) != pairs:
-        raise UserError(f"{folder}: setting_change_flags_{epoch}.npy holds {len(results.setting_flags)} pairs, "
+        raise UserError(f"{folder}: {result_name('setting_change_flags', epoch)} holds {len(results.setting_flags)} pairs, "
                         f"the latents {pairs}; run inference.py again")
     if len(results.flags) != pairs or len(results.change_scores) != pairs:
         raise UserError(f"{folder}: the files of epoch {epoch} disagree ({len(results.latent_mu)} latents, "

@@ -20,7 +20,6 @@ import pure_test
 from conftest import checkpoints_of, one_error_line, train_briefly, write_frames
 from data.cache import CacheRebuiltWarning, load_frames
 from opts import parse_options
-from utils.checkpoints import load_checkpoint
 from utils.errors import UserError
 from utils.labels import load_labels
 
@@ -235,7 +234,8 @@ def checkpoint_bytes(tmp_path_factory):
 @given(field=st.sampled_from(CHECKPOINT_FIELDS), value=VALUES)
 def test_random_checkpoint_fields_end_in_a_load_or_one_user_error(checkpoint_bytes, tmp_path, field, value):
     import copy
-    from models.encoding import _model_from_state
+    from models.config import ModelConfig
+    from models.encoding import model_from_checkpoint
     state = copy.deepcopy(checkpoint_bytes)
     if "." in field:
         state["model_config"][field.split(".")[1]] = value
@@ -245,8 +245,7 @@ def test_random_checkpoint_fields_end_in_a_load_or_one_user_error(checkpoint_byt
     torch.save(state, path)
     opt = parse_options(["--latent_dim", "3", "--hidden-dims", "8", "16"], prog="inference.py")
     try:
-        loaded = load_checkpoint(path)
-        _model_from_state(loaded, path, opt)
+        model_from_checkpoint(path, ModelConfig.from_options(opt))
     except UserError as err:
         assert "\n" not in str(err) and path in str(err)
 

@@ -22,6 +22,7 @@ from typing import Dict, Iterator, List, Optional
 
 from utils.atomic import save_text, write_folder_with
 from utils.errors import UserError
+from utils.result_sets import result_name
 
 EXPORT_FORMATS = ("edl", "otio", "clips")
 CLIP_NAME = "shot_{n:03d}.mp4"
@@ -97,12 +98,13 @@ def export_scene_lists(formats, shots: List[Dict], settings: List[Dict], path, e
     written = []
     for rows, stem, what in ((shots, "scenes", "shot"), (settings, "settings", "scene")):
         if "edl" in formats:
-            written.append(save_text(path(f"{stem}_{epoch}.edl"), edl_text(rows, fps, source, f"{title}, {what}s")))
+            written.append(save_text(path(result_name(f"{stem}_edl", epoch)),
+                                     edl_text(rows, fps, source, f"{title}, {what}s")))
         if "otio" in formats:
-            written.append(save_text(path(f"{stem}_{epoch}.otio"),
+            written.append(save_text(path(result_name(f"{stem}_otio", epoch)),
                                      otio_text(rows, fps, source, f"{title}, {what}s", source_frames, what)))
     if "clips" in formats:
-        written.append(write_folder_with(path(f"clips_{epoch}"),
+        written.append(write_folder_with(path(result_name("clips", epoch)),
                                          lambda folder: cut_clips(source, kind, shots, folder, fps)))
     return written
 

@@ -9,40 +9,17 @@ inference.py for a results folder holding another run's results, and pure_test.p
 average results of several runs.
 """
 
-import json
 import os
 import re
 import uuid
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from utils.atomic import save_text
 from utils.checkpoints import CHECKPOINT_PATTERN, INTERRUPTED_NAME
 from utils.errors import UserError
+from utils.result_sets import (REPORT_PICTURE, RESULT_FOLDERS, RESULT_NAMES, RESULT_PATTERN, read_source,
+                               recorded_sources)
 
 TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png", INTERRUPTED_NAME)
-# The exact names of the files inference.py writes for the checkpoint of epoch i; what
-# --overwrite may delete. scenes_<i>/ holds the thumbnails SCENE_THUMBNAIL names, clips_<i>/ the
-# clips CLIP_FILE names (--export clips).
-RESULT_NAMES = ("latent_mu_{i}.npy", "latent_logvar_{i}.npy", "kld_scores_{i}.npy", "change_scores_{i}.npy",
-                "change_scores_{i}.png", "scene_change_flags_{i}.npy", "setting_change_flags_{i}.npy",
-                "change_events_{i}.npy", "change_confidence_{i}.npy", "change_candidates_{i}.csv", "frame_index_{i}.npy",
-                "scenes_{i}.csv",
-                "scenes_{i}.json", "settings_{i}.csv", "settings_{i}.json", "result_source_{i}.json",
-                "scene_change_res{i}.npy", "scenes_{i}.edl", "scenes_{i}.otio", "settings_{i}.edl",
-                "settings_{i}.otio")
-THUMBNAIL_FOLDER = "scenes_{i}"
-SCENE_THUMBNAIL = re.compile(r"^scene_\d{3,}\.jpg$")
-CLIP_FOLDER = "clips_{i}"
-CLIP_FILE = re.compile(r"^shot_\d{3,}\.mp4$")
-# The folders of a result set, each with the names of the files inference.py writes in it.
-RESULT_FOLDERS = {THUMBNAIL_FOLDER: SCENE_THUMBNAIL, CLIP_FOLDER: CLIP_FILE}
-# Every file (or folder, scenes_<i>/ and clips_<i>/) inference.py writes for the checkpoint of
-# epoch i: one of the names' beginnings, an epoch, one of their endings.
-_PARTS = [name.split("{i}") for name in RESULT_NAMES + tuple(RESULT_FOLDERS)]
-RESULT_PATTERN = re.compile("^(?:" + "|".join(sorted({re.escape(a) for a, _ in _PARTS})) + r")(\d+)(?:"
-                            + "|".join(sorted({re.escape(b) for _, b in _PARTS})) + ")$")
-# The pictures the report writes into its folder (report_files/).
-REPORT_PICTURE = re.compile(r"^[a-z_]+(?:_\d{3,})?\.png$")
 
 
 def new_run_id() -> str:
@@ -133,35 +110,6 @@ def check_not_a_frame_folder(folder: str, sources: Sequence[str], what: str, opt
                             f"read the files written there as frames; give another {option}")
 
 
-def source_path(folder: str, epoch: int) -> str:
-    """Where inference.py records which checkpoint the results of `epoch` came from."""
-    return os.path.join(folder, f"result_source_{epoch}.json")
-
-
-def read_source(folder: str, epoch: int) -> Optional[Dict]:
-    """The record written beside the results of `epoch`, or None (none, or unreadable)."""
-    try:
-        with open(source_path(folder, epoch)) as handle:
-            record = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
-def recorded_sources(folder: str) -> Dict[int, Dict]:
-    """{epoch: record} of every result set in `folder` that says where it came from."""
-    if not os.path.isdir(folder):
-        return {}
-    found = {}
-    for name in os.listdir(folder):
-        match = RESULT_PATTERN.match(name)
-        if match and name.startswith("result_source_"):
-            record = read_source(folder, int(match.group(1)))
-            if record is not None:
-                found[int(match.group(1))] = record
-    return found
-
-
 def _same_source(record: Dict, epoch: int, checkpoints: Dict[int, Tuple[str, Optional[str]]]) -> bool:
     """Whether results recorded as `record` (for `epoch`) come from the run of `checkpoints`
     ({epoch: (path, run)}): the same run id, or, without ids (the original code's bare state
@@ -209,8 +157,3 @@ def check_one_run(folder: str, epochs: List[int]) -> None:
                               for (source, _), found in films.items())
         raise UserError(f"{folder}: holds results of {len(films)} films ({described}); score one film at a time "
                         "(give one scene_change_res<i>.npy file)")
-
-
-def write_source(folder: str, epoch: int, record: Dict) -> str:
-    """Record which checkpoint and run the results of `epoch` came from."""
-    return save_text(source_path(folder, epoch), json.dumps(record, indent=1))

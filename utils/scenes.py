@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import os
-import re
 import sys
 from typing import Dict, List, Optional, Sequence
 
@@ -25,6 +24,7 @@ from utils.atomic import save_text
 from utils.cli import run_cli
 from utils.errors import UserError
 from utils.label_convention import shot_starts
+from utils.result_sets import epochs_with, load_json, open_result_set, result_path, settle_for_reading
 
 CSV_COLUMNS = ["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame",
                "End Timecode", "End Time (seconds)", "Length (frames)", "Length (timecode)",
@@ -83,11 +83,15 @@ def scenes_csv(scenes: List[Dict]) -> str:
     return out.getvalue()
 
 
+def scenes_json(scenes: List[Dict], source: str) -> str:
+    """The scene list as JSON, frames 0-based, with the film it was found in."""
+    return json.dumps({"source": source, "frame_numbering": "0-based, end inclusive", "scenes": scenes}, indent=1)
+
+
 def write_scene_files(scenes: List[Dict], csv_path: str, json_path: str, source: str) -> None:
     """Write the CSV and JSON scene lists atomically."""
     save_text(csv_path, scenes_csv(scenes))
-    save_text(json_path, json.dumps({"source": source, "frame_numbering": "0-based, end inclusive",
-                                     "scenes": scenes}, indent=1))
+    save_text(json_path, scenes_json(scenes, source))
 
 
 SETTING_COLUMNS = ["Scene Number", "Start Frame", "Start Timecode", "End Frame", "End Timecode",
@@ -124,12 +128,16 @@ def settings_csv(settings: List[Dict]) -> str:
     return out.getvalue()
 
 
+def settings_json(settings: List[Dict], source: str, shots_file: str) -> str:
+    """The scene level as JSON, frames 0-based; its shots are numbered as in `shots_file`."""
+    return json.dumps({"source": source, "frame_numbering": "0-based, end inclusive",
+                       "shot_numbering": f"as in {shots_file}", "scenes": settings}, indent=1)
+
+
 def write_setting_files(settings: List[Dict], csv_path: str, json_path: str, source: str) -> None:
     """Write the CSV and JSON lists of the scene level atomically."""
     save_text(csv_path, settings_csv(settings))
-    save_text(json_path, json.dumps({"source": source, "frame_numbering": "0-based, end inclusive",
-                                     "shot_numbering": f"as in {os.path.basename(csv_path).replace('settings_', 'scenes_')}",
-                                     "scenes": settings}, indent=1))
+    save_text(json_path, settings_json(settings, source, os.path.basename(csv_path).replace("settings_", "scenes_")))
 
 
 def levels_text(settings: List[Dict], shots: List[Dict], limit: int = 0) -> str:
@@ -162,24 +170,20 @@ def _check_levels(settings, shots, path: str) -> None:
 
 def print_levels(folder: str, limit: int = 0) -> None:
     """Print both levels of the newest results in `folder` (settings_<i>.json and scenes_<i>.json)."""
-    from utils.result_sets import check_result_set, settle_for_reading  # it reads this module's neighbours
     settle_for_reading(folder)
-    epochs = [int(m.group(1)) for name in (os.listdir(folder) if os.path.isdir(folder) else [])
-              if (m := re.match(r"^settings_(\d+)\.json$", name))]
+    epochs = epochs_with(folder, "settings_json")
     if not epochs:
         raise UserError(f"{folder}: no settings_<i>.json (inference.py writes it)")
-    epoch = max(epochs)
-    check_result_set(folder, epoch)
+    epoch = open_result_set(folder, epochs[-1])
     lists = []
-    for name in (f"settings_{epoch}.json", f"scenes_{epoch}.json"):
-        path = os.path.join(folder, name)
+    for kind in ("settings_json", "scenes_json"):
         try:
-            with open(path) as f:
-                lists.append(json.load(f)["scenes"])
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise UserError(f"{path}: unreadable ({err.__class__.__name__}: {err})".splitlines()[0])
+            lists.append(load_json(folder, kind, epoch)["scenes"])
+        except (KeyError, TypeError) as err:
+            raise UserError(f"{result_path(folder, kind, epoch)}: unreadable ({err.__class__.__name__}: "
+                            f"{err})".splitlines()[0])
     settings, shots = lists
-    _check_levels(settings, shots, os.path.join(folder, f"settings_{epoch}.json"))
+    _check_levels(settings, shots, result_path(folder, "settings_json", epoch))
     print(f"{folder}, checkpoint of epoch {epoch}: {len(settings)} scenes, {len(shots)} shots (frames from 0)")
     print(levels_text(settings, shots, limit))
 

@@ -5,9 +5,10 @@ never none and never a mix, whatever stops the run (an error, a full disk, Ctrl-
 The staging folder is `.<results name>.staging-<pid>-<random>` in the results folder's parent
 (inside the results folder when the parent cannot be written). Once every file is there,
 `.ready.json` is written into it: the journal of the swap, naming the results folder, the new
-files and the earlier files the swap deletes. The swap then (1) deletes the earlier sets'
-records (result_source_<i>.json), which make a set whole, (2) deletes the earlier files the new
-set does not replace, (3) renames each new file over its earlier one, records last, (4) deletes
+files, the earlier files the swap deletes and which of them are records (result_source_<i>.json,
+named by utils/result_sets.py). The swap then (1) deletes the earlier sets' records, which make a
+set whole, (2) deletes the earlier files the new set does not replace, (3) renames each new file
+over its earlier one, records last, (4) deletes
 the staging folder. Every step can be done again, so a swap cut short is finished by whoever
 next opens the folder (`settle`): the next inference.py, or a reader. A staging folder without
 a journal is a run that never got to its swap, and is deleted.
@@ -19,13 +20,12 @@ import os
 import re
 import shutil
 import tempfile
-from typing import Iterator, List, Optional, Sequence
+from typing import Callable, Iterator, List, Optional, Sequence
 
 from utils.atomic import _process_is_gone, save_text
 from utils.errors import UserError, os_reason
 
 JOURNAL = ".ready.json"
-RECORD = re.compile(r"^result_source_\d+\.json$")
 
 
 def _prefix(results_folder: str) -> str:
@@ -96,13 +96,13 @@ def _remove(path: str) -> None:
 def _swap(staging: str, journal: dict) -> None:
     """Steps 1-3 of the module's swap; each may have been done before by a run cut short."""
     results = journal["results"]
-    new, earlier = list(journal["new"]), list(journal["remove"])
+    new, earlier, records = list(journal["new"]), list(journal["remove"]), set(journal.get("records", ()))
     waiting = {rel for rel in new if os.path.lexists(os.path.join(staging, rel))}
-    for rel in [r for r in earlier if RECORD.match(r)] + [r for r in earlier if not RECORD.match(r)]:
+    for rel in [r for r in earlier if r in records] + [r for r in earlier if r not in records]:
         if rel not in new or rel in waiting:  # an earlier file not yet replaced by its new one
-            if rel not in new or RECORD.match(rel):
+            if rel not in new or rel in records:
                 _remove(os.path.join(results, rel))
-    for rel in sorted(new, key=lambda r: bool(RECORD.match(r))):
+    for rel in sorted(new, key=lambda r: r in records):
         if rel in waiting:
             target = os.path.join(results, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -147,12 +147,16 @@ class Staging:
             raise UserError(f"{results_folder}: the results cannot be staged beside it or in it "
                             f"({os_reason(last_error)})")
 
-    def commit(self, remove: Sequence[str], whole: Sequence[str] = ()) -> List[str]:
+    def commit(self, remove: Sequence[str], whole: Sequence[str] = (),
+               is_record: Callable[[str], bool] = lambda rel: False) -> List[str]:
         """Swap the staged files in, deleting the earlier files `remove` (relative paths in the
-        results folder); folders named in `whole` (report_files) are swapped as one. Returns the
-        new files' relative paths."""
+        results folder); folders named in `whole` (report_files) are swapped as one; the files
+        `is_record` names are deleted first and put in place last. Returns the new files'
+        relative paths."""
         new = _entries(self.folder, whole)
-        journal = {"results": self.results, "new": new, "remove": sorted(set(remove))}
+        remove = sorted(set(remove))
+        journal = {"results": self.results, "new": new, "remove": remove,
+                   "records": sorted(rel for rel in set(new) | set(remove) if is_record(rel))}
         save_text(os.path.join(self.folder, JOURNAL), json.dumps(journal, indent=1))
         try:
             _swap(self.folder, journal)
