@@ -1,31 +1,23 @@
-"""A thumbnail of each scene's first frame, from the source video or frame folder."""
+"""A thumbnail of each scene's first frame, from pictures of the source read by data/full_frames.py."""
 
 import os
 from typing import Dict, List
 
-from data.frames import as_eight_bit, list_frame_files
-from data.video import grab_frames
+from PIL import Image
+
 from utils.atomic import write_with
 
 THUMBNAIL_WIDTH = 320
 
 
-def save_scene_thumbnails(source: str, kind: str, scenes: List[Dict], folder: str) -> List[str]:
-    """Write scene_<n>.jpg (the first frame of scene n) into `folder`; returns the paths."""
-    starts = [s["start_frame"] for s in scenes]
-    if kind == "video":
-        images = grab_frames(source, starts)
-    else:
-        from PIL import Image
-        files = list_frame_files(source)
-        images = {}
-        for index in starts:
-            with Image.open(files[index]) as image:
-                images[index] = as_eight_bit(image, files[index]).convert("RGB")
+def save_scene_thumbnails(pictures: Dict[int, Image.Image], scenes: List[Dict], folder: str) -> List[str]:
+    """Write scene_<n>.jpg (the first frame of scene n, from `pictures`: source frame number ->
+    RGB image) into `folder`; a scene whose first frame is not in `pictures` gets none. Returns
+    the paths."""
     os.makedirs(folder, exist_ok=True)
     written = []
     for scene in scenes:
-        image = images.get(scene["start_frame"])
+        image = pictures.get(scene["start_frame"])
         if image is None:
             continue
         height = max(1, round(image.height * THUMBNAIL_WIDTH / max(image.width, 1)))
