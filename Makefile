@@ -1,5 +1,6 @@
 # Two commands do all the set-up:  `make demo` (train, detect and score on the bundled sample)
-# and `make test` (the test suite). Both create the virtual environment .venv first.
+# and `make test` (the test suite; `make test-fast` leaves out the slow end-to-end tests). Both
+# create the virtual environment .venv first.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ DEMO_ARGS ?= --output_folder runs/demo
 # folder (~/.cache/repro-vae), so that `make clean` removes all the Makefile made.
 DEMO_CACHE ?= runs/cache
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-fast bench clean
 
 setup: $(VENV)/.installed
 
@@ -29,6 +30,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q tests
+
+# The tests not marked slow (none trains a model or runs a script): about a minute on a 2-core CPU.
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow" tests
 
 # The side-by-side benchmark (PySceneDetect, TransNetV2, ...): about an hour on a 2-core CPU.
 # BENCH_ARGS="--stages speed" runs one stage; "--quick" checks the machinery in minutes.

@@ -40,6 +40,7 @@ def test_settings_of_a_grid_are_parsed_and_checked():
         parse_args(["--set", "no_such_setting=1"])
 
 
+@pytest.mark.slow
 def test_the_ablation_scores_every_stage_off_and_names_what_pays(runs):
     table = ablate(runs, ("one_pick", "camera_move"))
     assert list(table) == ["all stages", "without one_pick", "without camera_move"]
@@ -57,6 +58,7 @@ def test_the_ablation_scores_every_stage_off_and_names_what_pays(runs):
         assert line.split("|")[-3].strip() == f"{delta:+.3f}" + (" *" if delta < -spread else "")
 
 
+@pytest.mark.slow
 def test_a_learned_decision_is_fitted_on_events_and_decides_with_its_own_confidence(runs, tmp_path):
     import json
     from benchmarks.learned import events_of, fit, truth_of

@@ -25,6 +25,7 @@ from utils.errors import UserError
 from utils.labels import labels_on_sampled_pairs, load_labels
 from utils.run_folder import run_files
 
+@pytest.mark.slow
 def test_a_film_of_one_frame_is_refused_by_training_and_inference(two_scene_folder, tmp_path, capsys):
     single = tmp_path / "single"
     single.mkdir()
@@ -56,6 +57,7 @@ def test_sixteen_bit_grey_frames_keep_their_picture(tmp_path):
         read_frame(str(tmp_path / "int32.tif"), 16)
 
 
+@pytest.mark.slow
 def test_folders_through_a_file_are_refused_before_any_work(two_scene_folder, tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
@@ -93,6 +95,7 @@ def run_as_another_user(command, workspace):
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_folders_that_cannot_be_written_or_read_say_so(two_scene_folder):
     workspace = tempfile.mkdtemp()
     try:
@@ -131,6 +134,7 @@ def test_folders_that_cannot_be_written_or_read_say_so(two_scene_folder):
         shutil.rmtree(workspace)
 
 
+@pytest.mark.slow
 def test_outputs_follow_the_umask(two_scene_folder, tmp_path, isolated_cache):
     previous = os.umask(0o002)
     try:
@@ -148,6 +152,7 @@ def test_outputs_follow_the_umask(two_scene_folder, tmp_path, isolated_cache):
     assert caches and all(stat.S_IMODE(os.stat(c).st_mode) == 0o775 for c in caches)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,content,message", [
     ("floats.json", "[3, 7.5]", "7.5 is not a whole frame index"),
     ("flags.json", "[3, true]", "True is not a frame index"),
@@ -178,6 +183,7 @@ def test_whole_labels_are_read_and_frame_zero_is_said_to_be_left_out(tmp_path):
     assert len(said) == 1 and "frame 0 is where the film starts" in str(said[0].message)
 
 
+@pytest.mark.slow
 def test_the_range_of_labels_is_checked_when_the_ranking_was_cut_short(tmp_path, capsys):
     np.save(tmp_path / "labels.npy", np.array([3, 30]))
     np.save(tmp_path / "scene_change_res0.npy", np.array([3, 7]))  # --top_K 2 of 19 pairs
@@ -200,6 +206,7 @@ def test_labels_move_onto_the_pairs_of_sampled_frames():
         labels_on_sampled_pairs(np.array([46]), np.array([[46, 46]]), kept, "l.npy", "res")
 
 
+@pytest.mark.slow
 def test_fps_results_carry_source_frames_and_the_scene_list_covers_the_video(two_scene_folder, tmp_path, capsys):
     frames = np.zeros((48, 32, 32, 3), dtype=np.uint8)
     frames[:25] = (30, 60, 200)
@@ -220,6 +227,7 @@ def test_fps_results_carry_source_frames_and_the_scene_list_covers_the_video(two
     one_error_line(capsys.readouterr().err, "label 47 is out of range", "covers source frames 0..46")
 
 
+@pytest.mark.slow
 def test_huge_batches_and_transitions_cost_no_more_than_the_film(two_scene_folder, tmp_path):
     from data.cache import frame_batches
     cache = load_frames(two_scene_folder, size=16, show_progress=False)
@@ -231,6 +239,7 @@ def test_huge_batches_and_transitions_cost_no_more_than_the_film(two_scene_folde
     assert np.load(tmp_path / "run" / "scene_change_flags_0.npy").shape == (39,)
 
 
+@pytest.mark.slow
 def test_inference_checks_its_labels_before_any_work(two_scene_folder, tmp_path, capsys):
     assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     results = tmp_path / "results"
@@ -252,6 +261,7 @@ def test_inference_checks_its_labels_before_any_work(two_scene_folder, tmp_path,
     assert not results.exists()
 
 
+@pytest.mark.slow
 def test_text_labels_with_a_byte_order_mark_keep_their_first_label_and_others_are_not_text(tmp_path, capsys):
     (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf5\n40\n")
     assert load_labels(str(tmp_path / "bom.txt")).tolist() == [5, 40]
@@ -265,6 +275,7 @@ def test_text_labels_with_a_byte_order_mark_keep_their_first_label_and_others_ar
         one_error_line(capsys.readouterr().err, f"{tmp_path / name}: not a text labels file (not UTF-8 text")
 
 
+@pytest.mark.slow
 def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
     np.save(tmp_path / "objects.npy", np.array([{"frame": 3}], dtype=object))
     np.save(tmp_path / "table.npy", np.array([[40, 1], [60, 2]]))
@@ -289,6 +300,7 @@ def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
     assert "allow_pickle" not in line
 
 
+@pytest.mark.slow
 def test_labels_that_say_they_are_of_another_film_are_refused(two_scene_folder, tmp_path, capsys):
     assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     results = tmp_path / "results"
@@ -311,6 +323,7 @@ def test_labels_that_say_they_are_of_another_film_are_refused(two_scene_folder, 
                            "--directory", str(results)]) == 0
 
 
+@pytest.mark.slow
 def test_a_broken_film_among_several_is_refused_before_any_film_is_read(two_scene_folder, tmp_path, capsys):
     assert train_briefly(two_scene_folder, tmp_path / "run") == 0
     empty = tmp_path / "zero.mp4"
@@ -349,6 +362,7 @@ def test_odd_names_in_a_folder_of_frames_are_read_in_film_order(tmp_path):
     assert names == ["frame_2.png", "frame_3\u00b2.png", "frame_10.png"]
 
 
+@pytest.mark.slow
 def test_empty_paths_files_and_folders_in_the_wrong_place_are_refused_in_one_line(two_scene_folder, tmp_path,
                                                                                 capsys):
     with pytest.raises(SystemExit, match="2"):
@@ -375,6 +389,7 @@ def test_a_frame_cache_whose_record_is_not_a_record_is_built_again(two_scene_fol
         assert json.load(handle)["count"] == 40
 
 
+@pytest.mark.slow
 def test_the_scene_list_names_its_film_wherever_it_was_run_from(two_scene_folder, tmp_path, monkeypatch):
     from report.build import build_report
     shutil.copytree(two_scene_folder, tmp_path / "film")
@@ -388,6 +403,7 @@ def test_the_scene_list_names_its_film_wherever_it_was_run_from(two_scene_folder
         build_report(str(tmp_path / "run"))
 
 
+@pytest.mark.slow
 def test_training_into_a_folder_of_another_model_s_results_is_refused_unless_overwritten(two_scene_folder, tmp_path,
                                                                                          capsys):
     assert train_briefly(two_scene_folder, tmp_path / "model") == 0
@@ -402,6 +418,7 @@ def test_training_into_a_folder_of_another_model_s_results_is_refused_unless_ove
     assert not (out / "scene_change_res0.npy").exists() and (out / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_an_fps_that_leaves_one_frame_says_so(two_scene_folder, tmp_path, capsys):
     """A film of 24 frames sampled at 0.1 frames a second keeps one: the message names --fps,
     not the film, as what left too few."""

@@ -19,6 +19,7 @@ from conftest import ROOT, TINY, checkpoints_of, detect, one_error_line, train
 from utils.checkpoints import INTERRUPTED_NAME
 from utils.run_folder import run_files
 
+@pytest.mark.slow
 def test_a_diverged_epoch_is_never_saved(two_scene_folder, tmp_path, capsys):
     # one step of lr 1e6 breaks the weights after the step's loss was taken
     out = tmp_path / "run"
@@ -27,6 +28,7 @@ def test_a_diverged_epoch_is_never_saved(two_scene_folder, tmp_path, capsys):
     assert run_files(str(out)) == []
 
 
+@pytest.mark.slow
 def test_checkpoints_with_unusable_weights_are_refused_before_any_result(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1") == 0
@@ -47,6 +49,7 @@ def test_checkpoints_with_unusable_weights_are_refused_before_any_result(two_sce
     assert run_files(str(broken)) == [str(broken / "model_state_0_val_loss_nan.pkl")]
 
 
+@pytest.mark.slow
 def test_scores_that_are_not_finite_are_not_scored(tmp_path, capsys):
     np.save(tmp_path / "scene_change_res0.npy", np.arange(9))
     np.save(tmp_path / "kld_scores_0.npy", np.full(9, np.nan, dtype=np.float32))
@@ -56,6 +59,7 @@ def test_scores_that_are_not_finite_are_not_scored(tmp_path, capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.slow
 def test_a_fresh_run_refuses_a_folder_with_an_earlier_run(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1") == 0
@@ -76,6 +80,7 @@ def test_a_fresh_run_refuses_a_folder_with_an_earlier_run(two_scene_folder, tmp_
     assert json.loads((out / "result_source_0.json").read_text())["run"] == new["run"]
 
 
+@pytest.mark.slow
 def test_results_of_another_run_are_not_mixed_with_these(two_scene_folder, tmp_path, capsys):
     shared = tmp_path / "results"
     assert train(two_scene_folder, tmp_path / "a", "--max_iters", "2") == 0
@@ -110,6 +115,7 @@ def test_results_of_another_run_are_not_mixed_with_these(two_scene_folder, tmp_p
     assert len(os.listdir(mixed)) == 2
 
 
+@pytest.mark.slow
 def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1", "--bs", "8", "--tau", "50") == 0
@@ -127,6 +133,7 @@ def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_fo
     assert len(checkpoints_of(out)) == 2
 
 
+@pytest.mark.slow
 def test_a_bare_or_unnamed_model_file(two_scene_folder, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "2") == 0
@@ -145,6 +152,7 @@ def test_a_bare_or_unnamed_model_file(two_scene_folder, tmp_path, monkeypatch, c
     one_error_line(capsys.readouterr().err, "weights.pkl", "neither named model_state_<epoch>_val_loss_<loss>.pkl")
 
 
+@pytest.mark.slow
 def test_a_corrupt_checkpoint_stops_inference_before_any_result(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "2") == 0
@@ -158,6 +166,7 @@ def test_a_corrupt_checkpoint_stops_inference_before_any_result(two_scene_folder
     assert sorted(os.path.basename(p) for p in run_files(str(out))) == sorted(checkpoints_of(out) + training)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["-1", "nan", "inf", "0"])
 def test_a_learning_rate_that_cannot_train_is_refused_before_the_frames(two_scene_folder, tmp_path, capsys, value):
     with pytest.raises(SystemExit) as stop:
@@ -172,6 +181,7 @@ def dead_pid() -> int:
     return int(done.stdout)
 
 
+@pytest.mark.slow
 def test_leftovers_of_a_killed_run_are_removed_by_the_next(two_scene_folder, tmp_path, isolated_cache):
     out = tmp_path / "run"
     out.mkdir()
@@ -211,6 +221,7 @@ def assert_same_weights(a, b):
 LONG_EPOCHS = ["--max_iters", "2", "--epoch_frames", "480", "--seed", "5"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder, tmp_path, capsys, monkeypatch):
     import models.training
     assert train(two_scene_folder, tmp_path / "whole", *LONG_EPOCHS) == 0
@@ -237,6 +248,7 @@ def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder
     assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
 
 
+@pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_weights(two_scene_folder, tmp_path):
     command = [sys.executable, "main.py", "--train_folder", two_scene_folder, *TINY, *LONG_EPOCHS]
     assert train(two_scene_folder, tmp_path / "whole", *LONG_EPOCHS) == 0
@@ -253,6 +265,7 @@ def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_weights(two_scene
     assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
 
 
+@pytest.mark.slow
 def test_no_script_writes_into_the_folder_of_frames_it_reads(two_scene_folder, tmp_path, capsys):
     before = sorted(os.listdir(two_scene_folder))
     assert train(two_scene_folder, two_scene_folder + os.sep, "--max_iters", "1") == 2
@@ -268,6 +281,7 @@ def test_no_script_writes_into_the_folder_of_frames_it_reads(two_scene_folder, t
     assert sorted(os.listdir(two_scene_folder)) == before
 
 
+@pytest.mark.slow
 def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1") == 0
@@ -285,6 +299,7 @@ def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(
     assert "weights_only" not in line and "Error" not in line
 
 
+@pytest.mark.slow
 def test_overwrite_deletes_only_the_files_the_tool_wrote(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1") == 0
@@ -303,6 +318,7 @@ def test_overwrite_deletes_only_the_files_the_tool_wrote(two_scene_folder, tmp_p
     assert len(checkpoints_of(out)) == 1
 
 
+@pytest.mark.slow
 def test_a_full_disk_ends_in_one_line_and_leaves_no_part_of_a_result_set(two_scene_folder, tmp_path, capsys,
                                                                         monkeypatch):
     out = tmp_path / "run"
@@ -330,6 +346,7 @@ def test_a_full_disk_ends_in_one_line_and_leaves_no_part_of_a_result_set(two_sce
     assert not (tmp_path / "full").exists()  # the folder the run made for itself goes with it
 
 
+@pytest.mark.slow
 def test_a_model_that_does_not_fit_in_memory_or_in_the_frame_is_refused_in_one_line(two_scene_folder, tmp_path,
                                                                                     capsys, monkeypatch):
     with pytest.raises(SystemExit) as stop:  # an option the parser refuses

@@ -226,6 +226,7 @@ def test_interlaced_cuts_mix_the_lines_of_the_two_shots():
     assert np.array_equal(frames, given)  # the frames given are left as they were
 
 
+@pytest.mark.slow
 def test_tuning_films_are_the_measuring_kinds_on_their_own_seeds_and_models_are_reused(tmp_path, capsys):
     """The tuning command judges the working tree's selection on films of the measured kinds
     drawn from other seeds; a second run detects again with the model trained by the first."""
@@ -256,6 +257,7 @@ def test_tuning_films_are_the_measuring_kinds_on_their_own_seeds_and_models_are_
     assert (tmp_path / "tuning" / "TUNING.md").read_text() == written
 
 
+@pytest.mark.slow
 def test_datasets_option_merges_its_rows_and_keeps_every_other_data_sets(tmp_path, monkeypatch):
     """--datasets runs the accuracy stage on the named clips alone (faked methods here) and
     merges them into results.json: the other data sets' rows and the other stages stay as they

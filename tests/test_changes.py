@@ -101,6 +101,7 @@ def test_the_changes_are_the_head_of_the_event_ranking():
     assert sorted(ranking.tolist()) == list(range(len(mu) - 1))
 
 
+@pytest.mark.slow
 def test_generated_burst_of_cuts_four_to_six_frames_apart_is_found():
     clip = generate_clip(720, seed=7, pacing="fast")
     cuts = np.array([t["label"] for t in clip.transitions if t["kind"] == "cut"])
@@ -121,6 +122,7 @@ def test_generated_single_long_pan_reports_no_change():
     assert not detect_changes(mu, log_var, clip.fps, pictures=picture_features(chw(clip.frames))).flags.any()
 
 
+@pytest.mark.slow
 def test_a_fight_drawn_on_twos_or_threes_inside_one_long_shot_is_not_a_change_per_drawing():
     stretches = flagged = 0
     for seed in (2, 5):  # of seeds 0-5, the two long shots that hold a stretch of action
@@ -135,6 +137,7 @@ def test_a_fight_drawn_on_twos_or_threes_inside_one_long_shot_is_not_a_change_pe
     assert flagged <= stretches, f"{flagged} changes flagged inside {stretches} stretches of action"
 
 
+@pytest.mark.slow
 def test_animation_held_on_fours_is_read_by_its_drawings():
     # generated clips with every frame held four frames (never across a change): each step of a
     # drawing is then an isolated jump between still frames, as a cut is. Of seeds 0-5, those
@@ -158,6 +161,7 @@ def test_animation_held_on_fours_is_read_by_its_drawings():
         assert unheld.changes.size >= clip.change_pairs.size + 4
 
 
+@pytest.mark.slow
 def test_a_long_take_held_on_fours_moves_in_steps_that_are_no_changes():
     # one long take each (a pan, a zoom), every frame held four: in a film of one shot the typical
     # distance is the shot's own variety, so each step of the drawing is a large share of it, as
@@ -176,6 +180,7 @@ def test_a_long_take_held_on_fours_moves_in_steps_that_are_no_changes():
         assert detect_changes(mu, log_var, clip.fps, pictures=pictures).changes.size == 0, seed
 
 
+@pytest.mark.slow
 def test_a_cut_split_by_an_interlaced_frame_is_one_cut():
     # a telecined rip: the frame after each cut interleaves the lines of the shots on either
     # side, so each cut moves the latents in two halves, each beside the other; the bursts of

@@ -32,6 +32,7 @@ def clip_folder(tmp_path_factory):
     return write_frames(tmp_path_factory.mktemp("clip") / "frames", clip.frames)
 
 
+@pytest.mark.slow
 def test_training_and_inference_under_torchrun(clip_folder, tmp_path, isolated_cache):
     out = tmp_path / "run"
     train = ["main.py", "--train_folder", clip_folder, "--output_folder", str(out), "--bs", "16",

@@ -120,6 +120,7 @@ def test_clips_of_a_frame_folder_are_silent_and_hold_every_frame(tmp_path):
     assert not (out / "scenes_3.edl").exists() and not (out / "scenes_3.otio").exists()
 
 
+@pytest.mark.slow
 def test_inference_exports_into_its_result_set_and_overwrite_removes_them(tmp_path):
     source = film_with_sound(tmp_path / "film.mp4", frames=48, boundaries=(24,))
     run = tmp_path / "run"
@@ -141,6 +142,7 @@ def test_inference_exports_into_its_result_set_and_overwrite_removes_them(tmp_pa
     assert not any(name.startswith(("clips_0", "scenes_0", "settings_0")) for name in os.listdir(run))
 
 
+@pytest.mark.slow
 def test_cartoon_space_exports_one_event_clip_and_file_per_shot(tmp_path):
     source = shared_data_path("cartoon_space.mp4")
     truth = json.loads(open(shared_data_path("cartoon_space.labels.json")).read())
@@ -157,6 +159,7 @@ def test_cartoon_space_exports_one_event_clip_and_file_per_shot(tmp_path):
     assert clip_audio_seconds(str(out / "clips_3" / names[1])) == pytest.approx(counts[1] / rate, abs=0.05)
 
 
+@pytest.mark.slow
 def test_export_takes_only_known_formats(capsys):
     with pytest.raises(SystemExit) as stop:
         inference.main(["--export", "xml"])

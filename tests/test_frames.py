@@ -72,6 +72,7 @@ def test_mixed_frame_sizes_are_refused(two_scene_folder, isolated_cache):
     assert leftovers == []  # the failed build left nothing half-written
 
 
+@pytest.mark.slow
 def test_a_broken_link_among_the_frames_is_named(two_scene_folder, capsys):
     import main
     from conftest import one_error_line

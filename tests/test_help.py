@@ -36,6 +36,7 @@ def option_entries(text: str) -> dict:
     return entries
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_help_imports_no_torch_and_says_each_default_once(script):
     text, modules = help_of(script)
@@ -49,6 +50,7 @@ def test_help_imports_no_torch_and_says_each_default_once(script):
     assert "(default: 5)" in entries.get("--max_iters", "(default: 5)")
 
 
+@pytest.mark.slow
 def test_each_script_describes_its_own_output_folder():
     texts = {script: option_entries(help_of(script)[0]) for script in SCRIPTS}
     assert "checkpoints" in texts["main.py"]["--output_folder"]
@@ -58,6 +60,7 @@ def test_each_script_describes_its_own_output_folder():
     assert "main.py:" not in texts["inference.py"]["--overwrite"]
 
 
+@pytest.mark.slow
 def test_a_mistyped_option_is_one_line_before_the_libraries_load():
     done = subprocess.run([sys.executable, "-X", "importtime", "inference.py", "--span", "many"], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=120)

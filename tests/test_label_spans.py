@@ -74,6 +74,7 @@ def test_a_cut_and_a_transition_that_start_with_the_film_are_read(tmp_path):
     assert labels.tolist() == [0, 8] and spans.tolist() == [[0, 2], [8, 8]]
 
 
+@pytest.mark.slow
 def test_a_transition_ending_past_the_scored_frames_is_refused(tmp_path, capsys):
     import pure_test
     from conftest import one_error_line

@@ -24,6 +24,7 @@ def trained(two_scene_folder, tmp_path_factory, capsys):
     return out, capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_without_validation_frames_the_training_loss_is_named_so(trained):
     out, printed = trained
     names = sorted(n for n in os.listdir(out) if n.startswith("model_state_"))
@@ -37,6 +38,7 @@ def test_without_validation_frames_the_training_loss_is_named_so(trained):
     assert f"{saved['loss']:.4f}" in names[-1] and saved["loss"] == pytest.approx(history[-1]["loss"])
 
 
+@pytest.mark.slow
 def test_with_validation_frames_the_original_name_stays(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert main.main(["--train_folder", two_scene_folder, "--val_folder", two_scene_folder, "--output_folder",
@@ -45,6 +47,7 @@ def test_with_validation_frames_the_original_name_stays(two_scene_folder, tmp_pa
     assert "val_loss" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_old_and_new_names_are_read_by_every_reader(trained, two_scene_folder, tmp_path, capsys):
     out, _ = trained
     assert checkpoint_name(3, 1.5) == "model_state_3_val_loss_1.5000.pkl"

@@ -47,6 +47,7 @@ def trained(two_scene_folder, tmp_path):
     return out
 
 
+@pytest.mark.slow
 def test_overwrite_keeps_the_earlier_run_when_the_new_input_is_refused(two_scene_folder, trained, tmp_path, capsys):
     # results beside the checkpoints
     assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(trained)) == 0
@@ -70,6 +71,7 @@ def test_overwrite_keeps_the_earlier_run_when_the_new_input_is_refused(two_scene
     assert [n for n in after if n.startswith("model_state_")] and after != before
 
 
+@pytest.mark.slow
 def test_inference_overwrite_keeps_the_earlier_results_when_refused(two_scene_folder, trained, tmp_path, capsys):
     results = tmp_path / "results"
     other = tmp_path / "other"
@@ -91,6 +93,7 @@ def test_inference_overwrite_keeps_the_earlier_results_when_refused(two_scene_fo
                                                    "single"])  # no staging folder left beside it
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["full disk", "ctrl-c"])
 def test_a_rerun_that_fails_while_writing_leaves_the_earlier_set(two_scene_folder, trained, tmp_path, capsys,
                                                                 monkeypatch, fault):
@@ -120,6 +123,7 @@ def test_a_rerun_that_fails_while_writing_leaves_the_earlier_set(two_scene_folde
     assert staging_folders(str(results)) == []
 
 
+@pytest.mark.slow
 def test_readers_refuse_a_set_mixed_from_two_runs(two_scene_folder, trained, tmp_path, capsys):
     first, second = tmp_path / "first", tmp_path / "second"
     assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(first)) == 0
@@ -151,6 +155,7 @@ def test_readers_refuse_a_set_mixed_from_two_runs(two_scene_folder, trained, tmp
     one_error_line(capsys.readouterr().err, f"{mixed} is missing")
 
 
+@pytest.mark.slow
 def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(two_scene_folder, trained, tmp_path, capsys):
     before = snapshot(trained)
     with folder_lock(str(trained), "output folder", "main.py"):
@@ -164,6 +169,7 @@ def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(two_scene
     assert not (trained / LOCK_NAME).exists()
 
 
+@pytest.mark.slow
 def test_a_stale_lock_is_taken_over_with_a_warning(two_scene_folder, trained, tmp_path, capsys):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (trained / LOCK_NAME).write_text(json.dumps({"pid": int(gone.stdout), "host": "elsewhere",
@@ -207,6 +213,7 @@ def one_complete_set(results, epoch=0):
     return record["detection"]
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_point_of_a_rerun_leaves_one_whole_set(two_scene_folder, trained, tmp_path):
     results = tmp_path / "results"
     assert detect(two_scene_folder, "--model_folder", str(trained), "--results_folder", str(results),

@@ -30,6 +30,7 @@ def trained(two_scene_folder, tmp_path):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reason", [errno.EROFS, errno.ENOSPC])
 def test_a_folder_made_read_only_or_full_midway_is_one_line(two_scene_folder, trained, tmp_path, capsys,
                                                             monkeypatch, reason):
@@ -72,6 +73,7 @@ def test_numbers_past_any_sane_range_are_refused_by_the_parser(script, argv, opt
     one_error_line(capsys.readouterr().err, f"argument {option}: expected")
 
 
+@pytest.mark.slow
 def test_the_report_refuses_a_huge_tolerance(tmp_path, capsys):
     from report.__main__ import main as report_main
     with pytest.raises(SystemExit) as stop:
@@ -80,6 +82,7 @@ def test_the_report_refuses_a_huge_tolerance(tmp_path, capsys):
     one_error_line(capsys.readouterr().err, "--tolerance", "expected")
 
 
+@pytest.mark.slow
 def test_a_source_path_of_undecodable_bytes_trains_and_detects(two_scene_folder, tmp_path):
     odd = os.path.join(str(tmp_path), os.fsdecode(b"bad\xffname"))
     os.rename(two_scene_folder, odd)
@@ -90,6 +93,7 @@ def test_a_source_path_of_undecodable_bytes_trains_and_detects(two_scene_folder,
     assert os.fsencode(record["source"]).endswith(b"bad\xffname")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("length", ["component", "path"])
 def test_an_output_path_too_long_is_refused_before_any_work(two_scene_folder, tmp_path, capsys, isolated_cache,
                                                             length):
@@ -109,6 +113,7 @@ CHECKPOINT_DAMAGE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", sorted(CHECKPOINT_DAMAGE))
 def test_every_checkpoint_field_is_checked_before_use(two_scene_folder, trained, tmp_path, capsys, damage):
     state = torch.load(os.path.join(trained, checkpoints_of(trained)[0]), weights_only=False)
@@ -129,6 +134,7 @@ RESUME_DAMAGE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", sorted(RESUME_DAMAGE))
 def test_a_damaged_checkpoint_under_resume_is_one_line(two_scene_folder, trained, capsys, damage):
     path = os.path.join(trained, checkpoints_of(trained)[0])
@@ -194,6 +200,7 @@ def test_an_option_given_twice_is_said_and_sources_are_all_taken(capsys):
     assert "--lr is given more than once" in lines[1] and "the last (0.2) is used" in lines[1]
 
 
+@pytest.mark.slow
 def test_the_progress_bar_is_closed_before_the_error_line(two_scene_folder, tmp_path, capsys, monkeypatch):
     real = np.save
 

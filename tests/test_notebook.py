@@ -21,6 +21,7 @@ def with_parameters(notebook, values):
     return notebook
 
 
+@pytest.mark.slow
 def test_colab_notebook_runs_top_to_bottom(tmp_path, two_scene_folder):
     nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (requirements-dev.txt)")
     nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (requirements-dev.txt)")

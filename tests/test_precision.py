@@ -1,6 +1,7 @@
 """bfloat16 convolutions: same latents within bfloat16's precision, float32 latents, finite training."""
 
 import numpy as np
+import pytest
 import torch
 
 from models.encoding import encode_frames
@@ -40,6 +41,7 @@ def test_bf16_latents_stay_float32_and_close_to_fp32():
     np.testing.assert_allclose(mu32, plain_mu.numpy(), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_bf16_training_step_lowers_the_loss():
     torch.manual_seed(0)
     model = ReproVAE(latent_dim=4, hidden_dims=[8, 16])

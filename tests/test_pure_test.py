@@ -40,6 +40,7 @@ def test_an_earlier_release_s_flag_name_is_still_read(tmp_path):
     assert row["f1"] == 1.0 and row["topk_f1"] == 1.0
 
 
+@pytest.mark.slow
 def test_no_labels_for_results_of_another_film_is_told_before_the_sample_is_written(tmp_path, capsys):
     """With no --labels the bundled sample's are meant: results recorded as another film's are
     refused at once, naming that film, and the sample is not generated to find that out."""

@@ -108,6 +108,7 @@ def check_pictures(run, references):
             assert 60 <= width <= 3000 and 60 <= height <= 3000, f"{ref} is {width}x{height}"
 
 
+@pytest.mark.slow
 def test_report_of_a_tiny_run_references_only_pictures_beside_it(tiny_run):
     run, cache, _ = tiny_run
     html, references = referenced_files(run / "report.html")
@@ -122,6 +123,7 @@ def test_report_of_a_tiny_run_references_only_pictures_beside_it(tiny_run):
     assert "hidden_dims" in html and "8 16" in html  # main.py's settings
 
 
+@pytest.mark.slow
 def test_report_rebuilds_from_the_files_without_labels(tiny_run):
     run, cache, _ = tiny_run
     shutil.rmtree(run / "report_files")
@@ -141,11 +143,13 @@ def test_report_rebuilds_from_the_files_without_labels(tiny_run):
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_report_of_a_folder_without_results_is_a_one_line_error(tmp_path, capsys):
     assert report_main([str(tmp_path)]) == 2
     assert "run inference.py first" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_report_opens_in_a_browser(tiny_run, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
@@ -164,6 +168,7 @@ def test_report_opens_in_a_browser(tiny_run, tmp_path):
     assert len(np.unique(pixels.reshape(-1, 3)[::37], axis=0)) > 200  # photographs, not only text
 
 
+@pytest.mark.slow
 def test_report_of_a_sampled_video_counts_source_frames(tmp_path):
     """With --fps the results count kept frames; the report moves the labels onto their pairs (as
     pure_test.py does) and names the source frames either side of a change."""

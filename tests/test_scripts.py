@@ -20,6 +20,7 @@ def train_with_validation(folder, out, *extra):
     return train(folder, out, "--val_folder", folder, "--lr", "1e-3", *extra)
 
 
+@pytest.mark.slow
 def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
     assert train_with_validation(two_scene_folder, out, "--max_iters", "3") == 0
@@ -65,6 +66,7 @@ def test_train_infer_score_end_to_end(two_scene_folder, tmp_path, capsys):
     assert "scene_change_res2.npy    1.0000" in table and "mean" in table
 
 
+@pytest.mark.slow
 def test_seed_makes_training_and_inference_repeatable(two_scene_folder, tmp_path):
     for run in ("a", "b"):
         assert train_with_validation(two_scene_folder, tmp_path / run, "--max_iters", "1", "--seed", "7") == 0
@@ -75,6 +77,7 @@ def test_seed_makes_training_and_inference_repeatable(two_scene_folder, tmp_path
     assert not np.array_equal(np.load(tmp_path / "a" / "latent_mu_0.npy"), np.load(tmp_path / "c" / "latent_mu_0.npy"))
 
 
+@pytest.mark.slow
 def test_resume_continues_exactly(two_scene_folder, tmp_path):
     assert train_with_validation(two_scene_folder, tmp_path / "full", "--max_iters", "2") == 0
     assert train_with_validation(two_scene_folder, tmp_path / "split", "--max_iters", "1") == 0
@@ -95,6 +98,7 @@ def test_resume_continues_exactly(two_scene_folder, tmp_path):
     assert not torch.equal(other["model"]["fc_mu.weight"], full["model"]["fc_mu.weight"])
 
 
+@pytest.mark.slow
 def test_baseline_vae_trains_without_a_reprojection_term(two_scene_folder, tmp_path):
     out = tmp_path / "base"
     assert train_with_validation(two_scene_folder, out, "--max_iters", "2", "--tau", "0", "--beta", "2",
@@ -106,6 +110,7 @@ def test_baseline_vae_trains_without_a_reprojection_term(two_scene_folder, tmp_p
         assert entry["loss"] == pytest.approx(entry["reconstruction"] + 2 * entry["kld"], rel=1e-5)
 
 
+@pytest.mark.slow
 def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_path):
     from models.training import build_model, build_optimizer, capacity, train_step
     from opts import parse_options
@@ -127,12 +132,14 @@ def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_pat
         assert torch.allclose(terms["loss"], expected, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_nan_loss_stops_with_a_clear_error(two_scene_folder, tmp_path, capsys):
     assert train_with_validation(two_scene_folder, tmp_path / "nan", "--max_iters", "2", "--lr", "1e6") == 2
     err = capsys.readouterr().err
     assert "training diverged" in err and "--lr" in err
 
 
+@pytest.mark.slow
 def test_checkpoint_with_another_latent_size_is_refused(two_scene_folder, tmp_path, capsys):
     assert train_with_validation(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
     capsys.readouterr()
@@ -150,6 +157,7 @@ def test_checkpoint_with_another_latent_size_is_refused(two_scene_folder, tmp_pa
     assert "another architecture" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_bad_inputs_give_one_line_errors(tmp_path, two_scene_folder, capsys):
     (tmp_path / "empty").mkdir()
     assert main.main(["--train_folder", str(tmp_path / "empty"), "--output_folder", str(tmp_path / "o")]) == 2
@@ -163,6 +171,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path, two_scene_folder, capsys):
     assert "label 400 is out of range" in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_original_command_lines_run_as_written(two_scene_folder, tmp_path):
     """The original README's three commands, folders substituted, small --max_iters, in a real shell."""
     out, labels = tmp_path / "O", tmp_path / "L.npy"
@@ -182,6 +191,7 @@ def test_original_command_lines_run_as_written(two_scene_folder, tmp_path):
     assert "scene_change_res0.npy" in done.stdout
 
 
+@pytest.mark.slow
 def test_ranking_kl_is_the_papers_order(two_scene_folder, tmp_path):
     assert train_with_validation(two_scene_folder, tmp_path / "run", "--max_iters", "1") == 0
     assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(tmp_path / "run"),
@@ -191,6 +201,7 @@ def test_ranking_kl_is_the_papers_order(two_scene_folder, tmp_path):
     assert scores[ranked[-1]] >= np.sort(scores)[-10]
 
 
+@pytest.mark.slow
 def test_each_scripts_help_lists_only_its_own_options():
     def shown(script):
         done = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True)
@@ -207,6 +218,7 @@ def test_each_scripts_help_lists_only_its_own_options():
     assert all("--m " not in text and "momentum" not in text for text in (training, detection, scoring))
 
 
+@pytest.mark.slow
 def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):
     done = subprocess.run([sys.executable, "main.py", "--train_folder", str(tmp_path / "missing")],
                           cwd=ROOT, capture_output=True, text=True)
@@ -214,6 +226,7 @@ def test_missing_folder_from_the_shell_is_one_line_without_traceback(tmp_path):
     assert done.stderr.strip() == f"error: {tmp_path / 'missing'}: no such folder or video file"
 
 
+@pytest.mark.slow
 def test_patience_stops_when_the_loss_stalls(two_scene_folder, tmp_path):
     # a 100% fall is never reached, so every epoch after the first counts as no progress
     out = tmp_path / "run"
@@ -250,6 +263,7 @@ def test_epoch_order_draws_a_fixed_number_of_frames_in_whole_passes():
     assert len(epoch_order(100, 30, seed=1, epoch=0).unique()) == 30  # a part of one pass: no repeats
 
 
+@pytest.mark.slow
 def test_epoch_frames_sets_the_work_per_epoch(two_scene_folder, tmp_path):
     import json
     out = tmp_path / "run"

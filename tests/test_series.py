@@ -43,6 +43,7 @@ def test_sources_expand_globs_in_order_and_names_are_unique(tmp_path):
         frame_sources(str(tmp_path / "nothing*"))
 
 
+@pytest.mark.slow
 def test_one_model_trains_on_every_episode_and_detects_in_each(tmp_path):
     first, second = episode(tmp_path / "ep01", 1), episode(tmp_path / "ep02", 2, frames=30)
     out, cache = tmp_path / "run", tmp_path / "cache"

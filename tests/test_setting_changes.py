@@ -191,6 +191,7 @@ def test_pure_test_scores_either_level(tmp_path):
         score_results(str(labels), str(tmp_path), level="scene")
 
 
+@pytest.mark.slow
 def test_generated_conversations_stay_one_scene_by_their_palette():
     """On the generator's frames, with the true shot boundaries: every conversation's reverse
     shots and new angles are joined into one scene by the palette alone (the latent term off),

@@ -308,6 +308,7 @@ def test_cli(tmp_path, capsys):
     assert os.path.exists(tmp_path / "cli" / "val_labels.npy")
 
 
+@pytest.mark.slow
 def test_module_runs_as_a_command(tmp_path):
     import subprocess
 

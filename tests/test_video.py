@@ -313,6 +313,7 @@ def test_truncated(vids, tmp_path, which):
 # real clips beside the repo
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,count", [("rick.mp4", 5301), ("cartoon_space.mp4", 1561)])
 def test_real_clip_counts(name, count):
     p = shared_data_path(name)

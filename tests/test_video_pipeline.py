@@ -55,6 +55,7 @@ def test_video_cache_with_fps_sampling_keeps_source_numbers(cartoon_video, isola
     assert np.array_equal(sampled.frames[1], every.frames[sampled.source_index[1]])
 
 
+@pytest.mark.slow
 def test_scene_files_of_a_sampled_video_use_source_frame_numbers(detected):
     flags = np.load(detected / "scene_change_flags_1.npy")
     assert flags.shape == (119,)  # 120 frames sampled at 12 of 24 fps
@@ -69,6 +70,7 @@ def test_scene_files_of_a_sampled_video_use_source_frame_numbers(detected):
     assert [s["start_frame"] for s in scenes] == starts
 
 
+@pytest.mark.slow
 def test_detected_changes_lie_within_tolerance_of_the_truth(cartoon_video, detected):
     _, clip = cartoon_video
     cuts = [t["label"] for t in clip.transitions if t["kind"] == "cut"]
@@ -83,6 +85,7 @@ def test_detected_changes_lie_within_tolerance_of_the_truth(cartoon_video, detec
     assert len(near) * 2 >= len(changes), f"labels {labels.tolist()}, detected {changes.tolist()}"
 
 
+@pytest.mark.slow
 def test_thumbnails_show_the_frame_they_name(cartoon_video, detected):
     _, clip = cartoon_video
     scenes = json.load(open(detected / "scenes_1.json"))["scenes"]
@@ -102,6 +105,7 @@ def test_thumbnails_show_the_frame_they_name(cartoon_video, detected):
         assert named <= min(errors) + 3
 
 
+@pytest.mark.slow
 def test_pyscenedetect_reads_our_scene_list(cartoon_video, detected, tmp_path):
     if importlib.util.find_spec("scenedetect") is None:
         pytest.skip("scenedetect is not installed (pip install -r requirements-dev.txt)")
@@ -119,6 +123,7 @@ def test_pyscenedetect_reads_our_scene_list(cartoon_video, detected, tmp_path):
     assert [r[2] for r in theirs[2:]] == [r[2] for r in ours[2:]]  # at the same timecodes
 
 
+@pytest.mark.slow
 def test_bad_video_files_are_one_line_errors(tmp_path, capsys):
     fake = tmp_path / "fake.mp4"
     fake.write_text("this is not a video")

@@ -78,6 +78,7 @@ def test_the_hint_needs_most_labels_one_off():
     assert not other_convention_hint(np.array([11, 31]), np.array(CHANGES), "pair")  # too few to tell
 
 
+@pytest.mark.slow
 def test_pure_test_prints_the_warning_as_one_line(tmp_path):
     labels = tmp_path / "labels.txt"
     labels.write_text("11\n31\n51\n71\n")
@@ -101,6 +102,7 @@ def test_a_frame_folder_without_fps_is_said_to_be_taken_as_24_fps(two_scene_fold
         assert not warn_assumed_rate(video_like, 25.0) and video_like.source_fps == 25.0
 
 
+@pytest.mark.slow
 def test_inference_on_a_frame_folder_warns_once_and_not_with_fps(two_scene_folder, tmp_path):
     tiny = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
     run = tmp_path / "run"
