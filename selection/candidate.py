@@ -90,9 +90,10 @@ def ordered(candidates: List[Candidate]) -> List[Candidate]:
 
 
 # The stages that set a candidate's confidence (the others shape the curves, or drop): one column each.
-CAPPING_STAGES = ("score", "layout_confirm", "layout_spread", "camera_move", "fade_through_black", "learned")
-NUMBER_COLUMNS = ("across", "bar", "layout_across", "spread", "camera_share",
-                  "camera_residual", "returns_at")
+CAPPING_STAGES = ("score", "local_hold", "layout_confirm", "layout_spread", "camera_move", "fade_through_black",
+                  "learned")
+NUMBER_COLUMNS = ("across", "bar", "local_hold", "layout_across", "spread", "camera_share",
+                  "camera_residual", "returns_at", "film_start")
 
 
 def candidates_csv(candidates: List[Candidate]) -> str:

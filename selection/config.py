@@ -19,8 +19,10 @@ from typing import Dict, Tuple
 STAGES = (
     "drawing",             # selection/drawing.py: a cut between two drawings needs a smaller jump
     "hold",                # selection/hold.py: a film held on twos/threes/fours
+    "local_hold",          # selection/local_hold.py: one stretch of a film held, the film not
     "split_cut",           # selection/split_cut.py: one cut split over two pairs by a mixed frame
     "layout_view",         # selection/layout_view.py: cuts read again on the thumbnails
+    "film_start",          # selection/film_start.py: no change judged against nothing before the film
     "layout_confirm",      # selection/layout_view.py: every candidate confirmed by the layout
     "layout_spread",       # selection/layout_spread.py: a gradual change changes the whole picture
     "flash_return",        # selection/flash_return.py: a jump undone at once is a flash in a shot
@@ -113,6 +115,21 @@ class SelectionConfig:
                                "grid 0.1/0.2/0.3/0.5/1 on tuning films held 2-4 (" + TUNING_117 + "); best mean")
     hold_evidence: float = _f(0.02, "the hold is read only where drawings' steps are this share of the pairs",
                               "a margin under an eighth; the grid above is the same with and without it")
+
+    # --- local hold (selection/local_hold.py) ---
+    local_hold_floor: float = _f(3e-4, "around a pair, a pair moves (a drawing's step) when its KL exceeds this "
+                                       "share of the typical distance: above the flicker of an aura on held drawings "
+                                       "(under 1e-4 on the clip dragonball_edit, whose false alarms at pairs 73, 83 "
+                                       "and 95 this stage exists for), under the drawings' steps (0.003-0.07)",
+                                 "grid 0/1e-4/3e-4/1e-3/3e-3/1e-2 x local_hold_steps 2/3/4 on the 7 tuning films "
+                                 "101-107 with slides (training seed 0), the same held on threes and the 4 shared "
+                                 "clips (seeds 0-2; rick seed 0): the clips 0.879 (0 and 1e-2: no effect), "
+                                 "0.909 from 1e-4 to 1e-3, 0.899-0.904 at 3e-3; the tuning films 0.973, 0.975 at "
+                                 "1e-4 and 3e-4 (three false alarms fewer on tune-action); 3e-4, the middle")
+    local_hold_steps: int = _f(3, "the hold is read around a pair where at least this many gaps between steps "
+                                  "lie within reach (cut_side_pairs x max_hold pairs on either side)",
+                               "same grid: 2 and 3 tie everywhere, 4 loses tune-action's gain at 3e-4; 3, "
+                               "as many as the neighbours a cut is read against")
 
     # --- split cut (selection/split_cut.py) ---
     split_side_pairs: int = _f(2, "pairs on either side of a two-pair step it is compared with",

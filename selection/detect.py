@@ -17,7 +17,8 @@ from typing import List, Optional
 
 import numpy as np
 
-from selection import fade_through_black, flash_return, layout_spread, layout_view, learned, one_pick
+from selection import (fade_through_black, film_start, flash_return, layout_spread, layout_view, learned,
+                       local_hold, one_pick)
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
 from selection.config import SelectionConfig
@@ -73,6 +74,7 @@ class Film:
     typical: float
     near: np.ndarray
     hold: int = 1
+    local_hold: Optional[np.ndarray] = None
     cut_share: np.ndarray = None
     held_share: np.ndarray = None
     split_drawn: np.ndarray = None
@@ -131,6 +133,9 @@ def _film(mu, log_var, frame_rate: float, pictures: Optional[Pictures], config: 
     film.held_share = np.where(redrawn, config.held_magnitude, np.inf)
     if config.on("hold"):
         film.hold = drawing_hold(near, film.typical, film.held_share, config)
+    if config.on("local_hold"):
+        holds = np.maximum(local_hold.local_hold(near, film.typical, film.held_share, config), film.hold)
+        film.local_hold = holds if (holds > film.hold).any() else None
     layout = None if pictures is None else pictures.layout()
     if layout is not None:
         film.layout = layout.astype(np.float64)  # once: its steps, spans and spread below all read it so
@@ -142,23 +147,15 @@ def _film(mu, log_var, frame_rate: float, pictures: Optional[Pictures], config: 
 def _candidates(film: Film, config: SelectionConfig):
     """Every candidate the score finds, the per-pair score, and the span curve of each scale."""
     film_floor = config.magnitude * film.typical
-    cut_floor = film.cut_share * film.typical
-    cut_curve = cut_confidence(film.near, np.maximum(cut_floor, config.motion * ordinary_motion(film.near)), config,
-                               hold=film.hold, large=film.held_share * film.typical)
-    split_curve = _split_curve(film, config, film_floor) if config.on("split_cut") else None
-    if film.layout is not None and config.on("layout_view"):
-        layout_cut, layout_split = layout_view.cut_curves(film, config)
-        cut_curve = np.maximum(cut_curve, layout_cut)
-        if split_curve is not None:
-            split_curve = np.maximum(split_curve, layout_split)
+    cut_curve, split_curve = _cut_curves(film, config, film.hold)
     candidates = [Candidate(int(j), 0, int(j), int(j) + 1, "cut", float(cut_curve[j]), float(cut_curve[j]))
                   for j in local_peaks(film.near, 1)]
     score = cut_curve
     if split_curve is not None:
-        if film.pictures is not None and film.pictures.thumbnails is not None and film.num_pairs > 1:
-            split_curve[~np.append(one_mixed_frame(film.pictures.thumbnails, config), False)] = -np.inf
         score = np.maximum(score, split_curve)
         candidates += _split_candidates(film, split_curve)
+    if film.local_hold is not None:
+        local_hold.cap_held_steps(candidates, film, _cut_curves(film, config, film.local_hold))
     curve_at = _span_curves(film, config, film_floor)
     if config.transition_seconds > 0:
         for h in transition_half_widths(film.frame_rate, config.transition_seconds):
@@ -172,13 +169,32 @@ def _candidates(film: Film, config: SelectionConfig):
     return candidates, score
 
 
-def _split_curve(film: Film, config: SelectionConfig, film_floor: float) -> np.ndarray:
+def _cut_curves(film: Film, config: SelectionConfig, hold):
+    """The confidence of a cut at each pair, and of one split over each pair and the next (None
+    with split_cut off), on a film held `hold` frames (one number, or one per pair)."""
+    cut_floor = film.cut_share * film.typical
+    cut_curve = cut_confidence(film.near, np.maximum(cut_floor, config.motion * ordinary_motion(film.near)), config,
+                               hold=hold, large=film.held_share * film.typical)
+    split_curve = _split_curve(film, config, config.magnitude * film.typical, hold) if config.on("split_cut") else None
+    if film.layout is not None and config.on("layout_view"):
+        layout_cut, layout_split = layout_view.cut_curves(film, config, hold)
+        cut_curve = np.maximum(cut_curve, layout_cut)
+        if split_curve is not None:
+            split_curve = np.maximum(split_curve, layout_split)
+    if split_curve is not None and film.pictures is not None and film.pictures.thumbnails is not None \
+            and film.num_pairs > 1:
+        split_curve[~np.append(one_mixed_frame(film.pictures.thumbnails, config), False)] = -np.inf
+    return cut_curve, split_curve
+
+
+def _split_curve(film: Film, config: SelectionConfig, film_floor: float, hold) -> np.ndarray:
     """The confidence of a cut split over each pair and the next by one frame between them."""
-    film.near2 = two_steps(pair_kl_scores(film.mu, film.log_var, 2).astype(np.float64), film.num_pairs)
+    if film.near2 is None:
+        film.near2 = two_steps(pair_kl_scores(film.mu, film.log_var, 2).astype(np.float64), film.num_pairs)
     split_floor = np.full(film.num_pairs, film_floor)
     split_floor[film.split_drawn] = config.drawing_magnitude * film.typical
     floor = np.maximum(split_floor, config.motion * ordinary_motion(film.near2[:-1]))
-    return cut_confidence(film.near, floor, config, hold=film.hold, large=film.split_share * film.typical,
+    return cut_confidence(film.near, floor, config, hold=hold, large=film.split_share * film.typical,
                           across=film.near2)
 
 
@@ -221,6 +237,8 @@ def _explain_scores(candidates: List[Candidate], film: Film, config: SelectionCo
 
 def _judged(candidates: List[Candidate], film: Film, config: SelectionConfig) -> List[Candidate]:
     """The candidates after the stages that cap or drop them, one per event."""
+    if config.on("film_start"):
+        candidates = film_start.judged_after_start(candidates)
     if film.layout is not None and candidates:
         if config.on("layout_confirm"):
             layout_view.confirm(candidates, film, config)

@@ -36,13 +36,15 @@ def layout_steps(layout: np.ndarray, frame_rate: float, config: SelectionConfig 
     return steps, max(typical, 1e-12)
 
 
-def cut_curves(film, config: SelectionConfig):
-    """The layout's own (cut, split cut) confidence curves, the same rule as the latents'."""
+def cut_curves(film, config: SelectionConfig, hold=None):
+    """The layout's own (cut, split cut) confidence curves, the same rule as the latents', on a
+    film held `hold` frames (one number, or one per pair; the film's hold when not given)."""
     lt = film.layout_typical
+    hold = film.hold if hold is None else hold
     floor = max(config.magnitude * lt, config.motion * ordinary_motion(film.steps))
-    cut = cut_confidence(film.steps, floor, config, hold=film.hold, large=film.held_share * lt)
+    cut = cut_confidence(film.steps, floor, config, hold=hold, large=film.held_share * lt)
     floor2 = max(config.magnitude * lt, config.motion * ordinary_motion(film.steps2[:-1]))
-    split = cut_confidence(film.steps, floor2, config, hold=film.hold, large=film.split_share * lt,
+    split = cut_confidence(film.steps, floor2, config, hold=hold, large=film.split_share * lt,
                            across=film.steps2)
     return cut, split
 

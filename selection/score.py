@@ -145,19 +145,24 @@ def side_pairs_confidence(near: np.ndarray, side: int, floor, threshold: float, 
 def cut_confidence(near: np.ndarray, floor, config: SelectionConfig, contrast: float = None, hold: int = 1,
                    large=np.inf, across: np.ndarray = None) -> np.ndarray:
     """Scale 0: each pair's KL against the larger of its `cut_side_pairs` neighbours on either
-    side. On a film held `hold` frames a drawing (> 1), also against those within that many
-    drawings, except for pairs whose KL reaches `large` (one number, or one per pair). With
-    `across` (the KL from each pair's first frame to the frame after its second), the cut split
-    over that pair and the next by one frame between them, against `split_side_pairs`."""
+    side. On a film held `hold` frames a drawing (> 1; one number, or one per pair), also
+    against those within that many drawings, except for pairs whose KL reaches `large` (one
+    number, or one per pair). With `across` (the KL from each pair's first frame to the frame
+    after its second), the cut split over that pair and the next by one frame between them,
+    against `split_side_pairs`."""
     contrast = config.contrast if contrast is None else contrast
     near = near.astype(np.float64)
     jump = near if across is None else np.asarray(across, dtype=np.float64)
     side = config.cut_side_pairs if across is None else config.split_side_pairs
     narrow = side_pairs_confidence(near, side, floor, config.threshold, contrast, across, config.contrast)
-    if hold <= 1:
-        return narrow
-    wide = side_pairs_confidence(near, side * hold, floor, config.threshold, contrast, across, config.contrast)
-    return np.where(np.nan_to_num(jump, nan=-np.inf) >= large, np.maximum(narrow, wide), wide)
+    holds = np.broadcast_to(np.asarray(hold, dtype=np.int64), near.shape)
+    result = narrow
+    for value in np.unique(holds[holds > 1]):
+        wide = side_pairs_confidence(near, side * int(value), floor, config.threshold, contrast, across,
+                                     config.contrast)
+        held = np.where(np.nan_to_num(jump, nan=-np.inf) >= large, np.maximum(narrow, wide), wide)
+        result = np.where(holds == value, held, result)
+    return result
 
 
 def span_confidence(span: np.ndarray, num_pairs: int, h: int, floor: float, threshold: float,
