@@ -39,7 +39,8 @@ from torch.nn.parallel import DistributedDataParallel
 
 from data.cache import check_frame_source, frame_sources, load_frames, read_all_frames, sampling_note
 from data.sample import bundled_sample
-from models.training import (EpochInterrupted, TrainingProgress, adopt_run_options, build_model, build_optimizer,
+from data.while_decoding import FramesWhileDecoding
+from models.training import (EpochInterrupted, FirstEpochDraws, TrainingProgress, adopt_run_options, build_model, build_optimizer,
                              check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
                              reconstruct, restore_training_state, resume_checkpoint, train_epoch, validation_loss)
 from opts import IMAGE_SIZE, parse_options
@@ -120,15 +121,8 @@ def train_locked(device: torch.device, opt) -> List[str]:
             sample = bundled_sample(opt.cache_dir)
             opt.train_folder = sample["train"]
             opt.val_folder = opt.val_folder or sample["val"]
-        train_caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps)
-                        for source in frame_sources(opt.train_folder)]
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
-    kept = sum(len(cache) for cache in train_caches)
-    if kept < 2:
-        sampled = sampling_note(opt.fps, kept, sum(cache.source_frames for cache in train_caches))
-        raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them{sampled}")
-    # a series: one model over the frames of every episode
-    frames = torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in train_caches])).to(device)
+        frames = training_frames(opt, device, decoding_ahead=resumed is None and not distributed.active())
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None
 
     model = build_model(opt).to(device, memory_format=torch.channels_last)
@@ -143,7 +137,8 @@ def train_locked(device: torch.device, opt) -> List[str]:
         sources = frame_sources(opt.train_folder)
         named = sources[0] if len(sources) == 1 else f"{len(sources)} sources ({', '.join(sources[:3])}" + \
             (", ...)" if len(sources) > 3 else ")")
-        print(f"training on {len(frames)} frames of {named} ({device.type}, {precision}{processes}), "
+        counted = f"{len(frames)} frames" if isinstance(frames, torch.Tensor) else "the frames, as they are decoded,"
+        print(f"training on {counted} of {named} ({device.type}, {precision}{processes}), "
               f"epochs {progress.epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
     if distributed.active():  # Ctrl-C ends every process; --resume goes on from the last epoch saved
         trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
@@ -154,21 +149,44 @@ def train_locked(device: torch.device, opt) -> List[str]:
                             earlier=earlier)
 
 
-def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: Optional[torch.Tensor], opt,
+def training_frames(opt, device: torch.device, decoding_ahead: bool):
+    """The training frames: in memory on `device` (a series: the frames of every episode, one
+    after another), or, for one film trained in epochs of draws whose cache is being built, a
+    FramesWhileDecoding, so that training starts on the frames decoded so far."""
+    sources = frame_sources(opt.train_folder)
+    if decoding_ahead and len(sources) == 1 and opt.epoch_frames:
+        growing = FramesWhileDecoding(sources[0], opt.cache_dir, IMAGE_SIZE, opt.fps)
+        if growing.wait_for(2) < 2:
+            cache, _ = growing.finish()  # the decoder's own error, if it failed
+            raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them"
+                            f"{sampling_note(opt.fps, len(cache), cache.source_frames)}")
+        return growing
+    caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps) for source in sources]
+    kept = sum(len(cache) for cache in caches)
+    if kept < 2:
+        sampled = sampling_note(opt.fps, kept, sum(cache.source_frames for cache in caches))
+        raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them{sampled}")
+    return torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in caches])).to(device)
+
+
+def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch.Tensor], opt,
                  run: str, progress: TrainingProgress, precision: str, stop: Callable[[], bool],
                  trainer: Optional[torch.nn.Module] = None, earlier: Optional[EarlierRun] = None) -> List[str]:
     """The epochs from `progress` on, a checkpoint after each (written by rank 0); returns the
     checkpoints written. `trainer` is `model` wrapped for DistributedDataParallel, under torchrun;
-    `earlier`: the run --overwrite replaces, deleted before the first file is written."""
+    `earlier`: the run --overwrite replaces, deleted before the first file is written. `frames`:
+    a tensor, or a FramesWhileDecoding, whose first epoch's draws wait for the decoder where they
+    need to (FirstEpochDraws), and which becomes the film's tensor once that epoch is done."""
     earlier = earlier or EarlierRun(opt.output_folder, False)
-    device = frames.device
+    device = next(model.parameters()).device
     main_rank = distributed.is_main()
     history, iteration = progress.history, progress.iteration
     interrupted_path = os.path.join(opt.output_folder, INTERRUPTED_NAME)
     written = []
     started = time.perf_counter() - (history[-1].get("seconds", 0.0) if history else 0.0)
     for epoch in range(progress.epoch, opt.max_iters):
-        order = epoch_order(len(frames), opt.epoch_frames, opt.seed, epoch)
+        order = FirstEpochDraws(frames, opt.epoch_frames, opt.seed) if epoch == 0 and opt.epoch_frames else \
+            epoch_order(len(frames), opt.epoch_frames, opt.seed, epoch)
         going_on = epoch == progress.epoch
         if distributed.active():  # each process its own noise draws, the same again on --resume
             torch.manual_seed((opt.seed * 100003 + epoch) * 1009 + distributed.rank())
@@ -184,6 +202,8 @@ def train_epochs(model, optimizer, scheduler, frames: torch.Tensor, val_frames: 
                                                                   sums=cut.sums))
             raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
                               f"saved in {interrupted_path}; {RESUME_HINT}")
+        if isinstance(frames, FramesWhileDecoding):  # the film is whole from here on
+            frames = torch.from_numpy(frames.finish()[1]).to(device)
         # the checkpoint's loss: the validation frames', else the epoch's training loss (named so)
         val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else None
         loss = means["loss"] if val_loss is None else val_loss

@@ -123,7 +123,7 @@ def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch
     processes is left out. The returned means (and the sums of EpochInterrupted) are over all
     processes; `sums` given to go on with are taken as rank 0's.
     """
-    device = frames.device
+    device = next(model.parameters()).device
     world = distributed.world_size()
     sums = defaultdict(float, (sums or {}) if distributed.is_main() else {})
     last = len(order) % opt.bs
@@ -133,7 +133,9 @@ def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch
     for start in bar:
         batch = order[start:start + opt.bs]
         mine = batch if world == 1 else distributed.batch_share(batch)
-        x = as_model_input(frames[mine.to(device)])
+        # a film still being decoded (data/while_decoding.py) gives its frames through take_frames
+        taken = frames.take_frames(mine).to(device) if hasattr(frames, "take_frames") else frames[mine.to(device)]
+        x = as_model_input(taken)
         terms = train_step(model, optimizer, x, opt, iteration, precision, epoch, len(mine) * world / len(batch))
         iteration += 1
         for name, value in terms.items():
@@ -194,6 +196,50 @@ def epochs_without_progress(history: List[Dict], min_delta: float) -> int:
         else:
             stale += 1
     return stale
+
+
+# The first epoch's draws open the film progressively (FirstEpochDraws): its first draws come from
+# this many frames (about 40 s of film at 24 fps)...
+FIRST_DRAWS_FRAMES = 1024
+# ...and each frame drawn opens this many more. On a 2-core CPU decoding and scaling into the cache
+# runs 8-12 times faster than the training steps (1942 against 154-252 frames/s, RESULTS.md
+# "Speed"), so training seldom waits for the decoder, and a 24-minute episode (about 35,000
+# frames) is open to every draw within the first epoch of 4000 draws.
+FRAMES_OPENED_PER_DRAW = 8
+
+
+class FirstEpochDraws:
+    """The frame indices of the first epoch when an epoch is a number of draws: draw p takes one of
+    the first FIRST_DRAWS_FRAMES + FRAMES_OPENED_PER_DRAW * p frames (or of the whole film, when it
+    is shorter), uniformly, fixed by the seed.
+
+    So training can start while the film is still being decoded (data/while_decoding.py) and take
+    only frames already there, and yet which frames it takes never depends on how fast decoding
+    went: the same seed gives the same draws from a cold cache and a warm one. `frames` is the
+    film (a tensor) or a FramesWhileDecoding; slicing waits for the frames a slice needs.
+    """
+
+    def __init__(self, frames, epoch_frames: int, seed: int):
+        self.frames = frames
+        generator = torch.Generator().manual_seed(seed * 100003)
+        self.uniform = torch.rand(epoch_frames, generator=generator, dtype=torch.float64)
+
+    def __len__(self) -> int:
+        return len(self.uniform)
+
+    def __getitem__(self, positions: slice) -> torch.Tensor:
+        start, stop, _ = positions.indices(len(self))
+        opened = FIRST_DRAWS_FRAMES + FRAMES_OPENED_PER_DRAW * torch.arange(start, stop, dtype=torch.float64)
+        if hasattr(self.frames, "wait_for"):
+            total = self.frames.total
+            if total is None:
+                self.frames.wait_for(int(opened[-1].item()) if len(opened) else 0)
+                total = self.frames.total
+        else:
+            total = len(self.frames)
+        if total is not None:
+            opened = opened.clamp(max=total)
+        return (self.uniform[start:stop] * opened).long()
 
 
 def epoch_order(num_frames: int, epoch_frames: int, seed: int, epoch: int) -> torch.Tensor:
