@@ -47,7 +47,7 @@ def test_help_imports_no_torch_and_says_each_default_once(script):
     for flag, entry in entries.items():
         assert entry.lower().count("(default") <= 1, f"{script} {flag}: {entry}"
         assert "(default: None)" not in entry and "(default: False)" not in entry, f"{script} {flag}: {entry}"
-    assert "(default: 5)" in entries.get("--max_iters", "(default: 5)")
+    assert "(default: 2)" in entries.get("--max_iters", "(default: 2)")
 
 
 @pytest.mark.slow

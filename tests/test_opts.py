@@ -30,7 +30,7 @@ def test_defaults_are_the_papers_model_with_the_short_recommended_training():
     assert (opt.latent_dim, opt.beta, opt.tau, opt.loss_type) == (10, 4.0, 200.0, "H")
     assert opt.hidden_dims == [32, 64, 128, 256] and opt.activation == "leakyrelu"
     assert (opt.w_decay, opt.gamma, opt.max_capacity, opt.Capacity_max_iter) == (5e-4, 1000.0, 25.0, 1e5)
-    assert (opt.max_iters, opt.epoch_frames, opt.bs, opt.lr) == (5, 4000, 64, 1e-3)
+    assert (opt.max_iters, opt.epoch_frames, opt.bs, opt.lr) == (2, 4000, 64, 1e-3)
     assert opt.explicit == set()
 
 
