@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# The demo runs the defaults: the paper's model and loss, trained 5 epochs of 4000 frames (about a minute on a CPU).
+# The demo runs the defaults: the paper's model and loss, trained 2 epochs of 4000 frames (under a minute on a CPU).
 # Each `make demo` trains afresh, replacing the previous demo run in runs/demo (--overwrite).
 DEMO_ARGS ?= --output_folder runs/demo
 # The frame caches and the bundled sample the demo makes are kept here, not in the user's cache

@@ -3,10 +3,10 @@ selection after each number of training frame-steps, on the tuning films and the
 
     python -m benchmarks.budget --work W --seeds 0 --real_seeds 0 1 2 --short 1000 3 --out benchmarks
 
-A default run (5 epochs of 4000 frames) saves a checkpoint after every epoch, so one run gives the
-scores at 4000, 8000, ... 20000 frame-steps: its first k epochs are the run that --max_iters k
-would train (same frame order and noise; the plateau schedule has not moved the learning rate in
-five epochs, which the table checks). Budgets below one epoch are trained apart with
+A run of 5 epochs of 4000 frames (the default before this table chose 2) saves a checkpoint after
+every epoch, so one run gives the scores at 4000, 8000, ... 20000 frame-steps: its first k epochs
+are the run that 4000-frame epochs for k epochs train (same frame order and noise; the plateau
+schedule does not move the learning rate in five epochs of a falling loss). Budgets below one epoch are trained apart with
 `--epoch_frames N --max_iters M` (--short N M), under <work>/budget/runs. Every checkpoint is
 encoded once; its latents are kept beside it for the next run of this script.
 """
