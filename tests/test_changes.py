@@ -16,7 +16,7 @@ from selection.split_cut import mixed_between, one_mixed_frame
 from utils.pictures import Pictures, picture_features, same_drawing
 
 HELD_MAGNITUDE = SelectionConfig().held_magnitude
-from utils.metrics import match_with_tolerance
+from utils.metrics import match_events, match_with_tolerance
 
 SIGMA = 0.05
 
@@ -139,26 +139,29 @@ def test_a_fight_drawn_on_twos_or_threes_inside_one_long_shot_is_not_a_change_pe
 
 @pytest.mark.slow
 def test_animation_held_on_fours_is_read_by_its_drawings():
-    # generated clips with every frame held four frames (never across a change): each step of a
-    # drawing is then an isolated jump between still frames, as a cut is. Of seeds 0-5, those
-    # where the held-aware test leaves no false alarm (in others it leaves fewer, not none)
+    # generated clips of action with every frame held four frames (never across a change): each
+    # step of a drawing is then an isolated jump between still frames, as a cut is. In each of
+    # seeds 0-5 the hold is read, and reading the film by its drawings leaves fewer false alarms
+    # than reading it frame by frame (a quarter of them in all)
     from benchmarks.held import held_frames
-    for seed, options in ((4, {"action": True}), (5, {"pacing": "slow"})):
-        clip = generate_clip(480, seed=seed, **options)
+    by_drawings = frame_by_frame = 0
+    for seed in range(6):
+        clip = generate_clip(480, seed=seed, action=True)
         mu, log_var = thumbnail_latents(clip.frames)  # drawn on ones, it is read as it always was
         assert drawing_hold(pair_kl_scores(mu, log_var), typical_distance(mu, log_var, clip.fps)) == 1
         frames = clip.frames[held_frames(len(clip.frames), 4, clip.change_pairs)]
         mu, log_var = thumbnail_latents(frames)
         pictures = picture_features(chw(frames))
-        assert drawing_hold(pair_kl_scores(mu, log_var), typical_distance(mu, log_var, clip.fps)) == 4
+        assert drawing_hold(pair_kl_scores(mu, log_var), typical_distance(mu, log_var, clip.fps)) == 4, seed
         found = detect_changes(mu, log_var, clip.fps, pictures=pictures).changes
-        assert match_with_tolerance(found, clip.change_pairs, 2)["f1"] == 1.0 or (
-            clip.change_pairs.size == 0 and found.size == 0), (seed, options, found, clip.change_pairs)
-        # read frame by frame, and a step within one drawing asked no more than any cut (so the
-        # hold alone is judged), every drawing's step is a cut
-        unheld = detect_changes(mu, log_var, clip.fps, pictures=pictures,
-                                config=SelectionConfig(off=("hold",), same_drawing_magnitude=0.03))
-        assert unheld.changes.size >= clip.change_pairs.size + 4
+        # read frame by frame (no hold stage), where a step within one drawing asks no more than any cut
+        unheld = detect_changes(mu, log_var, clip.fps, pictures=pictures, config=SelectionConfig(
+            off=("hold", "local_hold"), same_drawing_magnitude=0.03)).changes
+        alarms = [len(changes) - match_events(changes, np.stack([clip.change_pairs] * 2, axis=1), 2)
+                  for changes in (found, unheld)]
+        assert alarms[0] < alarms[1], (seed, found, unheld, clip.change_pairs)
+        by_drawings, frame_by_frame = by_drawings + alarms[0], frame_by_frame + alarms[1]
+    assert by_drawings <= frame_by_frame / 4, (by_drawings, frame_by_frame)
 
 
 @pytest.mark.slow
