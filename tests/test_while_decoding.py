@@ -65,6 +65,7 @@ def test_frames_while_decoding_match_the_finished_cache(tmp_path):
     assert again.wait_for(1) == 600 and np.array_equal(again.finish()[1], everything)
 
 
+@pytest.mark.slow
 def test_a_cold_and_a_warm_cache_train_the_same_model(tmp_path):
     video = encode_video(str(tmp_path / "film.mp4"), two_scene_film(400))
     models = []
@@ -77,6 +78,7 @@ def test_a_cold_and_a_warm_cache_train_the_same_model(tmp_path):
     assert all(torch.equal(models[0][k], models[1][k]) for k in models[0])
 
 
+@pytest.mark.slow
 def test_an_unreadable_video_is_one_line_and_no_run(tmp_path):
     video = tmp_path / "broken.mp4"
     video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
