@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from utils.result_sets import epochs_with, load_result, open_result_set, result_
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The default training, what a user who types only the folders gets: 5 epochs of 4000 frames
-# drawn from the whole film (20,000 frame-steps, whatever its length), batch 64, lr 1e-3.
+# The default training, what a user who types only the folders gets: 2 epochs of 4000 frames
+# drawn from the whole film (8,000 frame-steps, whatever its length), batch 64, lr 1e-3.
 RECOMMENDED_TRAINING = ()
 # The paper's training, as its command line gives it: 20 full passes (their runs: 100),
 # batch 256, learning rate 1e-4.
@@ -45,16 +45,37 @@ class MethodFailed(RuntimeError):
 
 def run_timed(command: Sequence[str], log_path: str) -> float:
     """Run `command` from the project root, its output to `log_path`; returns wall seconds."""
+    return run_measured(command, log_path)[0]
+
+
+def run_measured(command: Sequence[str], log_path: str) -> Tuple[float, Optional[float]]:
+    """run_timed, also giving the child's own peak resident memory in MiB (None where /proc is
+    missing): its VmHWM, read every 50 ms while it runs. (wait4's ru_maxrss would count this
+    process's memory too: a child keeps its parent's high-water mark through fork and exec.)"""
     started = time.perf_counter()
+    peak_mb = None
     with open(log_path, "w") as log:
-        done = subprocess.run(list(command), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        done = subprocess.Popen(list(command), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        while done.poll() is None:
+            peak_mb = _high_water_mb(done.pid) or peak_mb
+            time.sleep(0.05)
     seconds = time.perf_counter() - started
     if done.returncode:
         with open(log_path) as log:
             tail = log.read()[-600:].strip().splitlines()
         raise MethodFailed(f"{' '.join(command[:3])} ... exited {done.returncode}: {tail[-1] if tail else ''}",
                            done.returncode)
-    return seconds
+    return seconds, peak_mb
+
+
+def _high_water_mb(pid: int) -> Optional[float]:
+    """The peak resident memory of a running process so far, in MiB (None when not readable)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            line = next((l for l in status if l.startswith("VmHWM:")), None)
+    except OSError:
+        return None
+    return int(line.split()[1]) / 1024 if line else None
 
 
 def train(video: str, folder: str, variant: str, seed: int, training: Sequence[str] = RECOMMENDED_TRAINING,
@@ -68,14 +89,14 @@ def train(video: str, folder: str, variant: str, seed: int, training: Sequence[s
     cache = cache or os.path.join(folder, "cache")
     command = [sys.executable, "main.py", "--train_folder", video, "--output_folder", folder,
                "--cache_dir", cache, "--seed", str(seed), *CPU, *training, *VARIANTS[variant], *extra]
-    seconds = run_timed(command, os.path.join(folder, "train.log"))
+    seconds, peak_mb = run_measured(command, os.path.join(folder, "train.log"))
     if own_cache:
         shutil.rmtree(cache, ignore_errors=True)
     with open(os.path.join(folder, "loss_history.json")) as f:
         history = json.load(f)
     with open(os.path.join(folder, "train.log")) as log:
         found = re.search(r"training on (\d+) frames", log.read())
-    return {"seconds": seconds, "history": history, "checkpoints": list_checkpoints(folder),
+    return {"seconds": seconds, "peak_mb": peak_mb, "history": history, "checkpoints": list_checkpoints(folder),
             "frames": int(found.group(1)) if found else None}
 
 
@@ -94,10 +115,10 @@ def detect(video: str, folder: str, checkpoint: Optional[str] = None, extra: Seq
              else ["--model", checkpoint or list_checkpoints(folder)[-1][1]])
     command = [sys.executable, "inference.py", "--image_folder", video, *which,
                "--results_folder", results_folder, "--cache_dir", cache, *CPU, *extra]
-    seconds = run_timed(command, os.path.join(folder, name + ".log"))
+    seconds, peak_mb = run_measured(command, os.path.join(folder, name + ".log"))
     if own_cache:
         shutil.rmtree(cache, ignore_errors=True)
-    return {"seconds": seconds, "results": read_results(results_folder)}
+    return {"seconds": seconds, "peak_mb": peak_mb, "results": read_results(results_folder)}
 
 
 def read_results(folder: str) -> Dict[int, Dict]:
@@ -163,12 +184,13 @@ def train_and_detect(video: str, folder: str, variant: str, seed: int,
     if earlier is None:
         trained = train(video, folder, variant, seed, training, cache=cache)
         earlier = {"key": key, "seconds": trained["seconds"], "epochs": len(trained["history"]),
-                   "trained_at": code_version()}
+                   "trained_at": code_version(), "peak_mb": trained["peak_mb"]}
         save_text(stamp, json.dumps(earlier))
     detected = detect(video, folder, cache=cache)
     shutil.rmtree(cache, ignore_errors=True)
     epoch = max(detected["results"])
-    return {"train_seconds": earlier["seconds"], "detect_seconds": detected["seconds"],
+    peaks = [p for p in (earlier.get("peak_mb"), detected["peak_mb"]) if p is not None]
+    return {"train_seconds": earlier["seconds"], "detect_seconds": detected["seconds"], "peak_mb": max(peaks),
             "seconds": earlier["seconds"] + detected["seconds"], "epochs": earlier["epochs"],
             "trained_at": earlier["trained_at"], **detected["results"][epoch]}
 

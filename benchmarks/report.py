@@ -193,18 +193,27 @@ def _speed(stage: Dict) -> List[str]:
 
 
 def _time_to_result(stage: Dict) -> List[str]:
-    video = stage["video"]
+    settings = (f"`{' '.join(stage['settings'])}`" if stage.get("settings")
+                else "the default settings (no option typed)")
     out = ["## Time to a result", "",
-           f"A {video['seconds'] / 60:.1f}-minute video (`{video['source'].split('/')[-1]}` repeated {video['repeats']} "
-           f"times), cold, to a scene list. The repro-VAE trains on it first, with "
-           + (f"`{' '.join(stage['settings'])}`" if stage["settings"] else "the default settings (no option typed)")
-           + ", then scores every frame.", ""]
-    rows = []
-    for r in stage["rows"]:
-        detail = (f"{r['train_seconds'] / 60:.1f} training + {r['detect_seconds'] / 60:.1f} detection"
-                  if "train_seconds" in r else "")
-        rows.append([r["method"], f"{r['seconds'] / 60:.1f}", detail, r["found"]])
-    return out + _table(["method", "minutes", "of which", "changes found"], rows)
+           f"Each video cold (a fresh frame cache), to a scene list, every method one after another in the same "
+           f"run. The repro-VAE trains on the video first with {settings}, then scores every frame "
+           "(main.py then inference.py, start-up included). Peak memory: each process's own resident peak.", ""]
+    for part in stage.get("videos", [stage]):
+        video, rows = part["video"], []
+        out += [f"A {video['seconds'] / 60:.1f}-minute video (`{video['source'].split('/')[-1]}` repeated "
+                f"{video['repeats']} times):", ""]
+        content = next((r["seconds"] for r in part["rows"] if r["method"] == "PySceneDetect content"), None)
+        for r in part["rows"]:
+            detail = (f"{r['train_seconds']:.0f} training + {r['detect_seconds']:.0f} detection"
+                      if "train_seconds" in r else "")
+            ratio = f"{r['seconds'] / content:.2f}x" if content else "-"
+            peak = f"{r['peak_mb']:.0f}" if r.get("peak_mb") else "-"
+            rows.append([r["method"], f"{r['seconds']:.1f}", detail, ratio, peak,
+                         "-" if r.get("found") is None else r["found"]])
+        out += _table(["method", "seconds", "of which (s)", "time / PySceneDetect content's", "peak MiB",
+                       "changes found"], rows)
+    return out
 
 
 def _written(stage: Dict) -> List[str]:
@@ -214,8 +223,8 @@ def _written(stage: Dict) -> List[str]:
 
 
 SECTIONS = (("accuracy", _accuracy), ("previous_selection", _previous), ("ablation", _written),
-            ("learned_decision", _written), ("tradeoff", _tradeoff), ("speed", _speed),
-            ("time_to_result", _time_to_result))
+            ("learned_decision", _written), ("budget", _written), ("tradeoff", _tradeoff), ("speed", _speed),
+            ("time_parts", _written), ("time_to_result", _time_to_result))
 
 
 def render(results: Dict) -> str:

@@ -69,6 +69,8 @@ def parse_args(argv=None):
                         "training untouched")
     parser.add_argument("--quick", action="store_true",
                         help="a small suite, one seed, short videos: checks the machinery in minutes")
+    parser.add_argument("--without", nargs="+", default=[], choices=sorted(DETECTORS), metavar="METHOD",
+                        help="speed and time_to_result: leave these tools out (e.g. transnetv2, minutes on a CPU)")
     parser.add_argument("--datasets", nargs="+", metavar="NAME",
                         help="accuracy: only these data sets (generated film or shared clip names); their rows "
                         "are merged into the existing results.json, the other data sets' rows kept as they are")
@@ -107,14 +109,14 @@ def run_detector(method: str, video: str, folder: str, reuse: bool = False) -> D
             return stored
     command = [sys.executable, "-m", "benchmarks.detectors", method, video, out]
     try:
-        seconds = ours.run_timed(command, os.path.join(folder, f"{method}.log"))
+        seconds, peak_mb = ours.run_measured(command, os.path.join(folder, f"{method}.log"))
     except ours.MethodFailed as failed:
         if failed.returncode == MISSING_PACKAGE:
             return None
         raise
     with open(out) as f:
         result = json.load(f)
-    result.update(seconds=seconds, key=key)
+    result.update(seconds=seconds, peak_mb=peak_mb, key=key)
     save_text(out, json.dumps(result))
     return result
 
@@ -288,22 +290,35 @@ def speed_stage(args, skipped: List[str]) -> Dict:
 
 
 def time_to_result_stage(args, skipped: List[str]) -> Dict:
-    video = long_video(args, EPISODE_MINUTES, "episode")
-    folder = os.path.join(args.work, "time_to_result")
-    say(f"time to result: {video['path']} ({video['seconds'] / 60:.1f} min)")
-    training = quick_training(args)
-    result = ours.train_and_detect(video["path"], os.path.join(folder, "repro-VAE"), "repro-VAE", 0, training)
-    rows = [{"method": "repro-VAE: main.py + inference.py, README settings", "seconds": result["seconds"],
-             "train_seconds": result["train_seconds"], "detect_seconds": result["detect_seconds"],
-             "found": int(len(result["changes"])), "frames": result["frames"]}]
-    for method in ("psd-content", "psd-adaptive", "transnetv2"):
-        found = run_detector(method, video["path"], os.path.join(folder, method))
-        if found is None:
-            skipped.append(f"{DETECTORS[method]}: not installed")
-            continue
-        rows.append({"method": DETECTORS[method], "seconds": found["seconds"], "found": len(found["changes"]),
-                     "frames": found["frames"]})
-    return {"video": repo_relative(video), "settings": list(training), "rows": rows}
+    """Each long video, cold, to a scene list: the repro-VAE trained with the default settings then
+    detecting, next to the other tools, one after another in the same run; seconds, peak memory
+    and the changes found."""
+    videos = []
+    for minutes, name in ((SPEED_MINUTES, "long"), (EPISODE_MINUTES, "episode")):
+        video = long_video(args, minutes, name)
+        folder = os.path.join(args.work, "time_to_result", name)
+        say(f"time to result: {video['path']} ({video['seconds'] / 60:.1f} min)")
+        result = ours.train_and_detect(video["path"], os.path.join(folder, "repro-VAE"), "repro-VAE", 0,
+                                       quick_training(args))
+        rows = [{"method": "repro-VAE: main.py + inference.py, default settings", "seconds": result["seconds"],
+                 "train_seconds": result["train_seconds"], "detect_seconds": result["detect_seconds"],
+                 "found": int(len(result["changes"])), "frames": result["frames"], "peak_mb": result["peak_mb"]}]
+        for method in ("psd-content", "psd-adaptive", "transnetv2"):
+            if method in args.without:
+                continue
+            found = run_detector(method, video["path"], os.path.join(folder, method))
+            if found is None:
+                skipped.append(f"{DETECTORS[method]}: not installed")
+                continue
+            rows.append({"method": DETECTORS[method], "seconds": found["seconds"], "found": len(found["changes"]),
+                         "frames": found["frames"], "peak_mb": found.get("peak_mb")})
+        try:
+            cli = speed.pyscenedetect_cli(video["path"], os.path.join(folder, "psd-cli"))
+            rows.append({"method": "PySceneDetect content (scenedetect command, OpenCV)", **cli})
+        except ImportError:
+            skipped.append("scenedetect command: not installed")
+        videos.append({"video": repo_relative(video), "rows": rows})
+    return {"videos": videos, "settings": list(quick_training(args))}
 
 
 def merge_datasets(earlier: Dict, new: Dict, run: Dict) -> Dict:

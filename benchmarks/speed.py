@@ -10,7 +10,7 @@ from typing import Dict, List
 import numpy as np
 import torch
 
-from benchmarks.ours import run_timed
+from benchmarks.ours import run_measured
 
 TRAIN_STEP_BATCH = 64
 
@@ -21,8 +21,18 @@ def pyscenedetect_cli(video: str, folder: str) -> Dict:
     exe = shutil.which("scenedetect") or os.path.join(os.path.dirname(sys.executable), "scenedetect")
     if not os.path.exists(exe):
         raise ImportError("scenedetect command not installed")
+    import glob
+    os.makedirs(folder, exist_ok=True)
+    for old in glob.glob(os.path.join(folder, "*-Scenes.csv")):
+        os.remove(old)
     command = [exe, "-q", "-i", video, "-o", folder, "detect-content", "list-scenes", "-q"]
-    return {"seconds": run_timed(command, os.path.join(folder, "scenedetect-cli.log"))}
+    seconds, peak_mb = run_measured(command, os.path.join(folder, "scenedetect-cli.log"))
+    found = None
+    for listing in glob.glob(os.path.join(folder, "*-Scenes.csv")):
+        with open(listing) as f:
+            rows = [line for line in f.read().splitlines()[2:] if line.strip()]  # a timecode line, a header
+        found = max(len(rows) - 1, 0)  # changes between the scenes
+    return {"seconds": seconds, "peak_mb": peak_mb, "found": found}
 
 
 def inference_breakdown(video: str, checkpoint: str, precision: str) -> Dict[str, float]:
