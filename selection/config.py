@@ -2,10 +2,11 @@
 
 Each field says what it is for (`why`) and where its value came from (`source`). "Tuning films"
 are generated films of the measuring kinds drawn from other seeds (benchmarks/tuning.py); no
-value was chosen on the measuring films or on the shared clips, with one exception said at its
-field (mixed_neighbour). The grids quoted in `source` were run on the tuning films of the
-release named there; `python -m benchmarks.tuning --set NAME=V1,V2,...` reruns any of them on
-today's tuning films (docs/selection.md keeps the full history of each choice).
+value was chosen on the measuring films, and those chosen with the shared clips beside the
+tuning films say so at their field (mixed_neighbour, same_drawing_magnitude, local_hold_floor).
+The grids quoted in `source` were run on the tuning films of the release named there;
+`python -m benchmarks.tuning --set NAME=V1,V2,...` reruns any of them on today's tuning films
+(docs/selection.md keeps the full history of each choice).
 
 Each stage of the selection (STAGES) can be switched off with `off=("camera_move", ...)`, which
 is what `python -m benchmarks.ablation` does one stage at a time.

@@ -56,6 +56,8 @@ def test_the_ablation_scores_every_stage_off_and_names_what_pays(runs):
         delta = table[name]["f1"]["tuning"]["mean"] - full["tuning"]["mean"]
         spread = max(table[name]["f1"]["tuning"]["sd"], full["tuning"]["sd"])
         assert line.split("|")[-3].strip() == f"{delta:+.3f}" + (" *" if delta < -spread else "")
+    # each real clip's run, per training seed, with all stages on
+    assert f"| real-5 | 0 | {rows[2]['f1']:.3f} | {rows[2]['topk_f1']:.3f} | {rows[2]['found']} |" in text
 
 
 @pytest.mark.slow
