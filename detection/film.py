@@ -16,6 +16,7 @@ import numpy as np
 
 from data.cache import FrameCache, sampled_frame_rate, sampling_note
 from data.full_frames import full_frames
+from detection.export import export_scene_lists
 from models.config import ModelConfig
 from models.encoding import LoadedCheckpoint, encode_with_checkpoints, load_checkpoints
 from selection import Changes, SelectionConfig, candidates_csv, detect_changes, pair_kl_scores, rank_changes, \
@@ -24,7 +25,6 @@ from selection import from_options as selection_from_options
 from utils.checkpoints import checkpoint_epoch
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
-from utils.export import export_scene_lists
 from utils.folder_lock import folder_lock
 from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores

@@ -13,7 +13,8 @@ import inference
 import main
 import pure_test
 from conftest import CODEC, TINY, shared_data_path, write_frames
-from utils.export import export_scene_lists, frames_timecode, read_edl_events
+from detection.export import export_scene_lists
+from utils.export import frames_timecode, read_edl_events
 from utils.run_folder import remove_results
 from utils.scenes import scene_list
 
