@@ -40,11 +40,11 @@ from torch.nn.parallel import DistributedDataParallel
 from data.cache import check_frame_source, frame_sources, load_frames, read_all_frames, sampling_note
 from data.sample import bundled_sample
 from data.while_decoding import FramesWhileDecoding
-from models.training import (EpochInterrupted, FirstEpochDraws, TrainingProgress, adopt_run_options, build_model, build_optimizer,
+from models.config import IMAGE_SIZE, ModelConfig, TrainConfig
+from models.training import (EpochInterrupted, FirstEpochDraws, TrainingProgress, build_model, build_optimizer,
                              check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
                              reconstruct, restore_training_state, resume_checkpoint, train_epoch, validation_loss)
-from opts import IMAGE_SIZE, parse_options
-from report.build import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE
+from opts import adopt_run_options, parse_options, saved_options
 from utils import distributed
 from utils.atomic import save_text, writable_folder
 from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, save_checkpoint
@@ -54,6 +54,7 @@ from utils.errors import Interrupted, UserError
 from utils.plots import plot_loss_history, save_reconstruction_grid
 from utils.folder_lock import folder_lock
 from utils.paths import check_output_path
+from utils.result_sets import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE
 from utils.run_folder import check_fresh_run, check_not_a_frame_folder, clear_earlier_run, new_run_id
 
 RESUME_HINT = "run the same command with --resume to continue"
@@ -125,12 +126,13 @@ def train_locked(device: torch.device, opt) -> List[str]:
         frames = training_frames(opt, device, decoding_ahead=resumed is None and not distributed.active())
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None
 
-    model = build_model(opt).to(device, memory_format=torch.channels_last)
-    precision = resolve_precision(opt.precision, device)
-    optimizer, scheduler = build_optimizer(model, opt)
+    config = TrainConfig.from_options(opt)  # the run's options, once --resume has taken them back
+    model = build_model(ModelConfig.from_options(opt)).to(device, memory_format=torch.channels_last)
+    precision = resolve_precision(config.precision, device)
+    optimizer, scheduler = build_optimizer(model, config)
     progress = TrainingProgress()
     if resumed is not None:
-        progress = restore_training_state(resumed[1], resumed[0], model, optimizer, scheduler, opt)
+        progress = restore_training_state(resumed[1], resumed[0], model, optimizer, scheduler, config)
     if main_rank:
         os.makedirs(opt.output_folder, exist_ok=True)
         processes = f", {distributed.world_size()} processes" if distributed.active() else ""
@@ -139,14 +141,14 @@ def train_locked(device: torch.device, opt) -> List[str]:
             (", ...)" if len(sources) > 3 else ")")
         counted = f"{len(frames)} frames" if isinstance(frames, torch.Tensor) else "the frames, as they are decoded,"
         print(f"training on {counted} of {named} ({device.type}, {precision}{processes}), "
-              f"epochs {progress.epoch}..{opt.max_iters - 1}, writing to {opt.output_folder}", file=sys.stderr)
+              f"epochs {progress.epoch}..{config.max_iters - 1}, writing to {config.output_folder}", file=sys.stderr)
     if distributed.active():  # Ctrl-C ends every process; --resume goes on from the last epoch saved
         trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision,
+        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, config, run, progress, precision,
                             stop=lambda: False, trainer=trainer, earlier=earlier)
     with StopRequest().installed() as stop:
-        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, run, progress, precision, stop,
-                            earlier=earlier)
+        return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, config, run, progress, precision,
+                            stop, earlier=earlier)
 
 
 def training_frames(opt, device: torch.device, decoding_ahead: bool):
@@ -169,52 +171,54 @@ def training_frames(opt, device: torch.device, decoding_ahead: bool):
     return torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in caches])).to(device)
 
 
-def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch.Tensor], opt,
+def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch.Tensor], opt, config: TrainConfig,
                  run: str, progress: TrainingProgress, precision: str, stop: Callable[[], bool],
                  trainer: Optional[torch.nn.Module] = None, earlier: Optional[EarlierRun] = None) -> List[str]:
     """The epochs from `progress` on, a checkpoint after each (written by rank 0); returns the
-    checkpoints written. `trainer` is `model` wrapped for DistributedDataParallel, under torchrun;
+    checkpoints written. `opt`: the options a checkpoint keeps, `config` the training they give.
+    `trainer` is `model` wrapped for DistributedDataParallel, under torchrun;
     `earlier`: the run --overwrite replaces, deleted before the first file is written. `frames`:
     a tensor, or a FramesWhileDecoding, whose first epoch's draws wait for the decoder where they
     need to (FirstEpochDraws), and which becomes the film's tensor once that epoch is done."""
-    earlier = earlier or EarlierRun(opt.output_folder, False)
+    earlier = earlier or EarlierRun(config.output_folder, False)
     device = next(model.parameters()).device
     main_rank = distributed.is_main()
     history, iteration = progress.history, progress.iteration
-    interrupted_path = os.path.join(opt.output_folder, INTERRUPTED_NAME)
+    interrupted_path = os.path.join(config.output_folder, INTERRUPTED_NAME)
     written = []
     started = time.perf_counter() - (history[-1].get("seconds", 0.0) if history else 0.0)
-    for epoch in range(progress.epoch, opt.max_iters):
-        order = FirstEpochDraws(frames, opt.epoch_frames, opt.seed) if epoch == 0 and opt.epoch_frames else \
-            epoch_order(len(frames), opt.epoch_frames, opt.seed, epoch)
+    for epoch in range(progress.epoch, config.max_iters):
+        order = FirstEpochDraws(frames, config.epoch_frames, config.seed) if epoch == 0 and config.epoch_frames else \
+            epoch_order(len(frames), config.epoch_frames, config.seed, epoch)
         going_on = epoch == progress.epoch
         if distributed.active():  # each process its own noise draws, the same again on --resume
-            torch.manual_seed((opt.seed * 100003 + epoch) * 1009 + distributed.rank())
+            torch.manual_seed((config.seed * 100003 + epoch) * 1009 + distributed.rank())
         try:
-            means, iteration = train_epoch(trainer or model, optimizer, frames, order, opt, iteration, precision, epoch,
+            means, iteration = train_epoch(trainer or model, optimizer, frames, order, config, iteration, precision, epoch,
                                            position=progress.position if going_on else 0,
                                            sums=progress.sums if going_on else None, stop_requested=stop)
         except EpochInterrupted as cut:
-            check_not_diverged(model, cut.sums.get("loss", 0.0), opt, epoch)
+            check_not_diverged(model, cut.sums.get("loss", 0.0), config, epoch)
             earlier.clear()
-            save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch,
-                                                                  cut.iteration, history, position=cut.position,
+            save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, saved_options(opt), run,
+                                                                  epoch, cut.iteration, history, position=cut.position,
                                                                   sums=cut.sums))
             raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
                               f"saved in {interrupted_path}; {RESUME_HINT}")
         if isinstance(frames, FramesWhileDecoding):  # the film is whole from here on
             frames = torch.from_numpy(frames.finish()[1]).to(device)
         # the checkpoint's loss: the validation frames', else the epoch's training loss (named so)
-        val_loss = validation_loss(model, val_frames, opt, device, opt.seed, precision) if val_frames is not None else None
+        val_loss = validation_loss(model, val_frames, config, device, config.seed, precision) \
+            if val_frames is not None else None
         loss = means["loss"] if val_loss is None else val_loss
         # the epoch's last step may have broken the model after its loss was taken: try it once more
         check_not_diverged(model, val_loss if val_frames is not None else
-                           validation_loss(model, frames, opt, device, opt.seed, precision, count=PROBE_FRAMES),
-                           opt, epoch)
+                           validation_loss(model, frames, config, device, config.seed, precision, count=PROBE_FRAMES),
+                           config, epoch)
         scheduler.step(means["loss"])
         history.append({"epoch": epoch, **means, **({} if val_loss is None else {"val_loss": val_loss}),
                         "lr": optimizer.param_groups[0]["lr"], "seconds": round(time.perf_counter() - started, 3)})
-        path = os.path.join(opt.output_folder,
+        path = os.path.join(config.output_folder,
                             checkpoint_name(epoch, loss, "training" if val_loss is None else "validation"))
         if main_rank:
             validated = "" if val_loss is None else f" val_loss {val_loss:.2f}"
@@ -222,24 +226,24 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                   "reprojection_kld {reprojection_kld:.4f}".format(**history[-1]) +
                   f"{validated} lr {history[-1]['lr']:.2g}", file=sys.stderr)
             earlier.clear()
-            save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, opt, run, epoch, iteration,
-                                                      history, loss=loss))
-            save_text(os.path.join(opt.output_folder, "loss_history.json"), json.dumps(history, indent=1))
+            save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, saved_options(opt), run, epoch,
+                                                      iteration, history, loss=loss))
+            save_text(os.path.join(config.output_folder, "loss_history.json"), json.dumps(history, indent=1))
             written.append(path)
             if os.path.exists(interrupted_path):
                 os.remove(interrupted_path)
-        if stop() and epoch < opt.max_iters - 1:
+        if stop() and epoch < config.max_iters - 1:
             raise Interrupted(f"stopped after epoch {epoch}, saved in {path}; {RESUME_HINT}")
-        if opt.patience and epochs_without_progress(history, opt.min_delta) >= opt.patience:
+        if config.patience and epochs_without_progress(history, config.min_delta) >= config.patience:
             if main_rank:
                 print(f"stopping early after epoch {epoch}: the training loss fell by less than "
-                      f"{opt.min_delta:.0%} for {opt.patience} epochs", file=sys.stderr)
+                      f"{config.min_delta:.0%} for {config.patience} epochs", file=sys.stderr)
             break
     if history and main_rank:
-        plot_loss_history(history, os.path.join(opt.output_folder, "loss_history.png"))
+        plot_loss_history(history, os.path.join(config.output_folder, "loss_history.png"))
         shown = val_frames if val_frames is not None else frames
         save_reconstruction_grid(*reconstruct(model, shown, precision=precision),
-                                 os.path.join(opt.output_folder, "reconstructions.png"))
+                                 os.path.join(config.output_folder, "reconstructions.png"))
     return written
 
 

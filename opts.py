@@ -13,6 +13,7 @@ from typing import List, Optional, Sequence
 
 from models.config import IMAGE_SIZE
 from utils.cli import USER_ERROR_EXIT, error_line
+from utils.errors import UserError
 from utils.export import EXPORT_FORMATS
 from utils.setting_changes import RECENT_SHOTS, SAME_PALETTE
 
@@ -398,6 +399,50 @@ def saved_option_problem(name: str, value) -> str:
                                                               all(isinstance(v, str) for v in value))
         return "" if ok else f"--{name} {repr(value)[:40]} is not a value of --{name}"
     return ""
+
+
+# Options that shape a run's steps: main.py --resume takes them from the checkpoint, and a typed
+# value that differs is refused (the run would no longer be the one it continues). --max_iters may
+# change (to train longer), and --lr may be typed to replace the saved learning rate.
+RUN_OPTIONS = ("train_folder", "val_folder", "fps", "latent_dim", "hidden_dims", "activation", "loss_type",
+               "beta", "tau", "gamma", "max_capacity", "Capacity_max_iter", "w_decay", "bs", "seed",
+               "epoch_frames")
+FOLDER_OPTIONS = ("train_folder", "val_folder")
+
+
+def saved_options(opt: argparse.Namespace) -> dict:
+    """The options a checkpoint keeps (its "options"), for --resume to take back."""
+    return {k: v for k, v in vars(opt).items() if k != "explicit"}
+
+
+def adopt_run_options(opt: argparse.Namespace, state: dict, path: str) -> None:
+    """Set the RUN_OPTIONS of `opt` to those the checkpoint `state` (read from `path`) was
+    trained with.
+
+    A typed option that differs is a UserError naming each difference, and so is a saved value
+    no option could have given (a damaged or foreign checkpoint).
+    """
+    saved = state.get("options") or {}
+    for name in RUN_OPTIONS:
+        problem = saved_option_problem(name, saved[name]) if name in saved else ""
+        if problem:
+            raise UserError(f"{path}: a damaged or foreign checkpoint: its saved option {problem}")
+
+    def same(name, typed, kept):
+        if name in FOLDER_OPTIONS and isinstance(typed, str) and isinstance(kept, str):
+            return os.path.abspath(typed) == os.path.abspath(kept)
+        return typed == kept
+
+    clashes = [name for name in RUN_OPTIONS
+               if name in saved and name in opt.explicit and not same(name, getattr(opt, name), saved[name])]
+    if clashes:
+        typed = ", ".join(f"--{name} {getattr(opt, name)}" for name in clashes)
+        kept = ", ".join(f"--{name} {saved[name]}" for name in clashes)
+        raise UserError(f"{path}: --resume with {typed}, but the run was trained with {kept}; resume with "
+                        "the run's options, or start a new run with --overwrite")
+    for name in RUN_OPTIONS:
+        if name in saved:
+            setattr(opt, name, saved[name])
 
 
 def script_of(prog: Optional[str]) -> Optional[str]:

@@ -73,20 +73,22 @@ def inference_breakdown(video: str, checkpoint: str, precision: str) -> Dict[str
 def model_step_rate(variant_args: List[str], precision: str, steps: int = 20) -> float:
     """Training frames per second of the model steps alone (forward, loss, backward, Adam) on
     one fixed batch: no data loading, the ceiling for training from the cache."""
+    from models.config import ModelConfig, TrainConfig
     from models.training import as_model_input, build_model, forward_and_loss
     from opts import parse_options
     from utils.device import pick_device
     opt = parse_options(["--precision", precision, *variant_args])
+    config = TrainConfig.from_options(opt)
     device = pick_device("cpu")
     torch.manual_seed(0)
-    model = build_model(opt).to(device, memory_format=torch.channels_last)
+    model = build_model(ModelConfig.from_options(opt)).to(device, memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     frames = torch.randint(0, 256, (TRAIN_STEP_BATCH, 3, 64, 64), dtype=torch.uint8)
     x = as_model_input(frames)
     for step in range(steps + 3):
         if step == 3:
             started = time.perf_counter()
-        loss = forward_and_loss(model, x, opt, 0.0, precision)["loss"]
+        loss = forward_and_loss(model, x, config, 0.0, precision)["loss"]
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

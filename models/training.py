@@ -1,7 +1,8 @@
-"""Training the repro-VAE: the model the options describe, its input, one epoch, the validation loss,
-what a checkpoint holds, and where a resumed run goes on (with the options it was trained with).
+"""Training the repro-VAE: the model a ModelConfig describes, its input, one epoch, the validation loss,
+what a checkpoint holds, and where a resumed run goes on.
 
-main.py calls these; the benchmark and the tests use them directly. The loss itself is
+main.py calls these with the configs it builds from its options (models/config.py: ModelConfig,
+TrainConfig); the benchmark and the tests use them directly. The loss itself is
 ReproVAE.loss_function (models/repro_vae.py); here it is only fed batches.
 """
 
@@ -16,8 +17,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from models.config import ModelConfig, TrainConfig
 from models.repro_vae import ReproVAE
-from opts import IMAGE_SIZE, saved_option_problem
 from utils import distributed
 from utils.checkpoints import INTERRUPTED_NAME, list_checkpoints, load_checkpoint, load_model_state, non_finite_weights
 from utils.device import autocast
@@ -26,16 +27,15 @@ from utils.errors import UserError
 VAL_LOSS_FRAMES = 1024  # validation loss on at most this many evenly spaced frames
 
 
-def build_model(opt) -> ReproVAE:
-    """The model the options describe; a UserError when it does not fit in memory."""
+def build_model(model_config: ModelConfig) -> ReproVAE:
+    """The model `model_config` describes; a UserError when it does not fit in memory."""
     try:
-        return ReproVAE(latent_dim=opt.latent_dim, hidden_dims=opt.hidden_dims,
-                        activation=opt.activation, image_size=IMAGE_SIZE)
+        return ReproVAE(**model_config.model_arguments())
     except (MemoryError, RuntimeError) as err:
         if not isinstance(err, MemoryError) and "alloc" not in str(err).lower():
             raise
-        raise UserError(f"the model does not fit in memory (--latent_dim {opt.latent_dim}, --hidden_dims "
-                        f"{' '.join(map(str, opt.hidden_dims))})")
+        raise UserError(f"the model does not fit in memory (--latent_dim {model_config.latent_dim}, --hidden_dims "
+                        f"{' '.join(map(str, model_config.hidden_dims))})")
 
 
 def as_model_input(frames_u8: torch.Tensor) -> torch.Tensor:
@@ -44,53 +44,54 @@ def as_model_input(frames_u8: torch.Tensor) -> torch.Tensor:
     return frames_u8.float().div_(255).contiguous(memory_format=torch.channels_last)
 
 
-def build_optimizer(model: ReproVAE, opt) -> Tuple[torch.optim.Optimizer, object]:
-    """Adam with --lr and --w_decay, and the plateau schedule on the training loss (factor 0.3
-    after 3 epochs without progress)."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=opt.lr, weight_decay=opt.w_decay)
+def build_optimizer(model: ReproVAE, config: TrainConfig) -> Tuple[torch.optim.Optimizer, object]:
+    """Adam with the config's lr and w_decay, and the plateau schedule on the training loss
+    (factor 0.3 after 3 epochs without progress)."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.w_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.3, patience=3)
     return optimizer, scheduler
 
 
-def loss_settings(opt) -> Dict:
-    """Keyword arguments of ReproVAE.loss_function taken from the options."""
-    return {"loss_type": opt.loss_type, "beta": opt.beta, "tau": opt.tau, "gamma": opt.gamma}
+def loss_settings(config: TrainConfig) -> Dict:
+    """Keyword arguments of ReproVAE.loss_function taken from the config."""
+    return {"loss_type": config.loss_type, "beta": config.beta, "tau": config.tau, "gamma": config.gamma}
 
 
-def uses_reprojection(opt) -> bool:
+def uses_reprojection(config: TrainConfig) -> bool:
     """Only loss H with tau > 0 needs the reconstruction encoded again."""
-    return opt.loss_type == "H" and opt.tau > 0
+    return config.loss_type == "H" and config.tau > 0
 
 
-def capacity(opt, iteration: int) -> float:
-    """Loss B's capacity C after `iteration` steps: rises linearly from 0 to --max_capacity
-    over --Capacity_max_iter steps, then stays."""
-    return min(opt.max_capacity, opt.max_capacity * iteration / max(opt.Capacity_max_iter, 1.0))
+def capacity(config: TrainConfig, iteration: int) -> float:
+    """Loss B's capacity C after `iteration` steps: rises linearly from 0 to max_capacity
+    over Capacity_max_iter steps, then stays."""
+    return min(config.max_capacity, config.max_capacity * iteration / max(config.Capacity_max_iter, 1.0))
 
 
-def forward_and_loss(model: ReproVAE, x: torch.Tensor, opt, capacity_now: float, precision: str) -> Dict:
+def forward_and_loss(model: ReproVAE, x: torch.Tensor, config: TrainConfig, capacity_now: float,
+                     precision: str) -> Dict:
     """Loss terms of one batch; convolutions in `precision`, the loss itself in float32.
 
     `model` may be the ReproVAE wrapped in DistributedDataParallel: its forward runs through the
     wrapper (which shares the gradients), the loss is the model's own.
     """
     with autocast(x.device, precision):
-        out = model(x, reproject=uses_reprojection(opt))
-    return getattr(model, "module", model).loss_function(out, x, capacity=capacity_now, **loss_settings(opt))
+        out = model(x, reproject=uses_reprojection(config))
+    return getattr(model, "module", model).loss_function(out, x, capacity=capacity_now, **loss_settings(config))
 
 
-def train_step(model: ReproVAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, opt, iteration: int,
+def train_step(model: ReproVAE, optimizer: torch.optim.Optimizer, x: torch.Tensor, config: TrainConfig, iteration: int,
                precision: str = "fp32", epoch: Optional[int] = None, loss_scale: float = 1.0) -> Dict[str, torch.Tensor]:
     """One optimiser step on the batch `x` (model input); returns its loss terms. The gradient is
     that of the loss times `loss_scale` (a process's weight in a batch shared by several).
 
     Raises UserError when the loss is not finite (the run diverged), before the step.
     """
-    terms = forward_and_loss(model, x, opt, capacity(opt, iteration), precision)
+    terms = forward_and_loss(model, x, config, capacity(config, iteration), precision)
     if not torch.isfinite(terms["loss"]):
         where = "" if epoch is None else f" at epoch {epoch}"
-        raise UserError(f"{opt.output_folder}: training diverged{where}: the loss is "
-                        f"{terms['loss'].item()}; try a lower --lr (now {opt.lr})")
+        raise UserError(f"{config.output_folder}: training diverged{where}: the loss is "
+                        f"{terms['loss'].item()}; try a lower --lr (now {config.lr})")
     optimizer.zero_grad(set_to_none=True)
     (terms["loss"] if loss_scale == 1.0 else terms["loss"] * loss_scale).backward()
     optimizer.step()
@@ -107,10 +108,10 @@ class EpochInterrupted(Exception):
 
 
 def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch.Tensor, order: torch.Tensor,
-                opt, iteration: int, precision: str = "fp32", epoch: int = 0, position: int = 0,
+                config: TrainConfig, iteration: int, precision: str = "fp32", epoch: int = 0, position: int = 0,
                 sums: Optional[Dict[str, float]] = None,
                 stop_requested: Optional[Callable[[], bool]] = None) -> Tuple[Dict[str, float], int]:
-    """One epoch: batches of --bs frames of `frames` (uint8, on the model's device) in `order`,
+    """One epoch: batches of config.bs frames of `frames` (uint8, on the model's device) in `order`,
     from `position` on (with the loss `sums` of the frames before it, when an interrupted epoch
     goes on).
 
@@ -118,7 +119,7 @@ def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch
     Raises EpochInterrupted after a batch when `stop_requested()` is true.
 
     Under torchrun every process walks the same `order`; each takes every world_size-th frame of
-    each batch of --bs (utils/distributed.py) and `model` is wrapped in DistributedDataParallel, so
+    each batch of config.bs (utils/distributed.py) and `model` is wrapped in DistributedDataParallel, so
     a step is that of one process on the whole batch. A last batch with fewer frames than
     processes is left out. The returned means (and the sums of EpochInterrupted) are over all
     processes; `sums` given to go on with are taken as rank 0's.
@@ -126,24 +127,24 @@ def train_epoch(model: ReproVAE, optimizer: torch.optim.Optimizer, frames: torch
     device = next(model.parameters()).device
     world = distributed.world_size()
     sums = defaultdict(float, (sums or {}) if distributed.is_main() else {})
-    last = len(order) % opt.bs
+    last = len(order) % config.bs
     end = len(order) - (last if last < world else 0)
-    bar = tqdm(range(position, end, opt.bs), desc=f"epoch {epoch}", unit="batch", leave=False,
+    bar = tqdm(range(position, end, config.bs), desc=f"epoch {epoch}", unit="batch", leave=False,
                disable=not distributed.is_main())
     for start in bar:
-        batch = order[start:start + opt.bs]
+        batch = order[start:start + config.bs]
         mine = batch if world == 1 else distributed.batch_share(batch)
         # a film still being decoded (data/while_decoding.py) gives its frames through take_frames
         taken = frames.take_frames(mine).to(device) if hasattr(frames, "take_frames") else frames[mine.to(device)]
         x = as_model_input(taken)
-        terms = train_step(model, optimizer, x, opt, iteration, precision, epoch, len(mine) * world / len(batch))
+        terms = train_step(model, optimizer, x, config, iteration, precision, epoch, len(mine) * world / len(batch))
         iteration += 1
         for name, value in terms.items():
             sums[name] += value.item() * len(x)
         bar.set_postfix({k: f"{v.item():.4g}" for k, v in terms.items()})
-        if stop_requested is not None and stop_requested() and start + opt.bs < end:
+        if stop_requested is not None and stop_requested() and start + config.bs < end:
             bar.close()
-            raise EpochInterrupted(epoch, start + opt.bs, _summed(sums), iteration)
+            raise EpochInterrupted(epoch, start + config.bs, _summed(sums), iteration)
     return {name: total / end for name, total in _summed(sums).items()}, iteration
 
 
@@ -155,7 +156,7 @@ def _summed(sums: Dict[str, float]) -> Dict[str, float]:
     return dict(zip(names, distributed.sum_over_processes([sums[name] for name in names])))
 
 
-def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.device, seed: int,
+def validation_loss(model: ReproVAE, frames: torch.Tensor, config: TrainConfig, device: torch.device, seed: int,
                     precision: str = "fp32", count: int = VAL_LOSS_FRAMES) -> float:
     """Mean loss on up to `count` evenly spaced validation frames, with a fixed noise draw
     (comparable across epochs)."""
@@ -165,9 +166,9 @@ def validation_loss(model: ReproVAE, frames: torch.Tensor, opt, device: torch.de
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.no_grad(), torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        for start in range(0, len(picks), opt.bs):
-            x = as_model_input(frames[picks[start:start + opt.bs]].to(device))
-            total += float(forward_and_loss(model, x, opt, opt.max_capacity, precision)["loss"]) * len(x)
+        for start in range(0, len(picks), config.bs):
+            x = as_model_input(frames[picks[start:start + config.bs]].to(device))
+            total += float(forward_and_loss(model, x, config, config.max_capacity, precision)["loss"]) * len(x)
     model.train()
     return total / len(picks)
 
@@ -256,15 +257,6 @@ def epoch_order(num_frames: int, epoch_frames: int, seed: int, epoch: int) -> to
     return torch.cat(passes)[:wanted]
 
 
-# Options that shape a run's steps: --resume takes them from the checkpoint, and a typed value
-# that differs is refused (the run would no longer be the one it continues). --max_iters may
-# change (to train longer), and --lr may be typed to replace the saved learning rate.
-RUN_OPTIONS = ("train_folder", "val_folder", "fps", "latent_dim", "hidden_dims", "activation", "loss_type",
-               "beta", "tau", "gamma", "max_capacity", "Capacity_max_iter", "w_decay", "bs", "seed",
-               "epoch_frames")
-FOLDER_OPTIONS = ("train_folder", "val_folder")
-
-
 @dataclass
 class TrainingProgress:
     """Where training stands: the epoch to run next, the frames of its order already done (an
@@ -293,41 +285,13 @@ def resume_checkpoint(folder: str) -> Optional[Tuple[str, Dict]]:
     return path, load_checkpoint(path)
 
 
-def adopt_run_options(opt, state: Dict, path: str) -> None:
-    """Set the RUN_OPTIONS of `opt` to those the checkpoint was trained with.
-
-    A typed option that differs is a UserError naming each difference.
-    """
-    saved = state.get("options") or {}
-    for name in RUN_OPTIONS:
-        problem = saved_option_problem(name, saved[name]) if name in saved else ""
-        if problem:
-            raise UserError(f"{path}: a damaged or foreign checkpoint: its saved option {problem}")
-
-    def same(name, typed, kept):
-        if name in FOLDER_OPTIONS and isinstance(typed, str) and isinstance(kept, str):
-            return os.path.abspath(typed) == os.path.abspath(kept)
-        return typed == kept
-
-    clashes = [name for name in RUN_OPTIONS
-               if name in saved and name in opt.explicit and not same(name, getattr(opt, name), saved[name])]
-    if clashes:
-        typed = ", ".join(f"--{name} {getattr(opt, name)}" for name in clashes)
-        kept = ", ".join(f"--{name} {saved[name]}" for name in clashes)
-        raise UserError(f"{path}: --resume with {typed}, but the run was trained with {kept}; resume with "
-                        "the run's options, or start a new run with --overwrite")
-    for name in RUN_OPTIONS:
-        if name in saved:
-            setattr(opt, name, saved[name])
-
-
 def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: torch.optim.Optimizer,
-                           scheduler: Optional[object], opt) -> TrainingProgress:
+                           scheduler: Optional[object], config: TrainConfig) -> TrainingProgress:
     """Load a checkpoint (or an interrupted epoch's state): model, optimiser, scheduler and random
     state; returns where training goes on. Raises UserError for another architecture.
 
-    The learning rate is the saved one (the schedule may have lowered it) unless --lr was typed,
-    which replaces it; either way one line says which.
+    The learning rate is the saved one (the schedule may have lowered it) unless --lr was typed
+    (config.given), which replaces it; either way one line says which.
     """
     if state.get("model_config", model.config) != model.config:
         raise UserError(f"{path}: checkpoint of another architecture ({state['model_config']}); "
@@ -346,10 +310,10 @@ def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: t
             and len(state["cuda_rng"]) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(state["cuda_rng"])
     saved_lr = optimizer.param_groups[0]["lr"]
-    if "lr" in opt.explicit and opt.lr != saved_lr:
+    if "lr" in config.given and config.lr != saved_lr:
         for group in optimizer.param_groups:
-            group["lr"] = opt.lr
-        rate = f"the typed --lr {opt.lr:g} replaces the saved learning rate {saved_lr:g}"
+            group["lr"] = config.lr
+        rate = f"the typed --lr {config.lr:g} replaces the saved learning rate {saved_lr:g}"
     else:
         rate = f"keeping the saved learning rate {saved_lr:g}"
     progress = TrainingProgress(epoch=int(state.get("epoch", 0)), position=int(state.get("position", 0)),
@@ -365,20 +329,21 @@ def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: t
     return progress
 
 
-def checkpoint_contents(model: ReproVAE, optimizer: torch.optim.Optimizer, scheduler, opt, run: str, epoch: int,
-                        iteration: int, history: List[Dict], **extra) -> Dict:
-    """What a checkpoint holds to continue the run exactly (see utils/checkpoints.py)."""
+def checkpoint_contents(model: ReproVAE, optimizer: torch.optim.Optimizer, scheduler, options: Dict, run: str,
+                        epoch: int, iteration: int, history: List[Dict], **extra) -> Dict:
+    """What a checkpoint holds to continue the run exactly (see utils/checkpoints.py); `options`:
+    the run's options as --resume takes them back (opts.saved_options)."""
     return {"model": model.state_dict(), "model_config": model.config, "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "epoch": epoch, "iteration": iteration, "history": history,
-            "options": {k: v for k, v in vars(opt).items() if k != "explicit"}, "run": run,
+            "options": options, "run": run,
             "rng": torch.get_rng_state(),
             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None, **extra}
 
 
-def check_not_diverged(model: ReproVAE, loss: float, opt, epoch: int) -> None:
+def check_not_diverged(model: ReproVAE, loss: float, config: TrainConfig, epoch: int) -> None:
     """UserError when the model diverged in `epoch` (weights or loss not finite): never saved."""
     broken = non_finite_weights(model.state_dict())
     if broken or not math.isfinite(loss):
         what = f"weights not finite ({broken[0]})" if broken else f"loss {loss}"
-        raise UserError(f"{opt.output_folder}: training diverged in epoch {epoch} ({what}), so it was not "
-                        f"saved; try a lower --lr (now {opt.lr:g})")
+        raise UserError(f"{config.output_folder}: training diverged in epoch {epoch} ({what}), so it was not "
+                        f"saved; try a lower --lr (now {config.lr:g})")

@@ -228,10 +228,10 @@ def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder
     out = tmp_path / "split"
     step = models.training.train_step
 
-    def ctrl_c_in_epoch_1(model, optimizer, x, opt, iteration, *rest):
+    def ctrl_c_in_epoch_1(model, optimizer, x, config, iteration, *rest):
         if iteration == 40:  # epoch 1 runs steps 30..59
             os.kill(os.getpid(), signal.SIGINT)
-        return step(model, optimizer, x, opt, iteration, *rest)
+        return step(model, optimizer, x, config, iteration, *rest)
 
     monkeypatch.setattr(models.training, "train_step", ctrl_c_in_epoch_1)
     capsys.readouterr()

@@ -112,6 +112,7 @@ def test_baseline_vae_trains_without_a_reprojection_term(two_scene_folder, tmp_p
 
 @pytest.mark.slow
 def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_path):
+    from models.config import ModelConfig, TrainConfig
     from models.training import build_model, build_optimizer, capacity, train_step
     from opts import parse_options
     out = tmp_path / "b"
@@ -120,15 +121,16 @@ def test_loss_b_pulls_the_kl_towards_a_rising_capacity(two_scene_folder, tmp_pat
 
     opt = parse_options([*TINY, "--loss_type", "B", "--gamma", "10", "--max_capacity", "8",
                          "--Capacity_max_iter", "4", "--lr", "1e-3"])
-    assert [capacity(opt, i) for i in range(6)] == [0.0, 2.0, 4.0, 6.0, 8.0, 8.0]  # rises, then stays
+    config = TrainConfig.from_options(opt)
+    assert [capacity(config, i) for i in range(6)] == [0.0, 2.0, 4.0, 6.0, 8.0, 8.0]  # rises, then stays
     torch.manual_seed(0)
-    model = build_model(opt)
-    optimizer, _ = build_optimizer(model, opt)
+    model = build_model(ModelConfig.from_options(opt))
+    optimizer, _ = build_optimizer(model, config)
     x = torch.rand(4, 3, 64, 64)
     for iteration in range(6):
-        terms = train_step(model, optimizer, x, opt, iteration)
+        terms = train_step(model, optimizer, x, config, iteration)
         assert float(terms["reprojection_kld"]) == 0.0
-        expected = terms["reconstruction"] + 10 * (terms["kld"] - capacity(opt, iteration)).abs()
+        expected = terms["reconstruction"] + 10 * (terms["kld"] - capacity(config, iteration)).abs()
         assert torch.allclose(terms["loss"], expected, rtol=1e-5)
 
 
