@@ -26,7 +26,7 @@ demo: setup
 	$(PY) inference.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --report
 	$(PY) pure_test.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --level shot
 	$(PY) pure_test.py $(DEMO_ARGS) --cache_dir $(DEMO_CACHE) --level scene
-	$(PY) -m utils.scenes runs/demo 8
+	$(PY) -m scenes runs/demo 8
 
 test: setup
 	$(PY) -m pytest -q tests

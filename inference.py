@@ -58,17 +58,17 @@ from data.cache import check_frame_source, frame_sources, source_names, warn_ass
 from data.sample import bundled_sample
 from detection import DetectionConfig, detect_latents, write_detections
 from detection.film import check_enough_frames
+from evaluation.labels import labels_of_frames, load_label_spans
 from models.encoding import encode_with_checkpoints, load_checkpoints
 from opts import TRAIN, parse_options, shown_options
 from report import build_report
+from selection.pictures import picture_features
 from utils import distributed
 from utils.atomic import writable_folder
 from utils.checkpoints import checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
-from utils.labels import labels_of_frames, load_label_spans
-from utils.pictures import picture_features
 from utils.folder_lock import folder_lock
 from utils.paths import check_output_path
 from utils.result_sets import result_path

@@ -12,10 +12,10 @@ import re
 from typing import List, Optional, Sequence
 
 from models.config import IMAGE_SIZE
+from scenes.setting_changes import RECENT_SHOTS, SAME_PALETTE
 from utils.cli import USER_ERROR_EXIT, error_line
 from utils.errors import UserError
 from utils.export import EXPORT_FORMATS
-from utils.setting_changes import RECENT_SHOTS, SAME_PALETTE
 
 DEFAULT_HIDDEN_DIMS = [32, 64, 128, 256]
 # An epoch of the recommended training: 4000 frames drawn from the whole film, so that training

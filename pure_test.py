@@ -43,12 +43,12 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from data.sample import SAMPLE_FOLDER, bundled_sample
+from evaluation.labels import (check_labels_in_range, check_same_film, follows_convention, labels_on_sampled_pairs,
+                               load_label_spans, other_convention_hint)
+from evaluation.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError, read_npy
-from utils.labels import (check_labels_in_range, check_same_film, follows_convention, labels_on_sampled_pairs,
-                          load_label_spans, other_convention_hint)
-from utils.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from utils.result_sets import beside, check_result_set, epoch_of, epochs_with, read_source, result_name, \
     settle_for_reading
 from utils.run_folder import check_one_run

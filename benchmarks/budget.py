@@ -121,7 +121,7 @@ def score_runs(runs: List[Dict], cache_dir: str, config: SelectionConfig) -> Lis
 def scored_paper(kl: np.ndarray, dataset) -> float:
     """The paper's accuracy: the share of labels among the K pairs of highest KL (K = labels)."""
     from selection import rank_changes
-    from utils.metrics import original_accuracy
+    from evaluation.metrics import original_accuracy
     labels = dataset.labels[dataset.labels < len(kl)]
     return original_accuracy(rank_changes(kl), labels)
 

@@ -15,8 +15,8 @@ import numpy as np
 from tqdm import tqdm
 
 from data.synthetic import iter_clip_frames
+from evaluation.labels import SAME_SETTING_CUT_KINDS, load_label_spans
 from utils.atomic import atomic_path, save_text
-from utils.labels import SAME_SETTING_CUT_KINDS, load_label_spans
 
 # The generated films the benchmark reports on, each a world of its own: (seed, generator
 # options). The selection's constants are chosen on the same kinds of film drawn from other

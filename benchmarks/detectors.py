@@ -38,7 +38,7 @@ def raw_pixels(video: str) -> dict:
     """The floor: the repro-VAE's scoring and K-free selection on 8x8 thumbnails, no model."""
     from data.cache import load_frames, read_all_frames, sampled_frame_rate
     from selection import detect_changes, pair_kl_scores
-    from utils.pictures import picture_features
+    from selection.pictures import picture_features
     with tempfile.TemporaryDirectory() as cache_dir:
         cache = load_frames(video, cache_dir, 64)
         frames = read_all_frames(cache)

@@ -34,9 +34,9 @@ from benchmarks import datasets as ds
 from benchmarks import ours
 from benchmarks.scoring import mean_and_spread, score
 from data.cache import load_frames
-from utils.atomic import save_text
 from selection import detect_changes
-from utils.pictures import Pictures, picture_features
+from selection.pictures import Pictures, picture_features
+from utils.atomic import save_text
 
 FRAME_RATE = 24.0  # the generated films'
 MIXED = 0          # --holds mixed: each stretch between changes held its own 1-MIXED_HOLDS frames

@@ -24,9 +24,9 @@ import numpy as np
 from benchmarks import ours
 from benchmarks import selection_runs as sr
 from benchmarks.scoring import TOLERANCE
+from evaluation.metrics import match_with_tolerance
 from selection import SelectionConfig, learned
 from utils.atomic import save_text
-from utils.metrics import match_with_tolerance
 
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 

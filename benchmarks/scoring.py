@@ -10,8 +10,8 @@ from typing import Dict, Iterable, List
 
 import numpy as np
 
+from evaluation.metrics import label_spans, match_events, match_with_tolerance, original_accuracy, top_n_accuracy
 from selection import rank_changes, rank_events_first
-from utils.metrics import label_spans, match_events, match_with_tolerance, original_accuracy, top_n_accuracy
 
 TOLERANCE = 2
 TOP_N = 100

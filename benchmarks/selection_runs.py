@@ -1,7 +1,7 @@
 """Trained runs read again with another selection: what the ablation and the tuning grids score.
 
 A run is a repro-VAE trained on a film with the default settings and the latents inference.py
-saved for its newest checkpoint. Its film's frames give the pictures (utils.pictures), so any
+saved for its newest checkpoint. Its film's frames give the pictures (selection.pictures), so any
 SelectionConfig can be applied to it in-process in seconds, without training or encoding again.
 
     tuning runs   the tuning films (benchmarks.tuning), the kinds of the measuring films drawn
@@ -23,7 +23,7 @@ from benchmarks import ours
 from benchmarks.scoring import score
 from data.cache import load_frames, sampled_frame_rate
 from selection import Changes, SelectionConfig, detect_changes
-from utils.pictures import Pictures, picture_features
+from selection.pictures import Pictures, picture_features
 
 
 @dataclass

@@ -19,21 +19,21 @@ from data.full_frames import full_frames
 from detection.export import export_scene_lists
 from models.config import ModelConfig
 from models.encoding import LoadedCheckpoint, encode_with_checkpoints, load_checkpoints
+from scenes.lists import scene_list, scenes_csv, scenes_json, setting_list, settings_csv, settings_json
+from scenes.setting_changes import Scenes, setting_changes
+from scenes.thumbnails import save_scene_thumbnails
 from selection import Changes, SelectionConfig, candidates_csv, detect_changes, pair_kl_scores, rank_changes, \
     rank_events_first
 from selection import from_options as selection_from_options
+from selection.pictures import Pictures, picture_features
 from utils.checkpoints import checkpoint_epoch
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
 from utils.folder_lock import folder_lock
-from utils.pictures import Pictures, picture_features
 from utils.plots import plot_scores
 from utils.result_sets import ResultSetWriter, new_result_sets
 from utils.run_folder import make_room_for_results, new_run_id
-from utils.scenes import scene_list, scenes_csv, scenes_json, setting_list, settings_csv, settings_json
-from utils.setting_changes import Scenes, setting_changes
 from utils.staging import settle
-from utils.thumbnails import save_scene_thumbnails
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class DetectionConfig:
     model: ModelConfig
     ranking: str = "changes"         # scene_change_res order: "changes" (events first) or "kl" (the paper's)
     top_K: int = 0                   # pairs kept in the ranking (0: all)
-    scene_shots: int = 0             # the scene level's memory of recent shots (utils/setting_changes.py)
+    scene_shots: int = 0             # the scene level's memory of recent shots (scenes/setting_changes.py)
     scene_palette: float = 0.0       # the scene level's palette distance that joins shots
     batch_size: int = 64             # frames encoded at a time
     fps: Optional[float] = None      # sample a video at this rate (None: every frame)

@@ -10,7 +10,7 @@ from typing import Dict, Sequence, Tuple
 import torch
 from torch import nn
 
-from utils.gaussian import gaussian_kl, kl_to_standard_normal
+from models.gaussian import gaussian_kl, kl_to_standard_normal
 
 ACTIVATIONS = {"leakyrelu": nn.LeakyReLU, "relu": nn.ReLU}
 

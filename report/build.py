@@ -18,19 +18,19 @@ import numpy as np
 
 from data.cache import FrameCache, default_cache_dir
 from data.sample import SAMPLE_FOLDER, bundled_sample
+from evaluation.labels import labels_of_frames
+from evaluation.metrics import match_with_tolerance
 from report import figures, page
 from report.frames import film_pictures, save_before_after, save_picture_row
 from report.outcomes import (Change, Outcomes, decision_line, detected_changes, scene_of_each_frame,
                              split_by_labels)
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
+from scenes.lists import timecode
 from selection.candidate import read_candidates_csv
 from utils.atomic import save_text, write_folder_with
 from utils.errors import UserError
-from utils.labels import labels_of_frames
-from utils.metrics import match_with_tolerance
 from utils.plots import has_validation, plot_loss_history
 from utils.result_sets import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE, result_path
-from utils.scenes import timecode
 
 # Before/after pairs shown per group (the most confident first; misses: the nearest first).
 CHANGES_SHOWN = 50

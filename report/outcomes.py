@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from utils.metrics import label_spans, matched_pairs
+from evaluation.metrics import label_spans, matched_pairs
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Exists for pans and zooms inside a shot: they change the whole picture as quickly as a
 transition does, and pass every test of the latents and the layout. But the last picture of
-the span is the first one moved along the camera's path (utils/camera.py), while a transition
+the span is the first one moved along the camera's path (selection/camera.py), while a transition
 leaves the difference of two pictures. A gradual candidate is capped at the log of the larger
 of (residual share / `camera_share`) and (residual / `camera_residual` x the film's typical grey
 distance). The test is read over the candidate's span and over that span grown by
@@ -13,9 +13,9 @@ shows its end there (the slide of the clip cartoon_space between two night scene
 
 import numpy as np
 
+from selection.camera import CameraPath
 from selection.config import SelectionConfig
 from selection.score import unrelated_pairs
-from utils.camera import CameraPath
 
 
 def grown(first: int, second: int, reach: int, finer_change: np.ndarray) -> tuple:

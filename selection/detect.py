@@ -7,7 +7,7 @@
     Changes      the events, most confident first (confidence >= 0: a change), the per-pair
                  score for plots, and every candidate with the stage that decided it
 
-`pictures` (utils.pictures.picture_features of the frames) feeds every stage that looks at the
+`pictures` (selection.pictures.picture_features of the frames) feeds every stage that looks at the
 pictures themselves; without it only the latents' rules act.
 """
 
@@ -24,10 +24,10 @@ from selection.candidate import Candidate, ordered
 from selection.config import SelectionConfig
 from selection.drawing import drawing_steps, other_drawing
 from selection.hold import drawing_hold
+from selection.pictures import Pictures
 from selection.score import (as_tensors, cut_confidence, frame_kl, local_peaks, ordinary_motion, pair_kl_scores, place,
                              span_confidence, span_kls, transition_half_widths, typical_distance)
 from selection.split_cut import one_mixed_frame, two_steps
-from utils.pictures import Pictures
 
 
 @dataclass

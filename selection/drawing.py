@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 
 from selection.config import SelectionConfig
-from utils.pictures import Pictures
+from selection.pictures import Pictures
 
 
 def _edge_steps(pictures: Pictures, distance: int):

@@ -11,8 +11,8 @@ shot of another drawing inside a burst of cuts (A, B, A again) is two changes, n
 import numpy as np
 
 from selection.config import SelectionConfig
+from selection.pictures import Pictures, same_drawing
 from selection.score import frame_kl
-from utils.pictures import Pictures, same_drawing
 
 
 def returns_within(mu, log_var, first: np.ndarray, second: np.ndarray, reach: int,

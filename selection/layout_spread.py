@@ -11,7 +11,7 @@ front of one set is a local change.
 import numpy as np
 
 from selection.config import SelectionConfig
-from utils.pictures import LAYOUT_ROWS, THUMBNAIL_CELLS
+from selection.pictures import LAYOUT_ROWS, THUMBNAIL_CELLS
 
 
 def layout_spread(layout: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -24,8 +24,8 @@ from typing import List
 import numpy as np
 import torch
 
+from models.gaussian import gaussian_kl
 from selection.config import SelectionConfig
-from utils.gaussian import gaussian_kl
 
 
 def as_tensors(mu: np.ndarray, log_var: np.ndarray):

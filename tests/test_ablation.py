@@ -8,7 +8,7 @@ from benchmarks import selection_runs as sr
 from benchmarks.ablation import ablate, render
 from benchmarks.tuning import grid_configs, parse_args, parse_setting
 from data.synthetic import generate_clip
-from utils.pictures import picture_features
+from selection.pictures import picture_features
 
 
 def _run(group: str, seed: int, clip_seed: int) -> sr.SavedRun:

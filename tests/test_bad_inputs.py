@@ -21,8 +21,8 @@ import pure_test
 from conftest import ROOT, TINY, encode_video, one_error_line, train_briefly
 from data.cache import load_frames
 from data.frames import read_frame
+from evaluation.labels import labels_on_sampled_pairs, load_labels
 from utils.errors import UserError
-from utils.labels import labels_on_sampled_pairs, load_labels
 from utils.run_folder import run_files
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from conftest import encode_video
 from benchmarks import datasets, detectors, report, run, scoring
 from data.synthetic import iter_clip_frames
 from data.video import video_frame_count
-from utils.metrics import match_with_tolerance
+from evaluation.metrics import match_with_tolerance
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import numpy as np
 import torch
 
 from conftest import scenery
-from utils import camera
-from utils.camera import CameraPath, best_steps
-from utils.pictures import picture_features
+from selection import camera
+from selection.camera import CameraPath, best_steps
+from selection.pictures import picture_features
 
 
 def test_a_whole_cell_shift_between_two_frames_is_found():

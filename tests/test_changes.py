@@ -11,12 +11,12 @@ from selection.candidate import Candidate
 from selection.drawing import other_drawing
 from selection.fade_through_black import blank_valleys
 from selection.hold import drawing_hold
+from selection.pictures import Pictures, picture_features, same_drawing
 from selection.score import transition_half_widths
 from selection.split_cut import mixed_between, one_mixed_frame
-from utils.pictures import Pictures, picture_features, same_drawing
 
 HELD_MAGNITUDE = SelectionConfig().held_magnitude
-from utils.metrics import match_events, match_with_tolerance
+from evaluation.metrics import match_events, match_with_tolerance
 
 SIGMA = 0.05
 

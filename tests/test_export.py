@@ -14,9 +14,9 @@ import main
 import pure_test
 from conftest import CODEC, TINY, shared_data_path, write_frames
 from detection.export import export_scene_lists
+from scenes.lists import scene_list
 from utils.export import frames_timecode, read_edl_events
 from utils.run_folder import remove_results
-from utils.scenes import scene_list
 
 def film_with_sound(path, frames=60, rate=24, boundaries=(20, 45), size=(48, 32)):
     """A small film whose colour changes at `boundaries` (first frames of new shots), with a tone

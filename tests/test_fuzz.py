@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from evaluation.labels import load_label_spans, load_labels
+from scenes.setting_changes import setting_changes
 from selection import SelectionConfig, detect_changes, pair_kl_scores, rank_changes, rank_events_first
+from selection.pictures import COLOUR_LEVELS, Pictures
 from utils.errors import UserError
-from utils.labels import load_label_spans, load_labels
-from utils.pictures import COLOUR_LEVELS, Pictures
-from utils.setting_changes import setting_changes
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -1,7 +1,7 @@
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from utils.gaussian import gaussian_kl, kl_to_standard_normal
+from models.gaussian import gaussian_kl, kl_to_standard_normal
 
 
 def test_gaussian_kl_matches_torch_distributions():

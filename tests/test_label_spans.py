@@ -6,8 +6,8 @@ import re
 import numpy as np
 import pytest
 
+from evaluation.labels import load_label_spans
 from utils.errors import UserError
-from utils.labels import load_label_spans
 
 
 def test_boundaries_json_gives_pair_spans_of_gradual_transitions(tmp_path):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from evaluation.metrics import match_with_tolerance, original_accuracy, top_n_accuracy
 from selection import pair_kl_scores, rank_changes
-from utils.metrics import match_with_tolerance, original_accuracy, top_n_accuracy
 
 
 def test_original_accuracy_counts_labels_in_the_first_len_labels_predictions():

@@ -16,7 +16,7 @@ from PIL import Image
 
 import pure_test
 from conftest import ROOT, detect, one_error_line, train_briefly
-from utils import scenes
+from scenes import lists as scenes
 from utils.folder_lock import LOCK_NAME, StaleLockWarning, folder_lock
 from utils.result_sets import epoch_files
 from utils.run_folder import read_source

@@ -19,9 +19,9 @@ import main
 import pure_test
 from conftest import checkpoints_of, one_error_line, train_briefly, write_frames
 from data.cache import CacheRebuiltWarning, load_frames
+from evaluation.labels import load_labels
 from opts import parse_options
 from utils.errors import UserError
-from utils.labels import load_labels
 
 @pytest.fixture
 def trained(two_scene_folder, tmp_path):

@@ -14,10 +14,10 @@ from PIL import Image
 import inference
 import main
 from conftest import TINY, encode_video, two_scene_film
+from evaluation.metrics import match_events, matched_pairs
 from report.__main__ import main as report_main
 from report.figures import MAX_STRIPS, strip_bounds, tsne_subset
 from report.outcomes import Change, detected_changes, scene_of_each_frame, split_by_labels
-from utils.metrics import match_events, matched_pairs
 
 def test_matched_pairs_name_the_label_each_detection_found():
     spans = np.array([[6, 6], [28, 33]])

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
+from evaluation.labels import check_labels_in_range, load_label_spans, load_labels
+from scenes.lists import CSV_COLUMNS, scene_list, scenes_csv, timecode
 from utils.errors import UserError
 from utils.label_convention import pair_into, pairs_of_first_frames, shot_starts, transition_pairs
-from utils.labels import check_labels_in_range, load_label_spans, load_labels
-from utils.scenes import CSV_COLUMNS, scene_list, scenes_csv, timecode
 
 
 def test_timecodes():

@@ -10,7 +10,7 @@ import pytest
 from data.synthetic import generate_clip
 from selection import STAGES, SelectionConfig, candidates_csv, detect_changes
 from selection.config import explain, from_options
-from utils.pictures import picture_features
+from selection.pictures import picture_features
 
 
 def thumbnail_latents(frames: np.ndarray, grid: int = 8):

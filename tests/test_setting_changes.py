@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
+from evaluation.labels import load_label_spans, load_labels
 from pure_test import score_results
+from scenes.lists import SETTING_COLUMNS, scene_list, setting_list, settings_csv
+from scenes.setting_changes import setting_changes
+from selection.pictures import COLOUR_LEVELS, Pictures, picture_features
 from utils.errors import UserError
-from utils.labels import load_label_spans, load_labels
-from utils.pictures import COLOUR_LEVELS, Pictures, picture_features
-from utils.scenes import SETTING_COLUMNS, scene_list, setting_list, settings_csv
-from utils.setting_changes import setting_changes
 
 BINS = COLOUR_LEVELS ** 3
 
@@ -161,7 +161,7 @@ def test_labels_at_the_shot_and_the_scene_level(tmp_path):
 
 def test_the_labels_reader_knows_the_generators_cuts_on_one_set():
     from data.synthetic import SAME_SETTING_CUT_KINDS as generated
-    from utils.labels import SAME_SETTING_CUT_KINDS as read
+    from evaluation.labels import SAME_SETTING_CUT_KINDS as read
     assert read == generated
 
 
@@ -197,7 +197,7 @@ def test_generated_conversations_stay_one_scene_by_their_palette():
     shots and new angles are joined into one scene by the palette alone (the latent term off),
     and the changes of setting are found."""
     from data.synthetic import generate_clip
-    from utils.metrics import match_with_tolerance
+    from evaluation.metrics import match_with_tolerance
 
     clip = generate_clip(900, seed=1, conversations=True)
     truth = clip.truth
@@ -216,8 +216,8 @@ def test_generated_conversations_stay_one_scene_by_their_palette():
 
 
 def test_both_levels_print_from_a_results_folder(tmp_path, capsys):
-    from utils.scenes import main as print_main
-    from utils.scenes import write_scene_files, write_setting_files
+    from scenes.lists import main as print_main
+    from scenes.lists import write_scene_files, write_setting_files
 
     flags = np.zeros(9, dtype=bool)
     flags[[2, 5, 7]] = True

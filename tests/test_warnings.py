@@ -15,7 +15,7 @@ import main
 import pure_test
 from conftest import ROOT
 from data.cache import AssumedRateWarning, load_frames, warn_assumed_rate
-from utils.labels import other_convention_hint
+from evaluation.labels import other_convention_hint
 
 CHANGES = [10, 30, 50, 70]  # the pairs of the changes found
 

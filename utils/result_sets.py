@@ -8,7 +8,7 @@ atomic writer (utils/atomic.py) into a staging folder that is swapped in at the 
 
 The record of each set, `result_source_<i>.json`, written last, holds the id of the detection
 run and every file of the set (`files`: name -> bytes and sha256); the swap puts it in place
-after the files. A reader (pure_test.py, `python -m utils.scenes`, the report, the benchmark)
+after the files. A reader (pure_test.py, `python -m scenes`, the report, the benchmark)
 first finishes a swap a killed run left half done, then checks the set against its record: a
 file changed, missing, or not listed is a set mixed from two runs, refused in one line. Records
 of earlier releases list no files and are read as before.

@@ -7,9 +7,9 @@ another frame (a flash brightens a drawing but keeps its lines; a cut shows anot
 and how far does the picture's layout (a coarse thumbnail of the frame above the subtitle
 band) move between neighbouring frames: a cut that only swaps the character in front of an
 unchanged set moves the model's latents by almost nothing, but moves the thumbnail.
-The scene level (utils/setting_changes.py) asks a fourth: do two shots share a palette, as two
+The scene level (scenes/setting_changes.py) asks a fourth: do two shots share a palette, as two
 camera angles on one painted set do whatever part of it they show. Small grey pictures of the
-frames let the selection follow the camera (utils/camera.py): a pan is the picture moved.
+frames let the selection follow the camera (selection/camera.py): a pan is the picture moved.
 """
 
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ import torch
 EDGE_CELLS = 8
 # Levels per colour channel of the palette histogram: 4 gives 64 bins, coarse enough that the
 # shading of one painted colour stays in its bin, fine enough that two sets painted in other
-# colours fall in different bins. On the eight tuning films of utils/setting_changes.py, 3, 4, 6
+# colours fall in different bins. On the eight tuning films of scenes/setting_changes.py, 3, 4, 6
 # and 8 levels reach a mean F1 of 0.955, 0.979, 0.979 and 0.979 at their best thresholds; 4
 # is the coarsest of the best.
 COLOUR_LEVELS = 4
@@ -36,7 +36,7 @@ COLOUR_LEVELS = 4
 # two lines.
 THUMBNAIL_CELLS = 8
 LAYOUT_ROWS = 6
-# Grey pictures, this many cells a side, follow the camera (utils/camera.py): a cell is 3% of the
+# Grey pictures, this many cells a side, follow the camera (selection/camera.py): a cell is 3% of the
 # frame, fine enough to follow a pan or a zoom across one drawing, small enough to try every
 # move of a frame step (243 moves of 1,024 cells).
 GREY_CELLS = 32
@@ -51,7 +51,7 @@ class Pictures:
     pixels in each bin of a coarse RGB histogram (rows sum to 1); thumbnails (N, 3,
     THUMBNAIL_CELLS, THUMBNAIL_CELLS) uint8 or None: each frame's mean colour per cell; grey
     (N, GREY_CELLS, GREY_CELLS) uint8 or None: each frame's mean grey per cell, to follow the
-    camera (utils/camera.py)."""
+    camera (selection/camera.py)."""
     detail: np.ndarray
     edges: np.ndarray
     colours: Optional[np.ndarray] = None

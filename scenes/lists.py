@@ -189,8 +189,8 @@ def print_levels(folder: str, limit: int = 0) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """python -m utils.scenes RESULTS_FOLDER [N]: both levels of the newest results as text (the first N scenes)."""
-    parser = argparse.ArgumentParser(prog="python -m utils.scenes",
+    """python -m scenes RESULTS_FOLDER [N]: both levels of the newest results as text (the first N scenes)."""
+    parser = argparse.ArgumentParser(prog="python -m scenes",
                                      description="Print the scenes of a results folder, each with its shots.")
     parser.add_argument("folder", help="a folder where inference.py wrote its results")
     parser.add_argument("limit", nargs="?", type=int, default=0, help="show the first N scenes (default: all)")

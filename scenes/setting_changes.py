@@ -14,7 +14,7 @@ Two shots match when
   smallest symmetric KL between their frames' Gaussians, against the film's typical distance
   between unrelated moments): the same drawing seen again, as in shot / reverse-shot, where
   each angle comes back; or
-* their palettes agree (the coarse colour histograms of utils/pictures.py, averaged over each
+* their palettes agree (the coarse colour histograms of selection/pictures.py, averaged over each
   shot): one painted set seen from another angle keeps its colours whatever part of it a shot
   shows, and a character in front covers only part of the frame.
 
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # the scores and pictures load torch: opts.py reads the constants below without it
-    from utils.pictures import Pictures
+    from selection.pictures import Pictures
 
 # The constants below were chosen on generated films of the tuning seeds (101-108: the seven
 # kinds the benchmark measures on seeds 11-17, and a second film of conversations) by the mean
