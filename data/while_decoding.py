@@ -95,6 +95,9 @@ class FramesWhileDecoding:
         self._thread.join()
         self._raise_error()
         if self._all is None:
-            self._all = np.concatenate(self._chunks) if self._chunks else read_all_frames(self._cache)
-            self._chunks = []
+            # the chunks let go before the whole film is read back from the cache (the page cache,
+            # fast): holding both at once would double the frames' memory at this point
+            with self._changed:
+                self._chunks = []
+            self._all = read_all_frames(self._cache)
         return self._cache, self._all
