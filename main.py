@@ -160,15 +160,19 @@ def training_frames(opt, device: torch.device, decoding_ahead: bool):
         growing = FramesWhileDecoding(sources[0], opt.cache_dir, IMAGE_SIZE, opt.fps)
         if growing.wait_for(2) < 2:
             cache, _ = growing.finish()  # the decoder's own error, if it failed
-            raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them"
-                            f"{sampling_note(opt.fps, len(cache), cache.source_frames)}")
+            check_two_frames(opt, [cache])
         return growing
     caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps) for source in sources]
+    check_two_frames(opt, caches)
+    return torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in caches])).to(device)
+
+
+def check_two_frames(opt, caches) -> None:
+    """A UserError when the training caches hold fewer than two frames between them."""
     kept = sum(len(cache) for cache in caches)
     if kept < 2:
         sampled = sampling_note(opt.fps, kept, sum(cache.source_frames for cache in caches))
         raise UserError(f"{opt.train_folder}: needs at least two frames to learn what changes between them{sampled}")
-    return torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in caches])).to(device)
 
 
 def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch.Tensor], opt, config: TrainConfig,

@@ -26,7 +26,6 @@ from benchmarks import datasets as ds
 from benchmarks import ours
 from benchmarks.selection_runs import SavedRun, film_pictures, record_section, scored, shared_folder
 from selection import SelectionConfig
-from selection.score import pair_kl_scores
 
 DEFAULT_EPOCH_FRAMES = 4000  # opts.RECOMMENDED_EPOCH_FRAMES, the epochs of the saved default runs
 
@@ -110,20 +109,10 @@ def score_runs(runs: List[Dict], cache_dir: str, config: SelectionConfig) -> Lis
             mu, log_var = latents(path, dataset.video, cache_dir)
             saved = SavedRun(run["group"], dataset, run["seed"], mu, log_var, pictures, rate, None)
             found = scored(saved, config)
-            kl = pair_kl_scores(mu, log_var)
-            paper = scored_paper(kl, dataset)
             rows.append({"group": run["group"], "set": dataset.name, "seed": run["seed"],
                          "steps": (epoch + 1) * run["epoch_frames"], "f1": found["f1"], "topk_f1": found["topk_f1"],
-                         "paper_accuracy": paper, "lr": history[epoch]["lr"] if epoch < len(history) else None})
+                         "paper_accuracy": found["paper_accuracy"], "lr": history[epoch]["lr"] if epoch < len(history) else None})
     return rows
-
-
-def scored_paper(kl: np.ndarray, dataset) -> float:
-    """The paper's accuracy: the share of labels among the K pairs of highest KL (K = labels)."""
-    from selection import rank_changes
-    from evaluation.metrics import original_accuracy
-    labels = dataset.labels[dataset.labels < len(kl)]
-    return original_accuracy(rank_changes(kl), labels)
 
 
 def table(rows: List[Dict]) -> str:

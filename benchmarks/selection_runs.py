@@ -23,6 +23,7 @@ from benchmarks import ours
 from benchmarks.scoring import score
 from data.cache import load_frames, sampled_frame_rate
 from selection import Changes, SelectionConfig, detect_changes
+from selection.score import pair_kl_scores
 from selection.pictures import Pictures, picture_features
 
 
@@ -140,10 +141,11 @@ def detect(run: SavedRun, config: SelectionConfig) -> Changes:
 
 
 def scored(run: SavedRun, config: SelectionConfig, found: Optional[Changes] = None) -> Dict:
-    """benchmarks.scoring.score of the run's detections under `config` (K-free and top-K F1, ...)."""
+    """benchmarks.scoring.score of the run's detections under `config` (K-free and top-K F1, the
+    paper's accuracy of the run's pair KL, ...)."""
     found = found or detect(run, config)
     return score({"frames": len(run.mu), "scores": found.score, "changes": found.changes,
-                  "events": found.events}, run.dataset)
+                  "events": found.events, "kl_scores": pair_kl_scores(run.mu, run.log_var)}, run.dataset)
 
 
 def set_name(run: SavedRun) -> str:

@@ -204,8 +204,8 @@ def epochs_without_progress(history: List[Dict], min_delta: float) -> int:
 FIRST_DRAWS_FRAMES = 1024
 # ...and each frame drawn opens this many more. On a 2-core CPU decoding and scaling into the cache
 # runs 8-12 times faster than the training steps (1942 against 154-252 frames/s, RESULTS.md
-# "Speed"), so training seldom waits for the decoder, and a 24-minute episode (about 35,000
-# frames) is open to every draw within the first epoch of 4000 draws.
+# "Speed"), so training seldom waits for the decoder, and the first epoch's last draws reach
+# frame 33,000 (23 minutes at 24 fps); later epochs draw from the whole film.
 FRAMES_OPENED_PER_DRAW = 8
 
 
