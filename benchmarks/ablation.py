@@ -33,7 +33,10 @@ HOW = ("`python -m benchmarks.ablation`: the repro-VAE trained once with the def
        "film (benchmarks.tuning, with slides) and each labelled clip of ../shared/data, its saved latents read "
        "again in-process with every stage of the selection on, then with each stage off in turn "
        "(selection.config.STAGES); the tuning films also held on threes (each drawing shown 3 frames, the "
-       "latents and pictures of the shown frames repeated, as benchmarks/held.py holds films). F1@2 against "
+       "latents and pictures of the shown frames repeated, as benchmarks/held.py holds films), and with every "
+       "cut interlaced (the first frame after each cut shows the even lines of the shot before and the odd lines "
+       "of the shot after, as benchmarks/interlaced.py makes them; encoded again with the run's checkpoint), "
+       "which the split_cut stage exists for. F1@2 against "
        "every shot boundary, a gradual transition found anywhere in its span; maximum matching. The spread "
        "of a group is the mean, over its data sets trained with several seeds, of the sd over those seeds.")
 
@@ -85,13 +88,14 @@ def verdict(row: Dict, full: Dict, group: str) -> str:
 
 def render(table: Dict[str, Dict], runs: List[sr.SavedRun]) -> str:
     clips = sorted({r.dataset.name for r in runs if r.group == "real"})
-    groups = [g for g in ("tuning", "tuning held 3", "real") if any(r.group == g for r in runs)]
+    groups = [g for g in ("tuning", "tuning held 3", "tuning interlaced", "real") if any(r.group == g for r in runs)]
     seeds = {g: sorted({r.seed for r in runs if r.group == g}) for g in ("tuning", "real")}
     full = table["all stages"]
     lines = ["K-free F1 (F1@2, no count given) with each stage of the selection switched off, on saved latents "
              f"of the repro-VAE (default training; tuning films: seeds {seeds['tuning']}, clips: seeds "
              f"{seeds['real']}; the tuning films held on threes, every drawing shown 3 frames, as "
-             "benchmarks/held.py holds films). Change against all stages; * where it falls by more than the "
+             "benchmarks/held.py holds films, and interlaced at every cut, as benchmarks/interlaced.py makes "
+             "telecined rips). Change against all stages; * where it falls by more than the "
              "spread over training seeds (the stage pays there). Real clips are development clips.", "",
              "| setting | " + " | ".join(groups) + " | " + " | ".join(clips) + " | "
              + " | ".join(f"Δ {g}" for g in groups) + " |",
@@ -115,7 +119,8 @@ def main(argv=None) -> int:
         tune(list(ds.MEASURING), args.seeds, args.work, extra="slide")
         sr.train_real(args.work, args.shared, args.real_seeds)
     tuning = sr.tuning_runs(args.work, args.seeds)
-    runs = tuning + sr.held_runs(tuning, 3) + sr.real_runs(args.work, args.shared, args.real_seeds)
+    runs = (tuning + sr.held_runs(tuning, 3) + sr.interlaced_runs(tuning)
+            + sr.real_runs(args.work, args.shared, args.real_seeds))
     if not runs:
         print(f"no trained runs under {args.work}", file=sys.stderr)
         return 1

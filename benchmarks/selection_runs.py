@@ -39,6 +39,7 @@ class SavedRun:
     pictures: Pictures
     frame_rate: float
     saved_flags: np.ndarray
+    folder: Optional[str] = None  # the run's folder (its checkpoints), where it is known
 
 
 def newest_latents(detections: str):
@@ -72,7 +73,7 @@ def _runs(group: str, dataset: ds.Dataset, folders: Sequence[str], cache_dir: st
             continue
         pictures, rate = film_pictures(dataset.video, cache_dir)
         seed = int(re.search(r"seed(\d+)$", folder.rstrip(os.sep)).group(1))
-        found.append(SavedRun(group, dataset, seed, saved[0], saved[1], pictures, rate, saved[2]))
+        found.append(SavedRun(group, dataset, seed, saved[0], saved[1], pictures, rate, saved[2], folder))
     return found
 
 
@@ -123,6 +124,65 @@ def held_runs(runs: List[SavedRun], hold: int = 3) -> List[SavedRun]:
         out.append(SavedRun(f"tuning held {hold}", run.dataset, run.seed, run.mu[shown], run.log_var[shown],
                             pictures, run.frame_rate, None))
     return out
+
+
+def interlaced_runs(runs: List[SavedRun], keep: Optional[str] = None) -> List[SavedRun]:
+    """The tuning runs on their films with every cut interlaced, as benchmarks/interlaced.py shows
+    the measuring films (a telecined rip: the first frame after each cut, of setting or one that
+    keeps it, shows the even lines of the frame before and the odd lines of the frame after): the
+    film encoded again as the suite's are, its pictures read again and its frames encoded with the
+    run's newest checkpoint (on the CPU, fp32); the labels unchanged. What the split_cut stage is
+    for. The videos, their frame caches and the latents are kept in `keep` (default
+    <work>/tuning/interlaced, beside the runs' folder), so a second call only reads them. Runs whose
+    folder is unknown are left out. The group is named "tuning interlaced"."""
+    out = []
+    for run in runs:
+        if run.group != "tuning" or run.folder is None:
+            continue
+        folder = keep or os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(run.folder)))), "interlaced")
+        video = interlaced_film(run.dataset, folder)
+        pictures, rate = film_pictures(video, os.path.join(folder, "frames-cache"))
+        mu, log_var = interlaced_latents(run, video, folder)
+        out.append(SavedRun("tuning interlaced", run.dataset, run.seed, mu, log_var, pictures, rate, None,
+                            run.folder))
+    return out
+
+
+def interlaced_film(dataset: ds.Dataset, folder: str) -> str:
+    """<folder>/<the film's file name>: the film with every cut interlaced, written where it is
+    missing or older than the film."""
+    video = os.path.join(folder, os.path.basename(dataset.video))
+    if not os.path.exists(video) or os.path.getmtime(video) < os.path.getmtime(dataset.video):
+        from benchmarks.interlaced import _interlaced_video
+        os.makedirs(folder, exist_ok=True)
+        _interlaced_video(dataset, video)
+    return video
+
+
+def interlaced_latents(run: SavedRun, video: str, folder: str):
+    """(mu, log_var) of every frame of `video` (64x64, cached in <folder>/frames-cache) under the
+    newest checkpoint of the run's folder; kept in <folder>/<film run>-seed<k>.latents.npz, and
+    encoded again when the checkpoint or the video changed."""
+    from models.config import ModelConfig
+    from models.encoding import encode_frames, model_from_checkpoint
+    from opts import parse_options
+    from utils.atomic import write_with
+    from utils.checkpoints import list_checkpoints
+    from utils.device import pick_device
+    checkpoint = os.path.abspath(list_checkpoints(run.folder)[-1][1])
+    name = os.path.basename(os.path.dirname(os.path.abspath(run.folder)))
+    kept = os.path.join(folder, f"{name}-seed{run.seed}.latents.npz")
+    if os.path.exists(kept) and os.path.getmtime(kept) >= max(os.path.getmtime(checkpoint), os.path.getmtime(video)):
+        with np.load(kept) as saved:
+            if str(saved["checkpoint"]) == checkpoint and str(saved["video"]) == os.path.abspath(video):
+                return saved["mu"], saved["log_var"]
+    model = model_from_checkpoint(checkpoint, ModelConfig.from_options(parse_options([])))
+    cache = load_frames(video, os.path.join(folder, "frames-cache"), 64, show_progress=False)
+    mu, log_var = encode_frames(model, cache, 256, pick_device("cpu"), precision="fp32")
+    write_with(kept, lambda path: np.savez(path, mu=mu, log_var=log_var, checkpoint=checkpoint,
+                                           video=os.path.abspath(video)))
+    return mu, log_var
 
 
 def train_real(work: str, shared: str, seeds: Sequence[int]) -> None:

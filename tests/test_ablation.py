@@ -1,5 +1,7 @@
 """The ablation and the tuning grids: saved runs read again with other selection settings."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -83,3 +85,65 @@ def test_a_learned_decision_is_fitted_on_events_and_decides_with_its_own_confide
     with pytest.raises(ValueError, match="benchmarks.learned"):
         detect_changes(run.mu, run.log_var, run.frame_rate, config=SelectionConfig(
             decision="learned", learned_file=str(tmp_path / "missing.json")))
+
+
+def _shots(count: int = 60, cut_every: int = 20) -> np.ndarray:
+    """(count, 96, 128, 3) frames: shots of `cut_every` frames, each its own colours and stripes,
+    a square moving across every one."""
+    frames = np.empty((count, 96, 128, 3), dtype=np.uint8)
+    for k in range(count):
+        shot = k // cut_every
+        base, stripe = np.random.default_rng(shot).integers(30, 225, (2, 3))
+        frames[k] = base
+        frames[k, (shot % 3)::(3 + shot), :] = stripe
+        x = 4 * (k % cut_every)
+        frames[k, 30:50, x:x + 20] = 255 - base
+    return frames
+
+
+def test_interlaced_runs_encode_the_film_with_mixed_frames_after_each_cut_and_keep_them(tmp_path):
+    """The "tuning interlaced" group: each tuning run's film with the frame after every cut
+    interlaced, its pictures and the run's own checkpoint's latents read again; the other frames
+    are as the clean film's (up to the second encoding) and a second call reads what it kept."""
+    import torch
+    from data.cache import load_frames
+    from models.encoding import encode_frames
+    from models.repro_vae import ReproVAE
+    frames = _shots()
+    video = ds.write_video(str(tmp_path / "films" / "tune-test.mp4"), frames, 128, 96, 24, total=len(frames))
+    cuts = np.array([19, 39])  # the first frames after them, 20 and 40, are interlaced
+    dataset = ds.Dataset("tune-test", video, cuts, "test", kinds={"cut": cuts[:1], "same-setting cut": cuts[1:]})
+    folder = tmp_path / "tuning" / "runs" / "tune-test-60" / "seed0"
+    folder.mkdir(parents=True)
+    torch.manual_seed(0)
+    model = ReproVAE(latent_dim=3, hidden_dims=[8, 16])
+    torch.save({"model": model.state_dict(), "model_config": {"latent_dim": 3, "hidden_dims": [8, 16]}},
+               folder / "model_state_0_train_loss_1.0000.pkl")
+    mu, log_var = encode_frames(model, load_frames(video, str(tmp_path / "cache"), 64, show_progress=False), 16,
+                                torch.device("cpu"))
+    pictures, rate = sr.film_pictures(video, str(tmp_path / "cache"))
+    clean = sr.SavedRun("tuning", dataset, 0, mu, log_var, pictures, rate, None, str(folder))
+    others = [dataclasses.replace(clean, group="real"), dataclasses.replace(clean, folder=None)]
+    runs = sr.interlaced_runs([clean] + others)
+    assert len(runs) == 1  # only tuning runs whose folder (checkpoint) is known
+    run = runs[0]
+    assert (run.group, run.seed, run.folder, run.frame_rate) == ("tuning interlaced", 0, str(folder), rate)
+    assert run.dataset is dataset and sr.set_name(run) == "tuning interlaced: tune-test"
+    assert run.mu.shape == mu.shape and run.pictures.thumbnails.shape == pictures.thumbnails.shape
+    moved = {}
+    for part, new, old in (("pictures", run.pictures.thumbnails, pictures.thumbnails), ("mu", run.mu, mu)):
+        moved[part] = np.abs(new.reshape(len(new), -1).astype(np.float64) - old.reshape(len(old), -1)).sum(axis=1)
+        assert sorted(np.argsort(moved[part])[-2:]) == [20, 40]  # the rest moved by the second encoding alone
+    assert moved["pictures"][[20, 40]].min() > 5 * np.delete(moved["pictures"], [20, 40]).max()
+    # the latents are the run's checkpoint's encoding of the interlaced film
+    film = load_frames(str(tmp_path / "tuning" / "interlaced" / "tune-test.mp4"), str(tmp_path / "cache"), 64,
+                       show_progress=False)
+    assert np.allclose(run.mu, encode_frames(model, film, 16, torch.device("cpu"))[0], atol=1e-6)
+    # the mixed frame lies between the last frame of one shot and the second of the next
+    t = run.pictures.thumbnails.reshape(len(mu), -1).astype(np.float64)
+    assert np.abs(t[20] - (t[19] + t[21]) / 2).sum() < 0.25 * np.abs(t[19] - t[21]).sum()
+    kept = tmp_path / "tuning" / "interlaced" / "tune-test-60-seed0.latents.npz"
+    assert (tmp_path / "tuning" / "interlaced" / "tune-test.mp4").exists() and kept.exists()
+    written = kept.stat().st_mtime_ns
+    again = sr.interlaced_runs([clean])[0]
+    assert kept.stat().st_mtime_ns == written and np.array_equal(again.mu, run.mu)
