@@ -4,6 +4,7 @@ import os
 import re
 import stat
 import warnings
+from collections import Counter
 from typing import List, Tuple
 
 import numpy as np
@@ -54,6 +55,7 @@ def list_frame_files(folder: str) -> List[str]:
     names = _numbered_only(folder, names)
     names.sort(key=natural_key)
     _check_one_file_per_frame(folder, names)
+    _check_no_copies(folder, names)
     _warn_missing_numbers(folder, names)
     return [os.path.join(folder, n) for n in names]
 
@@ -113,6 +115,26 @@ def _check_one_file_per_frame(folder: str, names: List[str]) -> None:
             raise UserError(f"{os.path.join(folder, name)}: the same frame number as {seen[stem]}; "
                             "keep one file per frame")
         seen[stem] = name
+
+
+def _check_no_copies(folder: str, names: List[str]) -> None:
+    """UserError when a frame of the folder's numbering (most names alike: frame_<n>) is there a
+    second time under a name with more after its number, as a file manager names a copy
+    ("frame_5 copy.png", "frame_5 (1).png", "frame_5 - Copy.png"): read as one more frame, it would
+    move every later frame one number on, and the labels with them."""
+    stems = {name: os.path.splitext(name)[0] for name in names}
+    templates = Counter(_NUMBER.sub("#", stem) for stem in stems.values())
+    template, count = templates.most_common(1)[0]
+    if template.count("#") != 1 or not len(names) / 2 < count < len(names):
+        return
+    prefix = template.split("#")[0]
+    numbered = {int(_NUMBER.search(stem).group(1)): name for name, stem in stems.items()
+                if _NUMBER.sub("#", stem) == template}
+    for name, stem in stems.items():
+        number = _NUMBER.match(stem[len(prefix):]) if stem.startswith(prefix) else None
+        if number and _NUMBER.sub("#", stem) != template and int(number.group(1)) in numbered:
+            raise UserError(f"{os.path.join(folder, name)}: the same frame number as {numbered[int(number.group(1))]} "
+                            "(a copy of it?); keep one file per frame")
 
 
 def as_eight_bit(image: Image.Image, path: str) -> Image.Image:

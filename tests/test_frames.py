@@ -93,6 +93,23 @@ def test_two_files_of_one_frame_number_are_refused(two_scene_folder, other):
     assert "frame_1.png" in str(err.value) and other in str(err.value)
 
 
+@pytest.mark.parametrize("copy", ["frame_5 copy.png", "frame_5 (1).png", "frame_5 - Copy.png", "frame_005_v2.png"])
+def test_a_copy_of_a_frame_is_refused_not_read_as_one_more_frame(two_scene_folder, tmp_path, copy, capsys):
+    """A file manager's copy of frame 5 sorts in beside it: read, it would move every later frame one on."""
+    import shutil
+    import main
+    from utils.run_folder import run_files
+    shutil.copy(os.path.join(two_scene_folder, "frame_5.png"), os.path.join(two_scene_folder, copy))
+    with pytest.raises(UserError, match=r"the same frame number as frame_5.png \(a copy of it\?\); keep one file"):
+        list_frame_files(two_scene_folder)
+    assert main.main(["--train_folder", two_scene_folder, "--output_folder", str(tmp_path / "run")]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("error: ") and os.path.join(two_scene_folder, copy) in line and "frame_5.png" in line
+    assert run_files(str(tmp_path / "run")) == []
+    os.remove(os.path.join(two_scene_folder, "frame_5.png"))  # the only file of frame 5: a frame, however named
+    assert len(list_frame_files(two_scene_folder)) == 40
+
+
 def test_a_damaged_cache_is_built_again(two_scene_folder, isolated_cache):
     first = load_frames(two_scene_folder, str(isolated_cache), 64, show_progress=False)
     expected = np.array(first.frames)
