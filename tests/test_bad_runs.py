@@ -134,6 +134,21 @@ def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_fo
 
 
 @pytest.mark.slow
+def test_resume_of_a_run_that_has_trained_its_epochs_says_so_and_touches_nothing(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1", "--epoch_frames", "16") == 0
+    before = {path: (os.path.getmtime(path), os.path.getsize(path)) for path in run_files(str(out))}
+    capsys.readouterr()
+    # used to decode the film again, print "epochs 1..0" and draw the pictures anew
+    assert train(two_scene_folder, out, "--resume", "--max_iters", "1", "--cache_dir", str(tmp_path / "fresh")) == 0
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "has trained 1 epoch(s)" in lines[0] and "nothing is trained" in lines[0], lines
+    assert "--max_iters 2 or more" in lines[0] and checkpoints_of(out)[-1] in lines[0]
+    assert {path: (os.path.getmtime(path), os.path.getsize(path)) for path in run_files(str(out))} == before
+    assert not (tmp_path / "fresh").exists()  # the film was not read
+
+
+@pytest.mark.slow
 def test_a_bare_or_unnamed_model_file(two_scene_folder, tmp_path, monkeypatch, capsys):
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "2") == 0
