@@ -10,7 +10,7 @@ from typing import List, Tuple
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from utils.errors import UserError, read_path
+from utils.errors import UserError, first_line, read_path
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 # Pictures of kinds not read as frames: a folder holding one is warned about, since a frame
@@ -169,7 +169,7 @@ def read_frame(path: str, size: int) -> Tuple[np.ndarray, Tuple[int, int]]:
             image = as_eight_bit(image, path).convert("RGB")
             small = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=None)
     except Image.DecompressionBombError as err:
-        raise UserError(f"{path}: image too large to read safely ({err})".splitlines()[0])
+        raise UserError(f"{path}: image too large to read safely ({first_line(str(err))})")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
-        raise UserError(f"{path}: unreadable image ({err.__class__.__name__}: {err})".splitlines()[0])
+        raise UserError(f"{path}: unreadable image ({err.__class__.__name__}: {first_line(str(err))})")
     return np.asarray(small, dtype=np.uint8).transpose(2, 0, 1), original_size

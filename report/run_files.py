@@ -14,7 +14,7 @@ import numpy as np
 from data.cache import FrameCache, load_frames
 from models.config import IMAGE_SIZE
 from utils.checkpoints import list_checkpoints, load_checkpoint
-from utils.errors import UserError
+from utils.errors import UserError, first_line
 from utils.result_sets import load_result, open_result_set, result_name, result_path
 
 
@@ -41,7 +41,7 @@ def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
         with open(scenes_path) as handle:
             source = json.load(handle)["source"]
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise UserError(f"{scenes_path}: unreadable scene list ({err.__class__.__name__}: {err})".splitlines()[0])
+        raise UserError(f"{scenes_path}: unreadable scene list ({err.__class__.__name__}: {first_line(str(err))})")
     results = RunResults(folder=folder, epoch=epoch, source=source,
                          flags=load_result(folder, "scene_change_flags", epoch, 1).astype(bool),
                          change_scores=load_result(folder, "change_scores", epoch, 1).astype(np.float64),

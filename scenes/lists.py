@@ -22,7 +22,7 @@ import numpy as np
 
 from utils.atomic import save_text
 from utils.cli import run_cli
-from utils.errors import UserError
+from utils.errors import UserError, first_line
 from utils.label_convention import shot_starts
 from utils.result_sets import epochs_with, load_json, open_result_set, result_path, settle_for_reading
 
@@ -181,7 +181,7 @@ def print_levels(folder: str, limit: int = 0) -> None:
             lists.append(load_json(folder, kind, epoch)["scenes"])
         except (KeyError, TypeError) as err:
             raise UserError(f"{result_path(folder, kind, epoch)}: unreadable ({err.__class__.__name__}: "
-                            f"{err})".splitlines()[0])
+                            f"{first_line(str(err))})")
     settings, shots = lists
     _check_levels(settings, shots, result_path(folder, "settings_json", epoch))
     print(f"{folder}, checkpoint of epoch {epoch}: {len(settings)} scenes, {len(shots)} shots (frames from 0)")

@@ -93,6 +93,21 @@ def test_a_source_path_of_undecodable_bytes_trains_and_detects(two_scene_folder,
     assert os.fsencode(record["source"]).endswith(b"bad\xffname")
 
 
+def test_a_line_break_in_a_file_name_keeps_the_error_on_one_line_naming_the_file(two_scene_folder, tmp_path, capsys):
+    odd = os.path.join(str(tmp_path), "scene\none")
+    os.rename(two_scene_folder, odd)
+    with open(os.path.join(odd, "frame_3.png"), "w") as handle:
+        handle.write("not a picture")
+    assert train_briefly(odd, tmp_path / "run") == 2
+    err = capsys.readouterr().err
+    # the message was cut at the break: "error: .../scene", naming neither the frame nor the fault
+    line = one_error_line(err, "scene\\none/frame_3.png: unreadable image (UnidentifiedImageError")
+    assert err.rstrip("\n").endswith(line)
+    assert not (tmp_path / "run").exists() or os.listdir(tmp_path / "run") == []
+    assert train_briefly(odd + "\nmissing", tmp_path / "run") == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path}/scene\\none\\nmissing: no such folder or video file"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("length", ["component", "path"])
 def test_an_output_path_too_long_is_refused_before_any_work(two_scene_folder, tmp_path, capsys, isolated_cache,

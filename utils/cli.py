@@ -10,9 +10,14 @@ from typing import Callable, Iterator
 USER_ERROR_EXIT = 2
 
 
+def one_line(message: str) -> str:
+    """`message` on one line: a line break in it (a file's name may hold one) is written as \\n."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def error_line(message: str) -> str:
     """The one line a refused input ends with (on stderr, with exit status USER_ERROR_EXIT)."""
-    return f"error: {message}"
+    return f"error: {one_line(message)}"
 
 
 def _stop_quietly(signum, frame) -> None:
@@ -35,7 +40,7 @@ def run_cli(job: Callable[[], object]) -> int:
     from utils.errors import Interrupted, UserError
     with contextlib.suppress(ValueError):  # not the main thread: Ctrl-C is not ours to handle
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {message}\n"
+    warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {one_line(str(message))}\n"
     try:
         job()
     except UserError as err:

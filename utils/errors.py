@@ -20,6 +20,14 @@ class Interrupted(Exception):
     how to go on."""
 
 
+def first_line(text: str) -> str:
+    """The first line of a library's message (some run to a page, a traceback of their own), for
+    the parenthesis of a one-line message; trimmed on its own, so that a path before it, which may
+    hold a line break, is kept whole."""
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""
+
+
 def os_reason(err: OSError) -> str:
     """The system's words for a failed file operation ("Permission denied", "Not a directory"),
     for the parenthesis of a one-line message."""

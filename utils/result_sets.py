@@ -24,7 +24,7 @@ from typing import Dict, Iterable, Iterator, List, Optional
 import numpy as np
 
 from utils.atomic import save_npy, save_text
-from utils.errors import UserError, read_npy
+from utils.errors import UserError, first_line, read_npy
 from utils.staging import Staging, settle, staged, unfinished_swaps
 
 # The files inference.py writes for the checkpoint of epoch i, by what they hold.
@@ -313,4 +313,4 @@ def load_json(folder: str, kind: str, epoch: int) -> Dict:
         with open(path) as handle:
             return json.load(handle)
     except (OSError, ValueError) as err:
-        raise UserError(f"{path}: unreadable ({err.__class__.__name__}: {err})".splitlines()[0])
+        raise UserError(f"{path}: unreadable ({err.__class__.__name__}: {first_line(str(err))})")
