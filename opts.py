@@ -32,6 +32,10 @@ MAX_EPOCH_FRAMES = 10_000_000
 # A frame rate above this is a typing slip: no film is sampled at more, and the timestamps of
 # a folder's frames or a video's sampling grid would need absurd arrays.
 MAX_FPS = 1000.0
+# One frame in more than a thousand seconds is a slip too (0 typed as 1e-9, a period given as a
+# rate): a clip of a folder's frames has no time base for it (--export clips failed in a traceback
+# below 1/2002), and the scene lists' times would run to hundreds of digits.
+MIN_FPS = 0.001
 # The largest seed every generator the scripts seed accepts once it is mixed with the epoch
 # and the process rank (torch's 64-bit seeds, scikit-learn's 32-bit random_state).
 MAX_SEED = 2 ** 32 - 1
@@ -83,9 +87,9 @@ def _epoch_frames(text: str) -> Optional[int]:
 
 
 def _frame_rate(text: str) -> float:
-    """--fps: a finite rate above 0 and at most MAX_FPS frames per second."""
-    return _number(text, float, lambda v: 0 < v <= MAX_FPS,
-                   f"a frame rate above 0 and at most {MAX_FPS:g} frames per second")
+    """--fps: a rate from MIN_FPS to MAX_FPS frames per second."""
+    return _number(text, float, lambda v: MIN_FPS <= v <= MAX_FPS,
+                   f"a frame rate from {MIN_FPS:g} to {MAX_FPS:g} frames per second")
 
 
 def _seed(text: str) -> int:

@@ -104,9 +104,12 @@ def test_negative_patience_is_refused():
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--fps", "inf"], "--fps: expected a frame rate above 0 and at most 1000 frames per second, got inf"),
-    (["--fps", "nan"], "--fps: expected a frame rate above 0"),
-    (["--fps", "1e300"], "--fps: expected a frame rate above 0"),
+    (["--fps", "inf"], "--fps: expected a frame rate from 0.001 to 1000 frames per second, got inf"),
+    (["--fps", "nan"], "--fps: expected a frame rate from 0.001 to 1000"),
+    (["--fps", "1e300"], "--fps: expected a frame rate from 0.001 to 1000"),
+    # a clip of a folder's frames had no time base below 1/2002: --export clips ended in a traceback
+    (["--fps", "1e-9"], "--fps: expected a frame rate from 0.001 to 1000 frames per second, got 1e-9"),
+    (["--fps", "0.0004"], "--fps: expected a frame rate from 0.001 to 1000"),
     (["--seed", "99999999999999999999999"], "--seed: expected a seed from 0 to 4294967295"),
     (["--seed", "-1"], "--seed: expected a seed from 0 to 4294967295"),
     (["--epoch_frames", "1000000000000"], "--epoch_frames: expected auto or a number of frames from 0 to 10000000"),
@@ -123,6 +126,7 @@ def test_numbers_out_of_every_usable_range_are_refused_in_one_line(argv, message
 def test_the_ends_of_the_usable_ranges_are_accepted():
     opt = parse_options(["--fps", "1000", "--seed", str(2 ** 32 - 1), "--epoch_frames", "10000000"])
     assert (opt.fps, opt.seed, opt.epoch_frames) == (1000.0, 2 ** 32 - 1, 10_000_000)
+    assert parse_options(["--fps", "0.001"]).fps == 0.001
 
 
 def test_the_palette_share_of_the_scene_level_is_a_share(tmp_path):
