@@ -31,6 +31,7 @@ from data import video
 from data.frames import list_frame_files, read_frame
 from utils.atomic import remove_leftovers, writable_folder, write_folder_with
 from utils.errors import UserError, os_reason, read_path
+from utils.run_folder import check_not_a_run_folder
 
 CACHE_VERSION = 1
 # Frame folders carry no timing; timecodes assume this rate (the paper's film is ~24 fps).
@@ -114,6 +115,7 @@ def check_frame_source(source: str) -> str:
     video file that can be read; else a UserError. Cheap: scripts call it before any long work."""
     kind = _source_kind(source)
     if kind == "folder":
+        check_not_a_run_folder(source)
         list_frame_files(source)
     else:
         video.probe_video(source)  # opens it and decodes its first frame: an empty or broken file says so now

@@ -437,3 +437,20 @@ def test_a_system_folder_that_takes_no_files_is_named_as_such():
     from utils.atomic import writable_folder
     with pytest.raises(UserError, match=r"^/proc/run: the output folder cannot be written \(/proc takes no new files\)$"):
         writable_folder("/proc/run", "output folder")
+
+
+def test_a_folder_this_tool_wrote_given_as_frames_is_named_as_such(two_scene_folder, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    for epoch in range(2):  # the plots of two epochs: two "frames" that were trained on, without a word
+        Image.fromarray(np.full((24, 32, 3), 40 * epoch, np.uint8)).save(run / f"change_scores_{epoch}.png")
+    (run / "model_state_1_train_loss_12.5000.pkl").write_bytes(b"")
+    assert train_briefly(str(run), tmp_path / "out") == 2
+    one_error_line(capsys.readouterr().err, f"{run}: a folder this tool wrote (it holds model_state_1_train_loss_",
+                   "not a film's frames", "this folder as inference.py's --model_folder")
+    assert run_files(str(tmp_path / "out")) == []
+    os.remove(run / "model_state_1_train_loss_12.5000.pkl")
+    (run / "result_source_1.json").write_text("{}")  # a results folder
+    assert train_briefly(two_scene_folder, tmp_path / "out", "--val_folder", str(run)) == 2
+    one_error_line(capsys.readouterr().err, f"{run}: a folder this tool wrote (it holds result_source_1.json)",
+                   "this folder to pure_test.py as --directory")

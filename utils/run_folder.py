@@ -110,6 +110,23 @@ def check_not_a_frame_folder(folder: str, sources: Sequence[str], what: str, opt
                             f"read the files written there as frames; give another {option}")
 
 
+def check_not_a_run_folder(folder: str) -> None:
+    """UserError when `folder`, given as a film's frames, is a folder main.py or inference.py wrote
+    (it holds checkpoints or a result set): its plots would be taken for the film's frames, and the
+    run would end on "needs at least two frames", or train on the plots."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return  # said by the listing of the frames, naming the folder
+    checkpoints = [name for name in names if CHECKPOINT_PATTERN.match(name) or name == INTERRUPTED_NAME]
+    results = [name for name in names if name.startswith("result_source_") and RESULT_PATTERN.match(name)]
+    if checkpoints or results:
+        use = "this folder as inference.py's --model_folder" if checkpoints else \
+            "this folder to pure_test.py as --directory"
+        raise UserError(f"{folder}: a folder this tool wrote (it holds {(checkpoints or results)[-1]}), not a film's "
+                        f"frames; give the film's folder of frames or its video, and {use}")
+
+
 def _same_source(record: Dict, epoch: int, checkpoints: Dict[int, Tuple[str, Optional[str]]]) -> bool:
     """Whether results recorded as `record` (for `epoch`) come from the run of `checkpoints`
     ({epoch: (path, run)}): the same run id, or, without ids (the original code's bare state
