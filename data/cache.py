@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from data import video
-from data.frames import list_frame_files, read_frame
+from data.frames import IMAGE_EXTENSIONS, list_frame_files, read_frame
 from utils.atomic import remove_leftovers, writable_folder, write_folder_with
 from utils.errors import UserError, os_reason, read_path
 from utils.run_folder import check_not_a_run_folder
@@ -129,6 +129,9 @@ def _source_kind(source: str) -> str:
     if stat.S_ISREG(status.st_mode):
         if video.is_video_file(source):
             return "video"
+        if source.lower().endswith(IMAGE_EXTENSIONS):  # frames/*.png given for the folder
+            raise UserError(f"{source}: one image, not a film; give the folder of frames that holds it "
+                            f"({os.path.dirname(source) or '.'})")
         raise UserError(f"{source}: not a folder of frames nor a video file this tool reads "
                         f"({', '.join(video.VIDEO_EXTENSIONS)})")
     raise UserError(f"{source}: not a folder of frames nor a video file this tool reads")

@@ -454,3 +454,10 @@ def test_a_folder_this_tool_wrote_given_as_frames_is_named_as_such(two_scene_fol
     assert train_briefly(two_scene_folder, tmp_path / "out", "--val_folder", str(run)) == 2
     one_error_line(capsys.readouterr().err, f"{run}: a folder this tool wrote (it holds result_source_1.json)",
                    "this folder to pure_test.py as --directory")
+
+
+def test_the_images_of_a_folder_given_for_the_folder_are_told_to_give_the_folder(two_scene_folder, tmp_path, capsys):
+    assert train_briefly(os.path.join(two_scene_folder, "*.png"), tmp_path / "out") == 2  # a quoted glob
+    one_error_line(capsys.readouterr().err, os.path.join(two_scene_folder, "frame_0.png") + ": one image, not a film",
+                   f"give the folder of frames that holds it ({two_scene_folder})")
+    assert run_files(str(tmp_path / "out")) == []
