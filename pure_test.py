@@ -62,6 +62,13 @@ def result_files(location: str) -> List[str]:
         raise UserError(f"{location}: no such results folder or file")
     epochs = epochs_with(location, "ranking")
     if not epochs:
+        films = sorted(entry.name for entry in os.scandir(location)
+                       if entry.is_dir() and epochs_with(entry.path, "ranking"))
+        if films:  # inference.py on several films writes each one's results into a folder of its name
+            shown = ", ".join(films[:3]) + (f" and {len(films) - 3} more" if len(films) > 3 else "")
+            raise UserError(f"{location}: no scene_change_res<i>.npy files here, but the results of "
+                            f"{len(films)} film{'s' if len(films) > 1 else ''} in its folders ({shown}); score "
+                            f"one film at a time, with --directory {os.path.join(location, films[0])}")
         raise UserError(f"{location}: no scene_change_res<i>.npy files; run inference.py first")
     return [os.path.join(location, result_name("ranking", epoch)) for epoch in epochs]
 

@@ -69,3 +69,20 @@ def test_results_of_two_films_in_one_folder_are_not_averaged(tmp_path):
     with pytest.raises(Exception, match=r"holds results of 2 films \(a.mp4: epochs 0; b.mp4: epochs 1\)"):
         score_results(str(labels), str(tmp_path))
     assert len(score_results(str(labels), str(tmp_path / "scene_change_res1.npy"))) == 1
+
+
+def test_a_series_results_folder_says_each_film_is_in_a_folder_of_its_own(tmp_path, capsys):
+    """inference.py on several films writes each one's results into a folder of its name; the
+    folder above them held "no scene_change_res<i>.npy files; run inference.py first"."""
+    import pure_test
+    for film in ("ep1", "ep2"):
+        (tmp_path / "series" / film).mkdir(parents=True)
+        write_results(tmp_path / "series" / film, 0, list(range(20)), np.zeros(20, dtype=bool))
+    (tmp_path / "labels.json").write_text("[4]")
+    assert pure_test.main(["--labels", str(tmp_path / "labels.json"), "--directory", str(tmp_path / "series")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path / 'series'}: no scene_change_res"), lines
+    assert "the results of 2 films in its folders (ep1, ep2)" in lines[0]
+    assert f"--directory {tmp_path / 'series' / 'ep1'}" in lines[0] and "run inference.py first" not in lines[0]
+    assert pure_test.main(["--labels", str(tmp_path / "labels.json"),
+                           "--directory", str(tmp_path / "series" / "ep1")]) == 0
