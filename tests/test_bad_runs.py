@@ -375,3 +375,22 @@ def test_a_model_that_does_not_fit_in_memory_or_in_the_frame_is_refused_in_one_l
     monkeypatch.setattr("models.training.ReproVAE", no_memory)
     assert train(two_scene_folder, tmp_path / "huge", "--max_iters", "1") == 2
     one_error_line(capsys.readouterr().err, "does not fit in memory", "--latent_dim 3")
+
+
+def test_a_folder_of_runs_given_as_the_model_folder_names_the_runs_in_it(two_scene_folder, tmp_path, capsys):
+    runs = tmp_path / "runs"
+    for name in ("ep2", "ep1"):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "model_state_0_train_loss_1.0000.pkl").write_bytes(b"")
+    (runs / "notes").mkdir()
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(runs),
+                           "--results_folder", str(tmp_path / "results")]) == 2
+    # it said "no checkpoints ... train first with main.py", of a folder that holds two runs
+    one_error_line(capsys.readouterr().err, f"{runs}: no checkpoints here, but 2 folders of main.py's runs in it "
+                   f"(ep1, ep2); give one as --model_folder, such as {runs / 'ep1'}")
+    assert run_files(str(tmp_path / "results")) == []
+    (runs / "notes" / "model_state_0_train_loss_1.0000.pkl").write_bytes(b"")
+    (runs / "more").mkdir()
+    (runs / "more" / "model_state_3_val_loss_2.0000.pkl").write_bytes(b"")
+    assert inference.main(["--image_folder", two_scene_folder, "--model_folder", str(runs)]) == 2
+    one_error_line(capsys.readouterr().err, "4 folders of main.py's runs in it (ep1, ep2, more and 1 more)")

@@ -9,6 +9,7 @@ dict: `model` (state dict), `model_config` (the architecture), `optimizer`, `sch
 A checkpoint whose weights are not finite (a diverged run) is never loaded.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -67,6 +68,17 @@ def checkpoint_epoch(path: str) -> int:
     return epoch
 
 
+def _run_folders_in(folder: str, most: int = 1000) -> List[str]:
+    """The names of the folders in `folder` (the first `most` looked at) that hold checkpoints."""
+    runs = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name)[:most]:
+            with contextlib.suppress(OSError):
+                if entry.is_dir() and any(CHECKPOINT_PATTERN.match(name) for name in os.listdir(entry.path)):
+                    runs.append(entry.name)
+    return runs
+
+
 def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
                             model: Optional[str] = None) -> List[Tuple[int, str]]:
     """(epoch, path) of the one checkpoint file `model`, or of every `span`-th checkpoint of
@@ -79,6 +91,12 @@ def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
         return [(checkpoint_epoch(model), model)]
     found = list_checkpoints(model_folder)
     if not found:
+        runs = _run_folders_in(model_folder)
+        if runs:  # runs/ given for runs/ep1
+            shown = ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+            raise UserError(f"{model_folder}: no checkpoints here, but {len(runs)} folder{'s' if len(runs) > 1 else ''} "
+                            f"of main.py's runs in it ({shown}); give one as --model_folder, such as "
+                            f"{os.path.join(model_folder, runs[0])}")
         raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl or _train_loss_) "
                         "in the model folder; train first with main.py")
     return found[-1:] if span == 0 else found[::-1][::span][::-1]
