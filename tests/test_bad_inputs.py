@@ -461,3 +461,14 @@ def test_the_images_of_a_folder_given_for_the_folder_are_told_to_give_the_folder
     one_error_line(capsys.readouterr().err, os.path.join(two_scene_folder, "frame_0.png") + ": one image, not a film",
                    f"give the folder of frames that holds it ({two_scene_folder})")
     assert run_files(str(tmp_path / "out")) == []
+
+
+def test_an_output_folder_that_is_a_broken_link_is_named_as_such(two_scene_folder, tmp_path, capsys):
+    os.symlink(tmp_path / "moved" / "run", tmp_path / "run")  # the folder it pointed to is gone
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 2
+    # it said "the output folder is a file, not a folder", of a link to nothing
+    one_error_line(capsys.readouterr().err, f"{tmp_path / 'run'}: the output folder is a broken link "
+                   f"(to {tmp_path / 'moved' / 'run'}), not a folder")
+    assert train_briefly(two_scene_folder, tmp_path / "run" / "deeper") == 2
+    one_error_line(capsys.readouterr().err, f"the output folder cannot be created, {tmp_path / 'run'} is a broken link")
+    assert not (tmp_path / "moved").exists() and not (tmp_path / "cache").exists()

@@ -119,9 +119,13 @@ def writable_folder(path: str, what: str) -> str:
     while not os.path.lexists(existing) and os.path.dirname(existing) != existing:
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
+        kind = "a file"
+        if os.path.islink(existing) and not os.path.exists(existing):  # not a file: a link to nothing
+            with contextlib.suppress(OSError):
+                kind = f"a broken link (to {os.readlink(existing)})"
         if existing == os.path.abspath(path):
-            raise UserError(f"{path}: the {what} is a file, not a folder")
-        raise UserError(f"{path}: the {what} cannot be created, {existing} is a file")
+            raise UserError(f"{path}: the {what} is {kind}, not a folder")
+        raise UserError(f"{path}: the {what} cannot be created, {existing} is {kind}")
     try:
         handle, probe = tempfile.mkstemp(prefix=f".probe.tmp-{os.getpid()}-", dir=existing)
         os.close(handle)
