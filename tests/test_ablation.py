@@ -57,7 +57,10 @@ def test_the_ablation_scores_every_stage_off_and_names_what_pays(runs):
         line = text.split(f"| {name} |")[1].splitlines()[0]
         delta = table[name]["f1"]["tuning"]["mean"] - full["tuning"]["mean"]
         spread = max(table[name]["f1"]["tuning"]["sd"], full["tuning"]["sd"])
-        assert line.split("|")[-3].strip() == f"{delta:+.3f}" + (" *" if delta < -spread else "")
+        tuning_runs = [(off["f1"], on["f1"]) for off, on, run in zip(table[name]["runs"], table["all stages"]["runs"], runs)
+                       if run.group == "tuning"]
+        worse, better = sum(a < b for a, b in tuning_runs), sum(a > b for a, b in tuning_runs)
+        assert line.split("|")[-3].strip() == f"{delta:+.3f}" + (" *" if delta < -spread else "") + f" ({worse}/{better})"
     # each real clip's run, per training seed, with all stages on
     assert f"| real-5 | 0 | {rows[2]['f1']:.3f} | {rows[2]['topk_f1']:.3f} | {rows[2]['found']} |" in text
 
