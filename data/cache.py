@@ -83,7 +83,9 @@ def default_cache_dir() -> str:
 
 def frame_sources(value) -> List[str]:
     """The frame sources an option names: one path, a list of paths, or glob patterns among them
-    (expanded in sorted order; a pattern that matches nothing is a UserError)."""
+    (expanded in sorted order; a pattern that matches nothing is a UserError). A film named twice
+    (the same file or folder, however written) is a UserError: training would weigh it double, and
+    inference would write its results twice under two names."""
     if value is None:
         return []
     found = []
@@ -95,7 +97,18 @@ def frame_sources(value) -> List[str]:
             found.extend(matches)
         else:
             found.append(item)
+    _check_each_once(found)
     return found
+
+
+def _check_each_once(sources: List[str]) -> None:
+    seen = {}
+    for source in sources:
+        key = os.path.realpath(source)
+        if key in seen:
+            same = "" if seen[key] == source else f" (as {seen[key]} too)"
+            raise UserError(f"{source}: the same film is given twice{same}; give each film once")
+        seen[key] = source
 
 
 def source_names(sources: List[str]) -> List[str]:

@@ -43,6 +43,28 @@ def test_sources_expand_globs_in_order_and_names_are_unique(tmp_path):
         frame_sources(str(tmp_path / "nothing*"))
 
 
+def test_a_film_given_twice_is_refused_however_it_is_written(tmp_path, monkeypatch):
+    (tmp_path / "season" / "ep01").mkdir(parents=True)
+    (tmp_path / "season" / "ep02").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert frame_sources(["season/ep01", "season/ep02"]) == ["season/ep01", "season/ep02"]
+    with pytest.raises(UserError, match=r"^season/ep01/: the same film is given twice \(as season/ep01 too\)"):
+        frame_sources(["season/ep01", "season/ep01/"])
+    with pytest.raises(UserError, match="the same film is given twice"):
+        frame_sources([str(tmp_path / "season" / "ep*"), "season/ep02"])
+
+
+def test_main_refuses_a_film_given_twice_in_one_line_before_any_work(tmp_path):
+    folder = episode(tmp_path / "ep01", 1)
+    out = tmp_path / "run"
+    refused = run("main.py", "--train_folder", str(folder), str(folder), "--output_folder", str(out),
+                  cache=tmp_path / "cache")
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert lines[-1] == f"error: {folder}: the same film is given twice; give each film once"
+    assert "Traceback" not in refused.stderr and not out.exists()
+
+
 @pytest.mark.slow
 def test_one_model_trains_on_every_episode_and_detects_in_each(tmp_path):
     first, second = episode(tmp_path / "ep01", 1), episode(tmp_path / "ep02", 2, frames=30)
