@@ -275,7 +275,11 @@ def resume_checkpoint(folder: str) -> Optional[Tuple[str, Dict]]:
     found = list_checkpoints(folder) if os.path.isdir(folder) else []
     interrupted = os.path.join(folder, INTERRUPTED_NAME)
     if os.path.isfile(interrupted):
-        state = load_checkpoint(interrupted)
+        try:
+            state = load_checkpoint(interrupted)
+        except UserError as err:  # the checkpoints before it are whole: say how to go on from them
+            since = f"from {os.path.basename(found[-1][1])}" if found else "from the start"
+            raise UserError(f"{err}; delete it to resume {since}, losing only the interrupted epoch's part") from None
         if state.get("epoch") == (found[-1][0] + 1 if found else 0):
             return interrupted, state
         os.remove(interrupted)

@@ -305,6 +305,10 @@ def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(
     assert train(two_scene_folder, out, "--max_iters", "2", "--resume") == 2
     line = one_error_line(capsys.readouterr().err, INTERRUPTED_NAME, "not a checkpoint written by this tool")
     assert "weights_only" not in line and "Error" not in line
+    # the damaged state says how to go on, and going on as it says works
+    assert f"delete it to resume from {os.path.basename(checkpoints_of(out)[0])}" in line
+    os.remove(out / INTERRUPTED_NAME)
+    assert train(two_scene_folder, out, "--max_iters", "2", "--resume") == 0 and len(checkpoints_of(out)) == 2
     fake = tmp_path / "fake"
     fake.mkdir()
     np.save(fake / "array.npy", np.arange(3))
