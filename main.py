@@ -42,7 +42,7 @@ from data.sample import bundled_sample
 from data.while_decoding import FramesWhileDecoding
 from models.config import IMAGE_SIZE, ModelConfig, TrainConfig
 from models.training import (EpochInterrupted, FirstEpochDraws, TrainingProgress, build_model, build_optimizer,
-                             check_not_diverged, checkpoint_contents, epoch_order, epochs_without_progress,
+                             check_not_diverged, checkpoint_contents, epoch_order, epochs_trained, epochs_without_progress,
                              reconstruct, restore_training_state, resume_checkpoint, train_epoch, validation_loss)
 from opts import adopt_run_options, parse_options, saved_options
 from utils import distributed
@@ -107,12 +107,12 @@ def train_locked(device: torch.device, opt) -> List[str]:
             earlier.pending = check_fresh_run(opt.output_folder, opt.overwrite)
     if resumed is not None:
         adopt_run_options(opt, resumed[1], resumed[0])
-        if epochs_done(*resumed) >= opt.max_iters:
+        done = epochs_trained(*resumed)
+        if done >= opt.max_iters:
             if main_rank:
-                print(f"--resume: the run in {opt.output_folder} has trained {epochs_done(*resumed)} epoch(s) "
+                print(f"--resume: the run in {opt.output_folder} has trained {done} epoch(s) "
                       f"({os.path.basename(resumed[0])}) and --max_iters {opt.max_iters} asks for no more, so "
-                      f"nothing is trained; give --max_iters {epochs_done(*resumed) + 1} or more to go on",
-                      file=sys.stderr)
+                      f"nothing is trained; give --max_iters {done + 1} or more to go on", file=sys.stderr)
             return []
         run = resumed[1].get("run") or new_run_id()
     else:
@@ -156,12 +156,6 @@ def train_locked(device: torch.device, opt) -> List[str]:
     with StopRequest().installed() as stop:
         return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, config, run, progress, precision,
                             stop, earlier=earlier)
-
-
-def epochs_done(path: str, state: dict) -> int:
-    """The whole epochs the run `--resume` continues has trained: those before an interrupted
-    epoch's state, or up to and including a checkpoint's epoch."""
-    return int(state.get("epoch", 0)) + (0 if os.path.basename(path) == INTERRUPTED_NAME else 1)
 
 
 def training_frames(opt, device: torch.device, decoding_ahead: bool):

@@ -289,6 +289,18 @@ def resume_checkpoint(folder: str) -> Optional[Tuple[str, Dict]]:
     return path, load_checkpoint(path)
 
 
+def _is_interrupted_state(path: str) -> bool:
+    return os.path.basename(path) == INTERRUPTED_NAME
+
+
+def epochs_trained(path: str, state: Dict) -> int:
+    """The whole epochs the checkpoint `state` read from `path` has trained, which is the epoch
+    --resume goes on with: those before an interrupted epoch's state (the epoch it stopped in), or
+    up to and including a checkpoint's epoch."""
+    epoch = int(state.get("epoch", 0))
+    return epoch if _is_interrupted_state(path) else epoch + 1
+
+
 def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: torch.optim.Optimizer,
                            scheduler: Optional[object], config: TrainConfig) -> TrainingProgress:
     """Load a checkpoint (or an interrupted epoch's state): model, optimiser, scheduler and random
@@ -320,14 +332,13 @@ def restore_training_state(state: Dict, path: str, model: ReproVAE, optimizer: t
         rate = f"the typed --lr {config.lr:g} replaces the saved learning rate {saved_lr:g}"
     else:
         rate = f"keeping the saved learning rate {saved_lr:g}"
-    progress = TrainingProgress(epoch=int(state.get("epoch", 0)), position=int(state.get("position", 0)),
+    progress = TrainingProgress(epoch=epochs_trained(path, state), position=int(state.get("position", 0)),
                                 sums=dict(state.get("sums", {})), history=list(state.get("history", [])),
                                 iteration=int(state.get("iteration", 0)))
-    if path.endswith(INTERRUPTED_NAME):
+    if _is_interrupted_state(path):
         where = f"in epoch {progress.epoch} after {progress.position} frames"
     else:
-        where = f"after epoch {progress.epoch}"
-        progress.epoch += 1
+        where = f"after epoch {progress.epoch - 1}"
     if distributed.is_main():
         print(f"resuming {where} from {path} with the run's options, {rate}", file=sys.stderr)
     return progress
