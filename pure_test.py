@@ -48,7 +48,7 @@ from evaluation.labels import (check_labels_in_range, check_same_film, follows_c
 from evaluation.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from opts import parse_options
 from utils.cli import run_cli
-from utils.errors import UserError, read_npy
+from utils.errors import UserError, first_few, read_npy
 from utils.result_sets import beside, check_result_set, epoch_of, epochs_with, read_source, result_name, \
     settle_for_reading
 from utils.run_folder import check_one_run
@@ -65,9 +65,8 @@ def result_files(location: str) -> List[str]:
         films = sorted(entry.name for entry in os.scandir(location)
                        if entry.is_dir() and epochs_with(entry.path, "ranking"))
         if films:  # inference.py on several films writes each one's results into a folder of its name
-            shown = ", ".join(films[:3]) + (f" and {len(films) - 3} more" if len(films) > 3 else "")
             raise UserError(f"{location}: no scene_change_res<i>.npy files here, but the results of "
-                            f"{len(films)} film{'s' if len(films) > 1 else ''} in its folders ({shown}); score "
+                            f"{len(films)} film{'s' if len(films) > 1 else ''} in its folders ({first_few(films)}); score "
                             f"one film at a time, with --directory {os.path.join(location, films[0])}")
         raise UserError(f"{location}: no scene_change_res<i>.npy files; run inference.py first")
     return [os.path.join(location, result_name("ranking", epoch)) for epoch in epochs]

@@ -45,7 +45,7 @@ def interlace_cuts(frames: np.ndarray, cuts) -> np.ndarray:
     return mixed
 
 
-def _interlaced_video(dataset, target: str) -> str:
+def interlaced_video(dataset, target: str) -> str:
     """The dataset's video with every cut interlaced, encoded as the suite's films are."""
     with av.open(dataset.video) as container:
         stream = container.streams.video[0]
@@ -66,7 +66,7 @@ def measure(work: str) -> Dict[str, Dict[str, Dict]]:
             if not runs:
                 print(f"{dataset.name}: no repro-VAE runs under {work}/accuracy; run the accuracy stage first")
                 continue
-            video = _interlaced_video(dataset, os.path.join(scratch, dataset.name + ".mp4"))
+            video = interlaced_video(dataset, os.path.join(scratch, dataset.name + ".mp4"))
             rows = {"as encoded": [], "interlaced": []}
             for run in runs:
                 clean = ours.read_results(os.path.join(run, "detections"))

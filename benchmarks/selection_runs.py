@@ -154,9 +154,9 @@ def interlaced_film(dataset: ds.Dataset, folder: str) -> str:
     missing or older than the film."""
     video = os.path.join(folder, os.path.basename(dataset.video))
     if not os.path.exists(video) or os.path.getmtime(video) < os.path.getmtime(dataset.video):
-        from benchmarks.interlaced import _interlaced_video
+        from benchmarks.interlaced import interlaced_video
         os.makedirs(folder, exist_ok=True)
-        _interlaced_video(dataset, video)
+        interlaced_video(dataset, video)
     return video
 
 

@@ -10,7 +10,7 @@ from typing import List, Tuple
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from utils.errors import UserError, first_line, read_path
+from utils.errors import UserError, first_few, first_line, read_path
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 # Pictures of kinds not read as frames: a folder holding one is warned about, since a frame
@@ -73,8 +73,7 @@ def _regular_or_broken(path: str) -> bool:
 
 def _some(names: List[str], shown: int = 3) -> str:
     """`names` for a one-line message: the first few, and how many more."""
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return f"{len(names)} file{'s' if len(names) > 1 else ''} ({', '.join(names[:shown])}{more})"
+    return f"{len(names)} file{'s' if len(names) > 1 else ''} ({first_few(names, shown)})"
 
 
 def _numbered_only(folder: str, names: List[str]) -> List[str]:

@@ -20,7 +20,7 @@ import torch
 
 from utils.atomic import atomic_path
 from utils.checkpoint_fields import check_fields
-from utils.errors import UserError, os_reason, read_path
+from utils.errors import UserError, first_few, os_reason, read_path
 
 CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_(?:val|train)_loss_(.+)\.pkl$")
 # How the names say which loss they carry.
@@ -93,9 +93,8 @@ def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
     if not found:
         runs = _run_folders_in(model_folder)
         if runs:  # runs/ given for runs/ep1
-            shown = ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
             raise UserError(f"{model_folder}: no checkpoints here, but {len(runs)} folder{'s' if len(runs) > 1 else ''} "
-                            f"of main.py's runs in it ({shown}); give one as --model_folder, such as "
+                            f"of main.py's runs in it ({first_few(runs)}); give one as --model_folder, such as "
                             f"{os.path.join(model_folder, runs[0])}")
         raise UserError(f"{model_folder}: no checkpoints (model_state_<epoch>_val_loss_<loss>.pkl or _train_loss_) "
                         "in the model folder; train first with main.py")

@@ -28,6 +28,13 @@ def first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
+def first_few(names, shown: int = 3) -> str:
+    """`names` for a one-line message: the first `shown`, and how many more ("a, b, c and 4 more")."""
+    names = list(names)
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def os_reason(err: OSError) -> str:
     """The system's words for a failed file operation ("Permission denied", "Not a directory"),
     for the parenthesis of a one-line message."""
