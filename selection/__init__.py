@@ -2,7 +2,7 @@
 
     score.py      the score: KL across a span against the motion on either side and the film's variety
     drawing.py, hold.py, local_hold.py, split_cut.py, layout_view.py, film_start.py,
-    layout_spread.py, flash_return.py, camera_move.py, fade_through_black.py, one_pick.py
+    one_picture.py, layout_spread.py, flash_return.py, camera_move.py, fade_through_black.py, one_pick.py
                   one module per rule, each saying which failure it exists for
     config.py     SelectionConfig: every constant and tunable, with its reason and provenance
     candidate.py  Candidate: one candidate change and its fate (change_candidates_<i>.csv)

@@ -24,6 +24,7 @@ STAGES = (
     "split_cut",           # selection/split_cut.py: one cut split over two pairs by a mixed frame
     "layout_view",         # selection/layout_view.py: cuts read again on the thumbnails
     "film_start",          # selection/film_start.py: no change judged against nothing before the film
+    "one_picture",         # selection/one_picture.py: a span that ends on the picture it began with
     "layout_confirm",      # selection/layout_view.py: every candidate confirmed by the layout
     "layout_spread",       # selection/layout_spread.py: a gradual change changes the whole picture
     "flash_return",        # selection/flash_return.py: a jump undone at once is a flash in a shot
@@ -106,6 +107,13 @@ class SelectionConfig:
     same_drawing: float = _f(0.7, "two edge maps correlating at least this much are one drawing (a flash keeps "
                                   "the lines it brightens)",
                              "grid 0.5/0.7/0.9 on tuning films 101-106: 0.898/0.899/0.895")
+
+    # --- one picture (selection/one_picture.py) ---
+    same_palette: float = _f(0.3, "two frames whose colour histograms lie at a total variation distance under "
+                                  "this share their colours: a span that ends with the lines (same_drawing) and "
+                                  "the colours it began with is a move inside one shot",
+                             "the scene level's bar for two shots that share a palette "
+                             "(scenes/setting_changes.SAME_PALETTE), taken as it is, not fitted here")
 
     # --- hold (selection/hold.py) ---
     hold_noise: float = _f(1e-6, "a pair moves when its KL exceeds this share of the typical distance "

@@ -479,8 +479,13 @@ def test_a_panel_popping_up_in_one_part_of_the_frame_is_no_change_where_a_dissol
     assert pair_kl_scores(mu, log_var, 15)[58] > 0.05 * typical    # the panel moves the latents far
     found = detect_changes(mu, log_var, 24, pictures=pictures).changes.tolist()
     assert len(found) == 2 and 149 <= found[0] <= 165 and found[1] == 315
+    # two stages each take the panel out: layout_spread (it changes a few cells of the layout) and
+    # one_picture (the frames after it keep the lines and colours of those before)
+    for off in (("layout_spread",), ("one_picture",)):
+        assert detect_changes(mu, log_var, 24, pictures=pictures, config=SelectionConfig(off=off)).changes.tolist() \
+            == found
     found = detect_changes(mu, log_var, 24, pictures=pictures,
-                           config=SelectionConfig(off=("layout_spread",))).changes.tolist()
+                           config=SelectionConfig(off=("layout_spread", "one_picture"))).changes.tolist()
     assert len(found) == 3 and 58 <= found[0] <= 76
 
 
