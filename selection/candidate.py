@@ -93,7 +93,7 @@ def ordered(candidates: List[Candidate]) -> List[Candidate]:
 CAPPING_STAGES = ("score", "local_hold", "layout_confirm", "layout_spread", "camera_move", "fade_through_black",
                   "learned")
 NUMBER_COLUMNS = ("across", "bar", "local_hold", "layout_across", "spread", "camera_share",
-                  "camera_residual", "returns_at", "film_start", "end_lines", "end_colours")
+                  "camera_residual", "returns_at", "end_lines", "end_colours")
 
 
 def candidates_csv(candidates: List[Candidate]) -> str:

@@ -23,7 +23,6 @@ STAGES = (
     "local_hold",          # selection/local_hold.py: one stretch of a film held, the film not
     "split_cut",           # selection/split_cut.py: one cut split over two pairs by a mixed frame
     "layout_view",         # selection/layout_view.py: cuts read again on the thumbnails
-    "film_start",          # selection/film_start.py: no change judged against nothing before the film
     "one_picture",         # selection/one_picture.py: a span that ends on the picture it began with
     "layout_confirm",      # selection/layout_view.py: every candidate confirmed by the layout
     "layout_spread",       # selection/layout_spread.py: a gradual change changes the whole picture

@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from selection import (fade_through_black, film_start, flash_return, layout_spread, layout_view, learned,
+from selection import (fade_through_black, flash_return, layout_spread, layout_view, learned,
                        local_hold, one_pick, one_picture)
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
@@ -237,8 +237,6 @@ def _explain_scores(candidates: List[Candidate], film: Film, config: SelectionCo
 
 def _judged(candidates: List[Candidate], film: Film, config: SelectionConfig) -> List[Candidate]:
     """The candidates after the stages that cap or drop them, one per event."""
-    if config.on("film_start"):
-        candidates = film_start.judged_after_start(candidates)
     if film.pictures is not None and config.on("one_picture"):
         candidates = one_picture.drop_moves_in_one_picture(candidates, film.pictures, config)
     if film.layout is not None and candidates:

@@ -74,23 +74,6 @@ def fade_in_latents():
     return mu.astype(np.float32), np.full((n, dim), np.log(0.5), dtype=np.float32)
 
 
-@pytest.mark.parametrize("stage_on", [True, False])
-def test_nothing_is_judged_against_the_frames_before_the_film(stage_on):
-    mu, log_var = fade_in_latents()
-    config = SelectionConfig() if stage_on else SelectionConfig(off=("film_start",))
-    found = detect_changes(mu, log_var, RATE, config=config)
-    opening = [c for c in found.candidates if c.first < c.second - c.first]
-    assert opening  # the fade-in gives candidates whose span before lies before frame 0
-    if stage_on:
-        assert all(c.dropped_by == "film_start" and not c.kept for c in opening)
-        assert all("no shot before it" in c.reason for c in opening)
-        assert found.changes.tolist() == [149]
-    else:
-        assert not any(c.dropped_by == "film_start" for c in found.candidates)
-        assert any(c.kept for c in opening)  # read against the motion after it alone, the fade passes
-    assert 149 in found.changes.tolist()
-
-
 def test_a_cut_soon_after_the_start_is_still_judged():
     mu, log_var = fade_in_latents()
     mu = mu.copy()
