@@ -132,6 +132,8 @@ def _scene_level(stage: Dict) -> List[str]:
 
 
 def _previous(stage: Dict) -> List[str]:
+    if "lines" in stage:  # written whole by python -m benchmarks.previous_selection
+        return _written(stage)
     out = ["## The previous release's selection on the same latents", "",
            stage["how"], ""]
     rows = [[name, _stat(entry["previous"]), _stat(entry["now"])] for name, entry in stage["datasets"].items()]

@@ -323,3 +323,26 @@ def test_datasets_option_merges_its_rows_and_keeps_every_other_data_sets(tmp_pat
         run.main(argv[:3] + ["nope"] + argv[5:])
     with pytest.raises(SystemExit):
         run.parse_args(["--stages", "accuracy,speed", "--datasets", "clip_a"])
+
+
+def test_previous_selection_table_averages_the_seeds_and_renders_as_written(tmp_path):
+    from benchmarks import previous_selection as ps
+    from benchmarks.report import render
+    before = {"tuning": {"tune-a": [[0.8, 0.9], [1.0, 0.7]]}, "real": {"rick": [[0.9, 0.9]], "only-before": [[0.1, 0.1]]}}
+    after = {"tuning": {"tune-a": [[0.9, 0.9], [1.0, 0.9]]}, "real": {"rick": [[0.95, 0.92]]}}
+    text = ps.table(before, after, "commit abc")
+    assert "| tuning | tune-a | 2 | 0.900 / 0.800 | 0.950 / 0.900 |" in text
+    assert "| real | rick | 1 | 0.900 / 0.900 | 0.950 / 0.920 |" in text
+    assert "only-before" not in text  # a data set scored on one side only is no comparison
+    assert "| tuning | mean | | 0.9000 / 0.8000 | 0.9500 / 0.9000 |" in text
+    section = {"title": "The previous release's selection on the same latents", "how": "how it ran",
+               "lines": text.rstrip("\n").split("\n"), "date": "2026-12-07", "stage_seconds": 1.0}
+    rendered = render({"machine": "box", "previous_selection": section})
+    assert "## The previous release's selection on the same latents" in rendered and "| real | rick | 1 |" in rendered
+
+
+def test_previous_selection_refuses_a_folder_that_is_no_checkout(tmp_path, capsys):
+    from benchmarks import previous_selection as ps
+    with pytest.raises(SystemExit):
+        ps.parse_args(["--previous", str(tmp_path)])
+    assert "not a checkout of this project" in capsys.readouterr().err
