@@ -82,3 +82,13 @@ def test_pictures_without_lines_are_never_one_picture():
     pictures.edges[:] = 0
     found = detect_changes(mu, log_var, RATE, pictures=pictures)
     assert not any(c.dropped_by == "one_picture" for c in found.candidates)
+
+
+def test_without_colours_no_span_is_one_picture():
+    """Pictures with no colour histograms (colours None) cannot show the same colours: the stage
+    drops nothing, rather than judging by the lines alone."""
+    mu, log_var, pictures = move_then_cut()
+    pictures.colours = None
+    found = detect_changes(mu, log_var, RATE, pictures=pictures)
+    assert not any(c.dropped_by == "one_picture" for c in found.candidates)
+    assert any(c.kept for c in the_move(found))
