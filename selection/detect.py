@@ -2,8 +2,8 @@
 
     candidates   cuts (h = 0), split cuts, spans of every scale h > 0, dips of detail
     stages       drawing, hold, split cut and layout view shape the curves the candidates come
-                 from; layout confirmation, layout spread, flash return, camera move, one pick
-                 per event and fade through black then cap, drop or join them (config.STAGES)
+                 from; one picture, layout confirmation, layout spread, flash return, camera move,
+                 one pick per event and fade through black then cap, drop or join them (config.STAGES)
     Changes      the events, most confident first (confidence >= 0: a change), the per-pair
                  score for plots, and every candidate with the stage that decided it
 

@@ -92,3 +92,9 @@ def test_without_colours_no_span_is_one_picture():
     found = detect_changes(mu, log_var, RATE, pictures=pictures)
     assert not any(c.dropped_by == "one_picture" for c in found.candidates)
     assert any(c.kept for c in the_move(found))
+
+
+def test_the_colour_bar_is_the_scene_levels():
+    """same_palette is taken from the scene level, not fitted: the two stay one value."""
+    from scenes.setting_changes import SAME_PALETTE
+    assert SelectionConfig().same_palette == SAME_PALETTE
