@@ -192,6 +192,8 @@ class SelectionConfig:
         unknown = sorted(set(self.off) - set(STAGES))
         if unknown:
             raise ValueError(f"unknown selection stage(s) {', '.join(unknown)}; the stages are {', '.join(STAGES)}")
+        if not 0.0 <= self.same_palette <= 1.0:
+            raise ValueError(f"same_palette {self.same_palette:g}: a distance of colour histograms lies in [0, 1]")
         if self.decision not in ("rules", "learned"):
             raise ValueError(f"unknown decision {self.decision!r}; choose 'rules' or 'learned'")
 

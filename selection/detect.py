@@ -1,9 +1,10 @@
 """From latents to scene changes with no count given: candidates from the score, then each stage in turn.
 
     candidates   cuts (h = 0), split cuts, spans of every scale h > 0, dips of detail
-    stages       drawing, hold, split cut and layout view shape the curves the candidates come
-                 from; one picture, layout confirmation, layout spread, flash return, camera move,
-                 one pick per event and fade through black then cap, drop or join them (config.STAGES)
+    stages       drawing, hold, local hold, split cut and layout view shape the curves the
+                 candidates come from; one picture, layout confirmation, layout spread, flash
+                 return, camera move, fade through black and one pick per event then cap, drop or
+                 join them (config.STAGES)
     Changes      the events, most confident first (confidence >= 0: a change), the per-pair
                  score for plots, and every candidate with the stage that decided it
 

@@ -3,7 +3,7 @@
 Exists for the clip rick (live action): a singer's or a dancer's quick move, blurred over three
 to five frames, moved the latents across a span of half-width 1 or 2 as far as a short dissolve
 does, and stood out against the calmer frames on either side. These were most of rick's false
-alarms (11 of 14 in training seed 0); no stage that reads the camera or the layout took them,
+alarms (9 of 14 in training seed 0); no stage that reads the camera or the layout took them,
 as the camera stays and the mover covers a fair part of the frame.
 
 A gradual transition ends on another picture: other lines (edge maps correlating under

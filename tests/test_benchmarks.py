@@ -331,14 +331,14 @@ def test_previous_selection_table_averages_the_seeds_and_renders_as_written(tmp_
     before = {"tuning": {"tune-a": [[0.8, 0.9], [1.0, 0.7]]}, "real": {"rick": [[0.9, 0.9]], "only-before": [[0.1, 0.1]]}}
     after = {"tuning": {"tune-a": [[0.9, 0.9], [1.0, 0.9]]}, "real": {"rick": [[0.95, 0.92]]}}
     text = ps.table(before, after, "commit abc")
-    assert "| tuning | tune-a | 2 | 0.900 / 0.800 | 0.950 / 0.900 |" in text
-    assert "| real | rick | 1 | 0.900 / 0.900 | 0.950 / 0.920 |" in text
+    assert "| tuning | tune-a | 2 / 2 | 0.900 / 0.800 | 0.950 / 0.900 |" in text
+    assert "| real | rick | 1 / 1 | 0.900 / 0.900 | 0.950 / 0.920 |" in text
     assert "only-before" not in text  # a data set scored on one side only is no comparison
     assert "| tuning | mean | | 0.9000 / 0.8000 | 0.9500 / 0.9000 |" in text
     section = {"title": "The previous release's selection on the same latents", "how": "how it ran",
                "lines": text.rstrip("\n").split("\n"), "date": "2026-12-07", "stage_seconds": 1.0}
     rendered = render({"machine": "box", "previous_selection": section})
-    assert "## The previous release's selection on the same latents" in rendered and "| real | rick | 1 |" in rendered
+    assert "## The previous release's selection on the same latents" in rendered and "| real | rick | 1 / 1 |" in rendered
 
 
 def test_previous_selection_refuses_a_folder_that_is_no_checkout(tmp_path, capsys):
@@ -346,3 +346,13 @@ def test_previous_selection_refuses_a_folder_that_is_no_checkout(tmp_path, capsy
     with pytest.raises(SystemExit):
         ps.parse_args(["--previous", str(tmp_path)])
     assert "not a checkout of this project" in capsys.readouterr().err
+
+
+def test_previous_selection_names_the_scoring_files_that_differ(tmp_path):
+    import shutil
+    from benchmarks import previous_selection as ps
+    for name in ("evaluation", "benchmarks"):
+        shutil.copytree(os.path.join(ps.ROOT, name), tmp_path / name, ignore=shutil.ignore_patterns("work", "__pycache__"))
+    assert ps.scoring_differences(str(tmp_path)) == []
+    (tmp_path / "benchmarks" / "scoring.py").write_text("TOLERANCE = 3\n")
+    assert ps.scoring_differences(str(tmp_path)) == [os.path.join("benchmarks", "scoring.py")]

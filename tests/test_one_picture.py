@@ -98,3 +98,8 @@ def test_the_colour_bar_is_the_scene_levels():
     """same_palette is taken from the scene level, not fitted: the two stay one value."""
     from scenes.setting_changes import SAME_PALETTE
     assert SelectionConfig().same_palette == SAME_PALETTE
+
+
+def test_a_colour_bar_outside_0_to_1_is_refused():
+    with pytest.raises(ValueError, match="same_palette"):
+        SelectionConfig().with_values(same_palette=1.5)
