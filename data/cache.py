@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from data import video
-from data.frames import IMAGE_EXTENSIONS, list_frame_files, read_frame
+from data.frames import IMAGE_EXTENSIONS, list_frame_files, picture_count, read_frame
 from utils.atomic import remove_leftovers, writable_folder, write_folder_with
 from utils.errors import UserError, os_reason, read_path
 from utils.run_folder import check_not_a_run_folder
@@ -142,7 +142,12 @@ def _source_kind(source: str) -> str:
     if stat.S_ISREG(status.st_mode):
         if video.is_video_file(source):
             return "video"
-        if source.lower().endswith(IMAGE_EXTENSIONS):  # frames/*.png given for the folder
+        if source.lower().endswith(IMAGE_EXTENSIONS):
+            count = picture_count(source)
+            if count > 1:  # FFmpeg does not decode an animated WebP, and a folder's frame is one picture
+                raise UserError(f"{source}: an animated picture of {count} frames, which is not read as a film; "
+                                "convert it to a video file (mp4, gif, ...) or save its frames as a folder of images")
+            # frames/*.png given for the folder
             raise UserError(f"{source}: one image, not a film; give the folder of frames that holds it "
                             f"({os.path.dirname(source) or '.'})")
         raise UserError(f"{source}: not a folder of frames nor a video file this tool reads "

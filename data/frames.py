@@ -151,6 +151,16 @@ def as_eight_bit(image: Image.Image, path: str) -> Image.Image:
     return image
 
 
+def picture_count(path: str) -> int:
+    """How many pictures the image file `path` holds (an animated WebP or PNG, a multi-page TIFF:
+    more than one); 1 where it cannot be opened, which the reading of it says."""
+    try:
+        with Image.open(path) as image:
+            return int(getattr(image, "n_frames", 1))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return 1  # named when the file is read as a frame
+
+
 def read_frame(path: str, size: int) -> Tuple[np.ndarray, Tuple[int, int]]:
     """One image as uint8 (3, size, size) RGB, resized with antialiasing; also its original (w, h).
 

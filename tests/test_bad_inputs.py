@@ -463,6 +463,17 @@ def test_the_images_of_a_folder_given_for_the_folder_are_told_to_give_the_folder
     assert run_files(str(tmp_path / "out")) == []
 
 
+def test_an_animated_picture_given_as_a_film_is_named_as_such(two_scene_folder, tmp_path, capsys):
+    frames = [Image.open(os.path.join(two_scene_folder, f"frame_{n}.png")) for n in range(4)]
+    film = str(tmp_path / "clip.webp")  # FFmpeg does not decode an animated WebP
+    frames[0].save(film, save_all=True, append_images=frames[1:], duration=40)
+    assert train_briefly(film, tmp_path / "out") == 2
+    # it said "one image, not a film; give the folder of frames that holds it"
+    one_error_line(capsys.readouterr().err, f"{film}: an animated picture of 4 frames, which is not read as a film",
+                   "convert it to a video file")
+    assert run_files(str(tmp_path / "out")) == []
+
+
 def test_an_output_folder_that_is_a_broken_link_is_named_as_such(two_scene_folder, tmp_path, capsys):
     os.symlink(tmp_path / "moved" / "run", tmp_path / "run")  # the folder it pointed to is gone
     assert train_briefly(two_scene_folder, tmp_path / "run") == 2
