@@ -115,6 +115,25 @@ def test_results_of_another_run_are_not_mixed_with_these(two_scene_folder, tmp_p
     assert len(os.listdir(mixed)) == 2
 
 
+def test_results_whose_record_is_damaged_are_neither_scored_nor_replaced_unasked(two_scene_folder, tmp_path, capsys):
+    shared = tmp_path / "results"
+    assert train(two_scene_folder, tmp_path / "a", "--max_iters", "1") == 0
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "a"), "--results_folder", str(shared)) == 0
+    (shared / "result_source_0.json").write_text("")  # emptied: whose run it was cannot be told
+    ranking = (shared / "scene_change_res0.npy").read_bytes()
+    np.save(tmp_path / "labels.npy", np.array([19]))
+    capsys.readouterr()
+    # it scored the set unchecked, and a new run replaced it without --overwrite
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(shared)]) == 2
+    one_error_line(capsys.readouterr().err, str(shared), "its record result_source_0.json is damaged")
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "a"), "--results_folder", str(shared)) == 2
+    one_error_line(capsys.readouterr().err, str(shared), "record is damaged (result_source_0.json)", "--overwrite")
+    assert (shared / "scene_change_res0.npy").read_bytes() == ranking
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "a"), "--results_folder", str(shared),
+                  "--overwrite") == 0
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(shared)]) == 0
+
+
 @pytest.mark.slow
 def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"

@@ -128,6 +128,12 @@ def read_source(folder: str, epoch: int) -> Optional[Dict]:
     return record if isinstance(record, dict) else None
 
 
+def damaged_records(folder: str) -> List[int]:
+    """The epochs of `folder` whose record is there but cannot be read as one (cut short, emptied,
+    not a JSON object): their set's run, and whether its files are the run's, cannot be told."""
+    return [epoch for epoch in epochs_with(folder, "result_source") if read_source(folder, epoch) is None]
+
+
 def recorded_sources(folder: str) -> Dict[int, Dict]:
     """{epoch: record} of every result set in `folder` that says where it came from."""
     found = {}
@@ -251,10 +257,12 @@ def check_result_set(folder: str, epoch: int) -> None:
     """UserError when the files of the set of `epoch` in `folder` are not those its record lists."""
     record = read_source(folder, epoch)
     listed = record.get("files") if record is not None else None
-    if listed is None:
-        return  # an earlier release's results, or no record at all: nothing to check against
     problem = None
-    if not isinstance(listed, dict):
+    if record is None and os.path.lexists(source_path(folder, epoch)):
+        problem = f"its record {result_name('result_source', epoch)} is damaged"
+    elif listed is None:
+        return  # an earlier release's results, or no record at all: nothing to check against
+    elif not isinstance(listed, dict):
         problem = "its record's file list is damaged"
     else:
         present = epoch_files(folder, epoch)

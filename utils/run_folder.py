@@ -16,8 +16,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from utils.checkpoints import CHECKPOINT_PATTERN, INTERRUPTED_NAME
 from utils.errors import UserError
-from utils.result_sets import (REPORT_PICTURE, RESULT_FOLDERS, RESULT_NAMES, RESULT_PATTERN, read_source,
-                               recorded_sources)
+from utils.result_sets import (REPORT_PICTURE, RESULT_FOLDERS, RESULT_NAMES, RESULT_PATTERN, damaged_records,
+                               read_source, recorded_sources, result_name)
 
 TRAINING_FILES = ("loss_history.json", "loss_history.png", "reconstructions.png", INTERRUPTED_NAME)
 
@@ -148,6 +148,11 @@ def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optiona
     deleted here, so that a run that fails leaves them."""
     foreign = sorted(epoch for epoch, record in recorded_sources(folder).items()
                      if not _same_source(record, epoch, checkpoints))
+    damaged = damaged_records(folder)  # of a run that cannot be told: kept as another run's
+    if damaged and not overwrite:
+        raise UserError(f"{folder}: holds results whose record is damaged ({result_name('result_source', damaged[0])}), of a run "
+                        "that cannot be told; pass --overwrite to replace them, or another --results_folder")
+    foreign = sorted(foreign + damaged)
     if foreign and not overwrite:
         record = read_source(folder, foreign[0])
         raise UserError(f"{folder}: holds results of another run (epochs {', '.join(map(str, foreign))}, from "
