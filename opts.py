@@ -65,8 +65,18 @@ def _number(text: str, kind: type, accept, expected: str):
     except ValueError:
         value = None
     if value is None or not accept(value):
-        raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        raise argparse.ArgumentTypeError(f"expected {expected}{_in_digits(text, kind)}, got {text}")
     return value
+
+
+def _in_digits(text: str, kind: type) -> str:
+    """", written in digits" where a whole number is wanted and `text` is one written otherwise
+    (1e3, 5.0), which int() does not read."""
+    try:
+        whole = kind is int and float(text).is_integer() and not text.strip().lstrip("+-").isdigit()
+    except ValueError:
+        return ""
+    return ", written in digits" if whole else ""
 
 
 def _positive_int(text: str) -> int:
@@ -113,10 +123,13 @@ def _within(kind: type, low, high, low_open: bool = False, what: str = "a number
     """An option type: a `kind` from `low` to `high` (above `low` where `low_open`). A number far
     past what any run needs (--lr 1e300) would only overflow later, in a traceback."""
     noun = what[2:] if what.startswith("a ") else what
+    if kind is int and noun.startswith("number"):
+        noun = f"whole {noun}"  # a number of pairs, of frames
+    bound = str if kind is int else (lambda v: f"{v:g}")  # 1e+09 is no whole number int() reads
     if low == 0:
-        expected = f"a {'positive' if low_open else 'finite non-negative'} {noun} up to {high:g}"
+        expected = f"a {'positive' if low_open else 'finite non-negative'} {noun} up to {bound(high)}"
     else:
-        expected = f"{what} from {low:g} to {high:g}"
+        expected = f"a {noun} from {bound(low)} to {bound(high)}"
 
     def parse(text: str):
         return _number(text, kind, lambda v: (v > low if low_open else v >= low) and v <= high, expected)

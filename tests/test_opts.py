@@ -114,6 +114,12 @@ def test_negative_patience_is_refused():
     (["--seed", "-1"], "--seed: expected a seed from 0 to 4294967295"),
     (["--epoch_frames", "1000000000000"], "--epoch_frames: expected auto or a number of frames from 0 to 10000000"),
     (["--transition_seconds", "inf"], "--transition_seconds: expected a finite non-negative number"),
+    # the bound was written 1e+09, which the option does not read, and 5.0 was "not a number of pairs"
+    (["--top_K", "1e9"], "--top_K: expected a finite non-negative whole number of pairs up to 1000000000, "
+                         "written in digits, got 1e9"),
+    (["--top_K", "5.0"], "--top_K: expected a finite non-negative whole number of pairs"),
+    (["--bs", "1e3"], "--bs: expected a whole number from 1 to 1000000000, written in digits, got 1e3"),
+    (["--bs", "0"], "--bs: expected a whole number from 1 to 1000000000, got 0"),
 ])
 def test_numbers_out_of_every_usable_range_are_refused_in_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as err:
