@@ -511,6 +511,8 @@ def parse_options(argv: Optional[Sequence[str]] = None, prog: Optional[str] = No
             setattr(opt, name, value[0])
     if opt.top_K < 0:
         parser.error(f"--top_K must be 0 (all) or positive, got {opt.top_K}")
+    if getattr(opt, "resume", False) and opt.overwrite:  # resuming kept the run, and --overwrite went unheard
+        parser.error("--resume continues the run in --output_folder and --overwrite deletes it; give one of them")
     sentinel = argparse.Namespace(**{k: _Unset for k in vars(opt)})
     probe = build_parser(prog, description)
     probe._quiet = True  # the first parse said what was given twice

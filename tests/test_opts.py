@@ -129,6 +129,15 @@ def test_numbers_out_of_every_usable_range_are_refused_in_one_line(argv, message
     assert len(lines) == 1 and message in lines[0], lines
 
 
+def test_resume_and_overwrite_together_are_refused(capsys):
+    # the run was resumed (or left as it was, its epochs all trained) and --overwrite went unheard
+    with pytest.raises(SystemExit) as err:
+        parse_options(["--resume", "--overwrite"], prog="main.py")
+    assert err.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--resume continues the run in --output_folder and --overwrite deletes it" in lines[0]
+
+
 def test_the_ends_of_the_usable_ranges_are_accepted():
     opt = parse_options(["--fps", "1000", "--seed", str(2 ** 32 - 1), "--epoch_frames", "10000000"])
     assert (opt.fps, opt.seed, opt.epoch_frames) == (1000.0, 2 ** 32 - 1, 10_000_000)
