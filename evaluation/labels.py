@@ -379,8 +379,17 @@ def stated_frame_count(path: str) -> Optional[int]:
     data = _film_part(data)
     if not isinstance(data, dict):
         return None
-    count = data.get("n_frames", data.get("num_frames"))
-    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else None
+    key = "n_frames" if "n_frames" in data else "num_frames"
+    if data.get(key) is None:
+        return None
+    try:
+        count = frame_index(data[key])
+    except NotAFrameIndex:
+        count = 0
+    if count <= 0:  # a length that cannot be read would let labels of another film through unchecked
+        raise UserError(f"{path}: \"{key}\" must be the number of frames of the film it labels (a whole number "
+                        f"above 0), not {json.dumps(data[key])[:40]}")
+    return count
 
 
 def check_same_film(path: str, source_frames: Optional[int], against: str) -> None:

@@ -323,6 +323,18 @@ def test_labels_that_say_they_are_of_another_film_are_refused(two_scene_folder, 
                            "--directory", str(results)]) == 0
 
 
+@pytest.mark.parametrize("length", ["1561", "-5", "0", "true", "2.5", "1e30"])
+def test_labels_whose_stated_length_cannot_be_read_are_refused(tmp_path, length):
+    from evaluation.labels import check_same_film
+    labels = tmp_path / "labels.json"
+    labels.write_text('{"n_frames": %s, "boundaries": [{"frame": 20}]}' % length.replace("1561", '"1561"'))
+    # a length that was no positive whole number was passed over, and the labels of any film let through
+    with pytest.raises(UserError, match=r'labels.json: "n_frames" must be the number of frames of the film it labels'):
+        check_same_film(str(labels), 40, "results")
+    labels.write_text('{"n_frames": 40.0, "boundaries": [{"frame": 20}]}')
+    check_same_film(str(labels), 40, "results")
+
+
 @pytest.mark.slow
 def test_a_broken_film_among_several_is_refused_before_any_film_is_read(two_scene_folder, tmp_path, capsys):
     assert train_briefly(two_scene_folder, tmp_path / "run") == 0
