@@ -144,6 +144,7 @@ _SECONDS = _within(float, 0, 86400, what="a number")  # a day
 _COUNT = _within(int, 0, 1_000_000, what="a whole number")  # epochs, checkpoints, shots
 _POSITIVE_COUNT = _within(int, 1, 1_000_000, what="a whole number")
 tolerance_frames = _within(int, 0, 100_000, what="a number of frames")
+scene_count = _within(int, 0, 1_000_000, what="a number of scenes")  # python -m scenes' limit
 
 
 class _Sources(argparse._ExtendAction):

@@ -10,7 +10,6 @@ Frame numbers and times refer to the source video, also when it was sampled with
 which holds one or more of the shots above (numbered as in scenes_<i>.csv).
 """
 
-import argparse
 import csv
 import io
 import json
@@ -22,7 +21,7 @@ import numpy as np
 
 from utils.atomic import save_text
 from utils.cli import run_cli
-from utils.errors import UserError, first_line
+from utils.errors import UserError, first_line, read_path
 from utils.label_convention import shot_starts
 from utils.result_sets import epochs_with, load_json, open_result_set, result_path, settle_for_reading
 
@@ -170,6 +169,7 @@ def _check_levels(settings, shots, path: str) -> None:
 
 def print_levels(folder: str, limit: int = 0) -> None:
     """Print both levels of the newest results in `folder` (settings_<i>.json and scenes_<i>.json)."""
+    read_path(os.listdir, folder, "results folder")
     settle_for_reading(folder)
     epochs = epochs_with(folder, "settings_json")
     if not epochs:
@@ -190,10 +190,11 @@ def print_levels(folder: str, limit: int = 0) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """python -m scenes RESULTS_FOLDER [N]: both levels of the newest results as text (the first N scenes)."""
-    parser = argparse.ArgumentParser(prog="python -m scenes",
-                                     description="Print the scenes of a results folder, each with its shots.")
+    from opts import OneLineParser, scene_count  # opts reads the scene level's settings from this package
+    parser = OneLineParser(prog="python -m scenes",
+                           description="Print the scenes of a results folder, each with its shots.")
     parser.add_argument("folder", help="a folder where inference.py wrote its results")
-    parser.add_argument("limit", nargs="?", type=int, default=0, help="show the first N scenes (default: all)")
+    parser.add_argument("limit", nargs="?", type=scene_count, default=0, help="show the first N scenes (default: all)")
     args = parser.parse_args(argv)
     return run_cli(lambda: print_levels(args.folder, args.limit))
 

@@ -237,3 +237,24 @@ def test_both_levels_print_from_a_results_folder(tmp_path, capsys):
         (tmp_path / "settings_3.json").write_text(json.dumps(broken))
         assert print_main([str(tmp_path)]) == 2
         assert "settings_3.json: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["{results}", "-1"], "error: python -m scenes: argument limit: expected a finite non-negative whole number of "
+                          "scenes up to 1000000, got -1"),
+    (["{results}", "x"], "error: python -m scenes: argument limit: expected"),
+    (["{results}", "3", "4"], "error: python -m scenes: unrecognized arguments: 4"),
+    (["{missing}"], "missing: no such results folder"),
+])
+def test_the_scene_printer_refuses_its_arguments_in_one_line(tmp_path, capsys, argv, message):
+    from scenes.lists import main as print_main
+    # a negative count printed every scene, argparse's complaints were a usage line and a second line,
+    # and a missing folder had "no settings_<i>.json"
+    paths = {"results": str(tmp_path), "missing": str(tmp_path / "missing")}
+    try:
+        code = print_main([arg.format(**paths) for arg in argv])
+    except SystemExit as stop:
+        code = stop.code
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
