@@ -145,6 +145,7 @@ _COUNT = _within(int, 0, 1_000_000, what="a whole number")  # epochs, checkpoint
 _POSITIVE_COUNT = _within(int, 1, 1_000_000, what="a whole number")
 tolerance_frames = _within(int, 0, 100_000, what="a number of frames")
 scene_count = _within(int, 0, 1_000_000, what="a number of scenes")  # python -m scenes' limit
+frame_rate = _frame_rate  # python -m report's --fps, read as the scripts' is
 
 
 class _Sources(argparse._ExtendAction):

@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from opts import TRAIN, OneLineParser, build_parser, shown_options, tolerance_frames
+from opts import TRAIN, OneLineParser, build_parser, frame_rate, shown_options, tolerance_frames
 from report.build import build_report
 from utils.cli import run_cli
 
@@ -38,7 +38,7 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--cache_dir", default=defaults.get_default("cache_dir"),
                         help="the frame cache folder inference.py used (default: $REPRO_VAE_CACHE or "
                              "~/.cache/repro-vae)")
-    parser.add_argument("--fps", type=float, default=None, help="the --fps inference.py was run with, if any")
+    parser.add_argument("--fps", type=frame_rate, default=None, help="the --fps inference.py was run with, if any")
     parser.add_argument("--embed", action="store_true",
                         help="write report_embedded.html instead: one file with every picture inside it, for "
                              "a notebook's output or to send on")

@@ -149,6 +149,17 @@ def test_report_of_a_folder_without_results_is_a_one_line_error(tmp_path, capsys
     assert "run inference.py first" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("rate", ["nan", "-1", "0", "inf"])
+def test_the_reports_fps_is_a_frame_rate_or_one_line(tmp_path, capsys, rate):
+    # nan ended in a traceback from the timecodes, and -1, 0 or inf wrote a report of such times
+    with pytest.raises(SystemExit) as stop:
+        report_main([str(tmp_path), "--fps", rate])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and f"argument --fps: expected a frame rate from 0.001 to 1000 frames per second, got {rate}" \
+        in lines[0], lines
+
+
 @pytest.mark.slow
 def test_report_opens_in_a_browser(tiny_run, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
