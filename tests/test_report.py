@@ -160,6 +160,17 @@ def test_the_reports_fps_is_a_frame_rate_or_one_line(tmp_path, capsys, rate):
         in lines[0], lines
 
 
+@pytest.mark.parametrize("epoch", ["7", "-1"])
+def test_a_report_of_an_epoch_the_folder_has_no_results_of_names_those_it_has(tmp_path, capsys, epoch):
+    (tmp_path / "change_scores_0.npy").write_bytes(b"")  # the listing alone decides
+    (tmp_path / "change_scores_2.npy").write_bytes(b"")
+    assert report_main([str(tmp_path), "--epoch", epoch]) == 2
+    # it said "scenes_7.json: unreadable scene list (FileNotFoundError: ...)"
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"error: {tmp_path}: no results of epoch {epoch} (it holds those of epoch 0, 2); give --epoch "
+                     "one of those, or leave it out for the newest"], lines
+
+
 @pytest.mark.slow
 def test_report_opens_in_a_browser(tiny_run, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
