@@ -28,7 +28,7 @@ from report.run_files import RunResults, load_run_results, loss_history, open_fi
 from scenes.lists import timecode
 from selection.candidate import read_candidates_csv
 from utils.atomic import save_text, write_folder_with
-from utils.errors import UserError
+from utils.errors import UserError, read_path
 from utils.plots import has_validation, plot_loss_history
 from utils.result_sets import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE, result_path
 
@@ -58,6 +58,8 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
     training_options: the names of main.py's options to show from the checkpoint (default: every
     option it holds).
     """
+    if model_folder is not None:  # given, a folder that is not there left the training out without a word
+        read_path(os.listdir, model_folder, "model folder")
     results = load_run_results(results_folder, epoch)
     if image_folder is None and not os.path.exists(results.source):
         raise UserError(f"{results.source}: the film of {results_folder} (as scenes_{results.epoch}.json "

@@ -171,6 +171,13 @@ def test_a_report_of_an_epoch_the_folder_has_no_results_of_names_those_it_has(tm
                      "one of those, or leave it out for the newest"], lines
 
 
+def test_a_model_folder_given_to_the_report_that_is_not_there_is_one_line(tmp_path, capsys):
+    # the report was written without its training section, exit 0, for a mistyped --model_folder
+    assert report_main([str(tmp_path), "--model_folder", str(tmp_path / "runz")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"error: {tmp_path / 'runz'}: no such model folder"], lines
+
+
 @pytest.mark.slow
 def test_report_opens_in_a_browser(tiny_run, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
