@@ -167,9 +167,9 @@ def _npy_values(path: str) -> list:
     raw = read_npy(path, "a labels file")
     if raw.ndim > 1 and not (raw.ndim == 2 and raw.shape[1] == 1):
         raise UserError(f"{path}: labels must be a 1-D list of frame indices, found an array of shape {raw.shape}")
-    if raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw)))):
+    if raw.dtype.kind not in "iuf":
         raise UserError(f"{path}: labels must be whole frame indices, found dtype {raw.dtype}")
-    return [frame_index(v) for v in raw.ravel().tolist()]
+    return [frame_index(v) for v in raw.ravel().tolist()]  # a fraction or nan is named as text labels' are
 
 
 def _check_level(level: str) -> None:

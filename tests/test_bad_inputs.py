@@ -275,6 +275,18 @@ def test_text_labels_with_a_byte_order_mark_keep_their_first_label_and_others_ar
         one_error_line(capsys.readouterr().err, f"{tmp_path / name}: not a text labels file (not UTF-8 text")
 
 
+@pytest.mark.parametrize("values,message", [([19.0, 20.5], "20.5 is not a whole frame index"),
+                                            ([19.0, np.nan], "nan is not a whole frame index")])
+def test_npy_labels_of_fractions_name_the_value_not_the_dtype(tmp_path, capsys, values, message):
+    np.save(tmp_path / "labels.npy", np.array(values))
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(39))
+    # it said "labels must be whole frame indices, found dtype float64", a dtype [19.0] is read in
+    assert pure_test.main(["--labels", str(tmp_path / "labels.npy"), "--directory", str(tmp_path)]) == 2
+    one_error_line(capsys.readouterr().err, f"{tmp_path / 'labels.npy'}: unreadable labels ({message})")
+    np.save(tmp_path / "labels.npy", np.array([19.0]))
+    assert load_labels(str(tmp_path / "labels.npy")).tolist() == [19]
+
+
 @pytest.mark.slow
 def test_npy_files_of_objects_or_tables_are_refused_plainly(tmp_path, capsys):
     np.save(tmp_path / "objects.npy", np.array([{"frame": 3}], dtype=object))
