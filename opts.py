@@ -146,6 +146,12 @@ _POSITIVE_COUNT = _within(int, 1, 1_000_000, what="a whole number")
 tolerance_frames = _within(int, 0, 100_000, what="a number of frames")
 scene_count = _within(int, 0, 1_000_000, what="a number of scenes")  # python -m scenes' limit
 frame_rate = _frame_rate  # python -m report's --fps, read as the scripts' is
+# python -m data.synthetic's sizes: a clip needs two frames, and a picture of 100000 x 100000 asks
+# for hundreds of GB before its first frame
+clip_frames = _within(int, 2, 1_000_000, what="a number of frames")
+picture_width = _within(int, 32, 4096, what="a width in pixels")
+picture_height = _within(int, 24, 4096, what="a height in pixels")
+seed_number = _seed
 
 
 class _Sources(argparse._ExtendAction):

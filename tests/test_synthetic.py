@@ -308,6 +308,26 @@ def test_cli(tmp_path, capsys):
     assert os.path.exists(tmp_path / "cli" / "val_labels.npy")
 
 
+@pytest.mark.parametrize("argv,message", [
+    # "error: expected non-negative integer", naming no option
+    (["--seed", "-1"], "argument --seed: expected a seed from 0 to 4294967295, got -1"),
+    # "error: num_frames must be at least 2, got 0", of no option the command has
+    (["--val_frames", "0"], "argument --val_frames: expected a whole number of frames from 2 to 1000000, got 0"),
+    # argparse's usage line and a second line
+    (["--train_frames", "x"], "argument --train_frames: expected a whole number of frames from 2 to 1000000, got x"),
+    # a MemoryError traceback: 149 GiB asked for before the first frame
+    (["--width", "100000", "--height", "100000", "--val_frames", "2", "--train_frames", "2"],
+     "argument --width: expected a width in pixels from 32 to 4096, got 100000"),
+])
+def test_cli_refuses_its_options_in_one_line(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        syn.main(["--out", str(tmp_path / "cli"), *argv])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: python -m data.synthetic: ") and message in lines[0], lines
+    assert not (tmp_path / "cli").exists()
+
+
 @pytest.mark.slow
 def test_module_runs_as_a_command(tmp_path):
     import subprocess

@@ -1,6 +1,5 @@
 """Command line: ``python -m data.synthetic --out DIR`` writes the synthetic sample."""
 
-import argparse
 import json
 import sys
 
@@ -10,14 +9,15 @@ from data.synthetic.writer import SAMPLE_SEED, SAMPLE_TRAIN_FRAMES, SAMPLE_VAL_F
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m data.synthetic",
-                                 description="Write the synthetic anime-like sample (frames, labels, truth).")
+    from opts import OneLineParser, clip_frames, picture_height, picture_width, seed_number
+    ap = OneLineParser(prog="python -m data.synthetic",
+                       description="Write the synthetic anime-like sample (frames, labels, truth).")
     ap.add_argument("--out", required=True, help="output folder")
-    ap.add_argument("--train_frames", type=int, default=SAMPLE_TRAIN_FRAMES)
-    ap.add_argument("--val_frames", type=int, default=SAMPLE_VAL_FRAMES)
-    ap.add_argument("--seed", type=int, default=SAMPLE_SEED)
-    ap.add_argument("--width", type=int, default=160)
-    ap.add_argument("--height", type=int, default=120)
+    ap.add_argument("--train_frames", type=clip_frames, default=SAMPLE_TRAIN_FRAMES)
+    ap.add_argument("--val_frames", type=clip_frames, default=SAMPLE_VAL_FRAMES)
+    ap.add_argument("--seed", type=seed_number, default=SAMPLE_SEED)
+    ap.add_argument("--width", type=picture_width, default=160)
+    ap.add_argument("--height", type=picture_height, default=120)
     ap.add_argument("--easy", action="store_true", help="hard cuts, character-only cuts and slow pans only")
     ap.add_argument("--pacing", choices=PACINGS, default="normal",
                     help="shot lengths: normal (1.5-6 s), fast (also bursts of 4-6 frame shots), slow (20-60 s)")
