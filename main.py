@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from typing import Callable, List, Optional, Sequence
 
 import numpy as np
@@ -121,6 +122,12 @@ def train_locked(device: torch.device, opt) -> List[str]:
         raise UserError(f"--bs {opt.bs} is smaller than the {distributed.world_size()} processes sharing each batch")
     for source in frame_sources(opt.train_folder) + frame_sources(opt.val_folder):
         check_frame_source(source)
+    trained_on = {os.path.realpath(source) for source in frame_sources(opt.train_folder)}
+    for source in frame_sources(opt.val_folder):
+        if os.path.realpath(source) in trained_on and distributed.is_main():
+            warnings.warn(f"{source}: the validation frames are training frames too (--val_folder is among "
+                          "--train_folder); their loss, which names the checkpoints, is no measure of frames "
+                          "the model has not seen")
     torch.manual_seed(opt.seed)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True

@@ -102,6 +102,15 @@ def test_a_frame_folder_without_fps_is_said_to_be_taken_as_24_fps(two_scene_fold
         assert not warn_assumed_rate(video_like, 25.0) and video_like.source_fps == 25.0
 
 
+def test_validation_frames_that_are_training_frames_are_said(two_scene_folder, tmp_path):
+    from conftest import train_briefly
+    os.symlink(two_scene_folder, tmp_path / "same")  # the same film, however written
+    # the checkpoints were named by a "validation" loss of frames the model trained on, without a word
+    with pytest.warns(UserWarning, match=r"same: the validation frames are training frames too"):
+        assert train_briefly(two_scene_folder, tmp_path / "run", "--val_folder", str(tmp_path / "same")) == 0
+    assert any("_val_loss_" in name for name in os.listdir(tmp_path / "run"))
+
+
 @pytest.mark.slow
 def test_inference_on_a_frame_folder_warns_once_and_not_with_fps(two_scene_folder, tmp_path):
     tiny = ["--hidden-dims", "8", "16", "--latent_dim", "3", "--bs", "16"]
