@@ -44,7 +44,7 @@ import numpy as np
 
 from data.sample import SAMPLE_FOLDER, bundled_sample
 from evaluation.labels import (check_labels_in_range, check_same_film, follows_convention, labels_on_sampled_pairs,
-                               load_label_spans, other_convention_hint)
+                               load_label_spans, other_convention_hint, reads_first_frames)
 from evaluation.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from opts import parse_options
 from utils.cli import run_cli
@@ -159,7 +159,8 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
             check_same_film(labels_path, record["source_frames"], f"{path} (from {record.get('source', 'its film')})")
         labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
         if pairs is not None:
-            check_labels_in_range(labels, pairs, labels_path, path, spans)
+            check_labels_in_range(labels, pairs, labels_path, path, spans,
+                                  first_frames=reads_first_frames(labels_path, convention))
             if ranked.size and ranked.max() >= pairs:
                 raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),

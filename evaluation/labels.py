@@ -245,9 +245,14 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
 
 
 def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, against: str,
-                          spans: Optional[np.ndarray] = None) -> None:
+                          spans: Optional[np.ndarray] = None, first_frames: bool = False) -> None:
     """UserError when a label, or the end of a gradual transition's span in `spans`, points past
-    the last frame pair of the scored frames."""
+    the last frame pair of the scored frames. `first_frames`: the file gives each change as the
+    first frame of the new shot, so the message names that frame, as the file has it."""
+    if labels.size and labels[-1] >= num_pairs and first_frames:
+        raise UserError(f"{labels_path}: label {int(labels[-1]) + 1} (the first frame of a shot) is out of range: "
+                        f"{against} has only {num_pairs + 1} frames (0..{num_pairs}); wrong labels file or "
+                        "--label_convention?")
     if labels.size and labels[-1] >= num_pairs:
         raise UserError(f"{labels_path}: label {int(labels[-1])} is out of range: {against} has only "
                         f"{num_pairs} frame pairs (0..{num_pairs - 1}); wrong labels file or "
@@ -416,7 +421,8 @@ def labels_of_frames(path: str, convention: str, source_index: np.ndarray, again
     index = np.asarray(source_index, dtype=np.int64)
     if not np.array_equal(index, np.arange(index.size)):  # --fps kept some frames only
         labels, spans = labels_on_sampled_pairs(labels, spans, index, path, against)
-    check_labels_in_range(labels, index.size - 1, path, against, spans)
+    check_labels_in_range(labels, index.size - 1, path, against, spans,
+                          first_frames=reads_first_frames(path, convention))
     return labels, spans
 
 
@@ -424,16 +430,30 @@ def follows_convention(path: str) -> bool:
     """Whether --label_convention decides how the labels of `path` are read: true for a plain
     list of frame indices (.npy, text, CSV, a JSON list), false for a file that says its own
     ({"boundaries": [...]} with first frames, the generator's truth)."""
+    return _own_convention(path) is None
+
+
+def reads_first_frames(path: str, convention: str) -> bool:
+    """Whether the labels of `path` give each change as the first frame of the new shot: read with
+    --label_convention first_frame, or a {"boundaries": [...]} file, which always gives them so."""
+    return (_own_convention(path) or convention) == "first_frame"
+
+
+def _own_convention(path: str) -> Optional[str]:
+    """The convention a labels file says it is in (as load_label_spans reads it), or None."""
     if path.lower().endswith(".npy") or not os.path.isfile(path):
-        return True
+        return None
     try:
         text = _read_text(path)
         data = _parse_json(path, text) if path.lower().endswith(".json") or _looks_like_json(text) else None
     except (OSError, ValueError, UserError):
-        return True
+        return None
     data = _film_part(data)
-    return not (isinstance(data, dict) and (isinstance(data.get("boundaries"), list)
-                                            or isinstance(data.get("transitions"), list)))
+    if isinstance(data, dict) and isinstance(data.get("transitions"), list):
+        return "pair"  # the generator's truth
+    if isinstance(data, dict) and isinstance(data.get("boundaries"), list):
+        return "first_frame"
+    return None
 
 
 OTHER_CONVENTION = {"pair": ("first_frame", -1, "after"), "first_frame": ("pair", 1, "before")}

@@ -197,6 +197,19 @@ def test_the_range_of_labels_is_checked_when_the_ranking_was_cut_short(tmp_path,
     assert len(said) == 1 and "the labels' range is not checked" in str(said[0].message)
 
 
+def test_a_first_frame_label_past_the_film_is_named_as_the_file_gives_it(tmp_path, capsys):
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(19))
+    np.save(tmp_path / "scene_change_flags_0.npy", np.zeros(19, dtype=bool))  # 20 frames, 0..19
+    (tmp_path / "labels.txt").write_text("5\n20\n")
+    (tmp_path / "labels.json").write_text('{"boundaries": [{"frame": 5}, {"frame": 20}]}')
+    # it said "label 19 is out of range: ... has only 19 frame pairs", of a file that holds no 19
+    for labels, convention in (("labels.txt", "first_frame"), ("labels.json", "pair")):
+        assert pure_test.main(["--labels", str(tmp_path / labels), "--directory", str(tmp_path),
+                               "--label_convention", convention]) == 2
+        one_error_line(capsys.readouterr().err, f"{labels}: label 20 (the first frame of a shot) is out of range",
+                       "has only 20 frames (0..19)")
+
+
 def test_labels_move_onto_the_pairs_of_sampled_frames():
     kept = np.arange(0, 48, 2)  # --fps 12 of a 24 fps film
     labels, spans = labels_on_sampled_pairs(np.array([24, 25, 40]), np.array([[24, 24], [25, 25], [37, 44]]),
