@@ -236,6 +236,9 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
     if labels.size and labels[0] < 0:
         raise UserError(f"{path}: negative frame index {labels[0]} in the labels")
     if convention == "first_frame":
+        if labels.size == 1 and labels[0] == 0:  # said as no labels at all, after a warning that left it out
+            raise UserError(f"{path}: its one label is frame 0, where the film starts, not a scene change (the "
+                            "labels are read as the first frames of new shots)")
         if labels.size and labels[0] == 0:
             warnings.warn(f"{path}: frame 0 is where the film starts, not a scene change; left out")
         labels = pairs_of_first_frames(labels)

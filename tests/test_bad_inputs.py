@@ -183,6 +183,17 @@ def test_whole_labels_are_read_and_frame_zero_is_said_to_be_left_out(tmp_path):
     assert len(said) == 1 and "frame 0 is where the film starts" in str(said[0].message)
 
 
+@pytest.mark.parametrize("name,content,convention", [("zero.txt", "0\n", "first_frame"),
+                                                      ("zero.json", '{"boundaries": [{"frame": 0}]}', "pair")])
+def test_labels_of_frame_zero_alone_are_not_said_to_be_no_labels(tmp_path, capsys, name, content, convention):
+    (tmp_path / name).write_text(content)
+    np.save(tmp_path / "scene_change_res0.npy", np.arange(20))
+    # a warning left frame 0 out, then "no labels in the file", of a file with a label
+    assert pure_test.main(["--labels", str(tmp_path / name), "--directory", str(tmp_path),
+                           "--label_convention", convention]) == 2
+    one_error_line(capsys.readouterr().err, f"{name}: its one label is frame 0, where the film starts")
+
+
 @pytest.mark.slow
 def test_the_range_of_labels_is_checked_when_the_ranking_was_cut_short(tmp_path, capsys):
     np.save(tmp_path / "labels.npy", np.array([3, 30]))
