@@ -184,6 +184,9 @@ def _frame_file_status(path: str) -> os.stat_result:
 
 
 def _cache_folder(cache_dir: str, source: str, size: int, fps: Optional[float]) -> str:
+    if os.path.isdir(source) and os.path.realpath(cache_dir) == os.path.realpath(source):
+        raise UserError(f"{cache_dir}: the cache folder is the folder of frames {source}, which this tool does not "
+                        "write into; give another --cache_dir (or REPRO_VAE_CACHE)")
     key = f"{os.path.abspath(source)}|{size}|{fps}|{CACHE_VERSION}"
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(os.path.abspath(source)))[:40] or "frames"
     # a path of bytes that are not UTF-8 (bad\xffname/) is kept as the bytes it names

@@ -315,6 +315,16 @@ def test_no_script_writes_into_the_folder_of_frames_it_reads(two_scene_folder, t
     assert sorted(os.listdir(two_scene_folder)) == before
 
 
+def test_a_cache_folder_that_is_the_folder_of_frames_is_refused(two_scene_folder, tmp_path, capsys):
+    before = sorted(os.listdir(two_scene_folder))
+    # the frame cache was written into the folder of frames, as a folder of its own among them
+    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "1", "--cache_dir", two_scene_folder) == 2
+    one_error_line(capsys.readouterr().err, f"{two_scene_folder}: the cache folder is the folder of frames",
+                   "--cache_dir")
+    assert sorted(os.listdir(two_scene_folder)) == before
+    assert not (tmp_path / "run").exists() or checkpoints_of(tmp_path / "run") == []
+
+
 @pytest.mark.slow
 def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"
