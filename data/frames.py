@@ -46,6 +46,11 @@ def list_frame_files(folder: str) -> List[str]:
                       "(a pipe, socket or device)")
         names = [n for n in names if n not in special]
     if not names:
+        inner = sorted((n for n in read_path(os.listdir, folder, "folder of frames")
+                        if not n.startswith(".") and os.path.isdir(os.path.join(folder, n))), key=natural_key)
+        if inner:  # a season's folder of episode folders
+            raise UserError(f"{folder}: no frames found, only folders ({first_few(inner)}); give the folder of each "
+                            f"film's frames, or a quoted glob of them ('{os.path.join(folder, '*')}')")
         raise UserError(f"{folder}: no frames found (expected images named like frame_<n>.png; "
                         f"formats: {', '.join(e[1:] for e in IMAGE_EXTENSIONS)})")
     other = sorted((n for n in listed if n.lower().endswith(OTHER_PICTURE_EXTENSIONS)), key=natural_key)

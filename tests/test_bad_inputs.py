@@ -424,6 +424,16 @@ def test_empty_paths_files_and_folders_in_the_wrong_place_are_refused_in_one_lin
     one_error_line(capsys.readouterr().err, f"{tmp_path}: a folder, not a labels file")
 
 
+def test_a_folder_of_film_folders_given_as_frames_names_them(two_scene_folder, tmp_path, capsys):
+    season = tmp_path / "season"
+    for episode in ("ep1", "ep2"):
+        shutil.copytree(two_scene_folder, season / episode)
+    # it said "no frames found (expected images named like frame_<n>.png ...)", as of misnamed frames
+    assert train_briefly(season, tmp_path / "run") == 2
+    one_error_line(capsys.readouterr().err, f"{season}: no frames found, only folders (ep1, ep2)",
+                   f"a quoted glob of them ('{season / '*'}')")
+
+
 def test_a_frame_cache_whose_record_is_not_a_record_is_built_again(two_scene_folder):
     first = load_frames(two_scene_folder, show_progress=False)
     records = [os.path.join(root, "meta.json") for root, _, files in os.walk(os.environ["REPRO_VAE_CACHE"])
