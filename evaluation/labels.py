@@ -61,7 +61,8 @@ def _numbers_from_text(path: str, text: str) -> list:
         cells = [c.strip() for c in row if c.strip()]
         if not cells or cells[0].startswith("#"):
             continue
-        if header is None and not values and re.search(r"[A-Za-z_]{2,}", cells[0]) and not _is_number(cells[0]):
+        first = re.split(r"[\s;]+", cells[0])[0]  # "19 cut" is a label and a word, not a header to skip
+        if header is None and not values and re.search(r"[A-Za-z_]{2,}", cells[0]) and not _is_number(first):
             header = cells
             continue
         if len(cells) > 1 and header and "frame" in header[0].lower():

@@ -86,6 +86,9 @@ def test_labels_out_of_range():
     ("column.csv", "frame\n15 31\n", r"line 2 holds 2 values \(15, 31\)"),
     ("scenes.csv", "Scene Number,Start Frame,Start Timecode\n1,0,00:00:00.000\n2,16,00:00:00.533\n",
      r"line 2 holds 3 values \(1, 0, 00:00:00.000\) under a first column named 'Scene Number', not frames"),
+    # a first line of a label and a word was skipped as a header: 15 was lost without a word
+    ("word.txt", "15 cut\n31\n", r"line 1 holds 2 values \(15, cut\)"),
+    ("comment.txt", "15 # cut\n", r"line 1 holds 3 values \(15, #, cut\)"),
 ])
 def test_rows_of_several_values_are_refused_not_read_in_part(tmp_path, name, content, message):
     (tmp_path / name).write_text(content)
