@@ -115,7 +115,7 @@ def infer_locked(device: torch.device, opt, results_folder: str) -> List[str]:
             opt.image_folder = bundled_sample(opt.cache_dir)["val"]
     sources = frame_sources(opt.image_folder)
     for source in sources:
-        check_frame_source(source)
+        check_frame_source(source, scores_changes=True)
     # a series: each episode's results in a folder of its own name, from the one model
     folders = [results_folder] if len(sources) == 1 else [os.path.join(results_folder, name)
                                                           for name in source_names(sources)]

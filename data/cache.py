@@ -123,13 +123,15 @@ def source_names(sources: List[str]) -> List[str]:
     return names
 
 
-def check_frame_source(source: str) -> str:
+def check_frame_source(source: str, scores_changes: bool = False) -> str:
     """"folder" or "video", once `source` is known to be a folder of frames that can be listed or a
-    video file that can be read; else a UserError. Cheap: scripts call it before any long work."""
+    video file that can be read; else a UserError. Cheap: scripts call it before any long work.
+    `scores_changes`: a folder of one frame is refused too (a video's frames are counted as read)."""
     kind = _source_kind(source)
     if kind == "folder":
         check_not_a_run_folder(source)
-        list_frame_files(source)
+        if len(list_frame_files(source)) < 2 and scores_changes:  # before an earlier film's results are written
+            raise UserError(f"{source}: needs at least two frames to score a change")
     else:
         video.probe_video(source)  # opens it and decodes its first frame: an empty or broken file says so now
     return kind

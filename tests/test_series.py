@@ -65,6 +65,18 @@ def test_main_refuses_a_film_given_twice_in_one_line_before_any_work(tmp_path):
     assert "Traceback" not in refused.stderr and not out.exists()
 
 
+def test_an_episode_of_one_frame_is_refused_before_any_episodes_results(two_scene_folder, tmp_path, capsys):
+    from conftest import detect, one_error_line, train_briefly
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
+    short = write_frames(tmp_path / "short", np.zeros((1, 24, 32, 3), dtype=np.uint8))
+    capsys.readouterr()
+    # the first episode's results were written, then the run ended on the second
+    assert detect(two_scene_folder, short, "--model_folder", str(tmp_path / "run"),
+                  "--results_folder", str(tmp_path / "results")) == 2
+    one_error_line(capsys.readouterr().err, f"{short}: needs at least two frames to score a change")
+    assert not (tmp_path / "results").exists()
+
+
 @pytest.mark.slow
 def test_one_model_trains_on_every_episode_and_detects_in_each(tmp_path):
     first, second = episode(tmp_path / "ep01", 1), episode(tmp_path / "ep02", 2, frames=30)
