@@ -15,7 +15,7 @@ from data.cache import FrameCache, load_frames
 from models.config import IMAGE_SIZE
 from utils.checkpoints import list_checkpoints, load_checkpoint
 from utils.errors import UserError, first_line
-from utils.result_sets import epochs_with, load_result, open_result_set, result_name, result_path
+from utils.result_sets import epochs_with, load_result, missing_results, open_result_set, result_name, result_path
 
 
 @dataclass
@@ -40,7 +40,7 @@ def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
             raise UserError(f"{folder}: no such results folder")
         held = epochs_with(folder, "change_scores")
         if not held:
-            raise UserError(f"{folder}: no {result_name('change_scores', '<i>')} files; run inference.py first")
+            raise missing_results(folder, "change_scores")
         raise UserError(f"{folder}: no results of epoch {epoch} (it holds those of epoch {', '.join(map(str, held))}); "
                         "give --epoch one of those, or leave it out for the newest")
     epoch = open_result_set(folder, epoch)

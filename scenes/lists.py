@@ -23,7 +23,8 @@ from utils.atomic import save_text
 from utils.cli import run_cli
 from utils.errors import UserError, first_line, read_path
 from utils.label_convention import shot_starts
-from utils.result_sets import epochs_with, load_json, open_result_set, result_path, settle_for_reading
+from utils.result_sets import (epochs_with, load_json, missing_results, open_result_set, result_path,
+                                settle_for_reading)
 
 CSV_COLUMNS = ["Scene Number", "Start Frame", "Start Timecode", "Start Time (seconds)", "End Frame",
                "End Timecode", "End Time (seconds)", "Length (frames)", "Length (timecode)",
@@ -173,7 +174,7 @@ def print_levels(folder: str, limit: int = 0) -> None:
     settle_for_reading(folder)
     epochs = epochs_with(folder, "settings_json")
     if not epochs:
-        raise UserError(f"{folder}: no settings_<i>.json (inference.py writes it)")
+        raise missing_results(folder, "settings_json")
     epoch = open_result_set(folder, epochs[-1])
     lists = []
     for kind in ("settings_json", "scenes_json"):

@@ -86,3 +86,19 @@ def test_a_series_results_folder_says_each_film_is_in_a_folder_of_its_own(tmp_pa
     assert f"--directory {tmp_path / 'series' / 'ep1'}" in lines[0] and "run inference.py first" not in lines[0]
     assert pure_test.main(["--labels", str(tmp_path / "labels.json"),
                            "--directory", str(tmp_path / "series" / "ep1")]) == 0
+
+
+@pytest.mark.parametrize("reader", ["scenes", "report"])
+def test_the_scene_list_and_the_report_of_a_series_folder_name_its_films(tmp_path, capsys, reader):
+    """They said "no settings_<i>.json (inference.py writes it)" and "no change_scores_<i>.npy
+    files; run inference.py first" of the folder above a series' results."""
+    from report.__main__ import main as report_main
+    from scenes.lists import main as scenes_main
+    for film in ("ep1", "ep2"):
+        (tmp_path / "series" / film).mkdir(parents=True)
+        for name in ("change_scores_0.npy", "settings_0.json"):  # the listing alone decides
+            (tmp_path / "series" / film / name).write_text("")
+    assert {"scenes": scenes_main, "report": report_main}[reader]([str(tmp_path / "series")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "here, but the results of 2 films in its folders (ep1, ep2)" in lines[0], lines
+    assert f"such as {tmp_path / 'series' / 'ep1'}" in lines[0] and "run inference.py first" not in lines[0]

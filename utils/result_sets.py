@@ -24,7 +24,7 @@ from typing import Dict, Iterable, Iterator, List, Optional
 import numpy as np
 
 from utils.atomic import save_npy, save_text
-from utils.errors import UserError, first_line, read_npy
+from utils.errors import UserError, first_few, first_line, read_npy
 from utils.staging import Staging, settle, staged, unfinished_swaps
 
 # The files inference.py writes for the checkpoint of epoch i, by what they hold.
@@ -286,6 +286,21 @@ def check_result_set(folder: str, epoch: int) -> None:
                         "run inference.py again to write a whole set")
 
 
+def missing_results(folder: str, kind: str) -> UserError:
+    """The UserError for a folder with no file of `kind`: where its folders hold results (inference.py
+    on several films writes each one's into a folder of its name), it names them."""
+    pattern = RESULT_FILES[kind].replace("{i}", "<i>")
+    try:
+        films = sorted(entry.name for entry in os.scandir(folder) if entry.is_dir() and epochs_with(entry.path, kind))
+    except OSError:
+        films = []
+    if films:
+        return UserError(f"{folder}: no {pattern} files here, but the results of {len(films)} "
+                         f"film{'s' if len(films) > 1 else ''} in its folders ({first_few(films)}); give one "
+                         f"film's folder, such as {os.path.join(folder, films[0])}")
+    return UserError(f"{folder}: no {pattern} files; run inference.py first")
+
+
 def open_result_set(folder: str, epoch: Optional[int] = None, newest_of: str = "change_scores") -> int:
     """Make the set of `epoch` (default: the newest with a file of kind `newest_of`) in `folder`
     ready to read: a stopped swap finished, the set checked against its record; returns its epoch."""
@@ -295,8 +310,7 @@ def open_result_set(folder: str, epoch: Optional[int] = None, newest_of: str = "
             raise UserError(f"{folder}: no such results folder")
         epochs = epochs_with(folder, newest_of)
         if not epochs:
-            raise UserError(f"{folder}: no {RESULT_FILES[newest_of].replace('{i}', '<i>')} files; "
-                            "run inference.py first")
+            raise missing_results(folder, newest_of)
         epoch = epochs[-1]
     check_result_set(folder, int(epoch))
     return int(epoch)
