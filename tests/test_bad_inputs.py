@@ -541,3 +541,12 @@ def test_an_output_folder_that_is_a_broken_link_is_named_as_such(two_scene_folde
     assert train_briefly(two_scene_folder, tmp_path / "run" / "deeper") == 2
     one_error_line(capsys.readouterr().err, f"the output folder cannot be created, {tmp_path / 'run'} is a broken link")
     assert not (tmp_path / "moved").exists() and not (tmp_path / "cache").exists()
+
+
+def test_an_output_folder_that_is_a_link_in_a_loop_is_named_as_such(tmp_path):
+    from utils.atomic import writable_folder
+    os.symlink(tmp_path / "b", tmp_path / "a")
+    os.symlink(tmp_path / "a", tmp_path / "b")
+    # it was called "a broken link (to .../b)", of two links that lead to each other
+    with pytest.raises(UserError, match=r"a: the results folder is a link in a loop \(to .*b\), not a folder$"):
+        writable_folder(str(tmp_path / "a"), "results folder")

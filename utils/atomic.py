@@ -107,6 +107,17 @@ def remove_leftovers(folder: str) -> List[str]:
     return removed
 
 
+def _dead_link(path: str) -> str:
+    """What the link `path`, which leads to nothing, is: "a broken link", or "a link in a loop"
+    (links that lead back to themselves: a broken link they are not)."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a link in a loop"
+    return "a broken link"
+
+
 def writable_folder(path: str, what: str) -> str:
     """Check that the folder `path` can be written, or created where it is missing, by writing a
     probe file in it (or in its nearest existing parent); returns `path`, or raises a UserError
@@ -122,7 +133,7 @@ def writable_folder(path: str, what: str) -> str:
         kind = "a file"
         if os.path.islink(existing) and not os.path.exists(existing):  # not a file: a link to nothing
             with contextlib.suppress(OSError):
-                kind = f"a broken link (to {os.readlink(existing)})"
+                kind = f"{_dead_link(existing)} (to {os.readlink(existing)})"
         if existing == os.path.abspath(path):
             raise UserError(f"{path}: the {what} is {kind}, not a folder")
         raise UserError(f"{path}: the {what} cannot be created, {existing} is {kind}")
