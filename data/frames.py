@@ -61,6 +61,7 @@ def list_frame_files(folder: str) -> List[str]:
     names.sort(key=natural_key)
     _check_one_file_per_frame(folder, names)
     _check_no_copies(folder, names)
+    names = _named_like_the_frames(folder, names)
     _warn_missing_numbers(folder, names)
     return [os.path.join(folder, n) for n in names]
 
@@ -91,6 +92,24 @@ def _numbered_only(folder: str, names: List[str]) -> List[str]:
         warnings.warn(f"{folder}: {_some(unnumbered)} left out: no frame number in the name, among numbered frames")
         return numbered
     return names
+
+
+def _named_like_the_frames(folder: str, names: List[str]) -> List[str]:
+    """The images named like most of the folder's frames (frame_<n>): a numbered picture of another
+    name among them (poster_1.png, cover_01.jpg) would be sorted in before or after every frame,
+    as the film's first frame (moving every frame number on by one) or its last; it is left out,
+    with a warning."""
+    stems = [os.path.splitext(n)[0].lower() for n in names]
+    template, count = Counter(_NUMBER.sub("#", stem) for stem in stems).most_common(1)[0]
+    if template.count("#") != 1 or count <= len(names) / 2 or count == len(names):
+        return names
+    prefix = template.split("#")[0]
+    other = [n for n, stem in zip(names, stems)
+             if not (stem.startswith(prefix) and _NUMBER.match(stem[len(prefix):]))]
+    if not other:
+        return names
+    warnings.warn(f"{folder}: {_some(other)} left out: not named like the frames ({prefix}<n>)")
+    return [n for n in names if n not in other]
 
 
 def _warn_missing_numbers(folder: str, names: List[str]) -> None:

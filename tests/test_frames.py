@@ -175,6 +175,21 @@ def test_a_cover_among_numbered_frames_is_left_out_with_a_warning(tmp_path):
     assert [os.path.basename(p) for p in list_frame_files(str(tmp_path / "g"))] == ["a.png", "b.png", "c.png"]
 
 
+def test_a_numbered_picture_named_otherwise_among_the_frames_is_left_out_with_a_warning(tmp_path):
+    """cover_1.png sorted in before frame_0.png, as frame 0, and moved every change one frame late,
+    without a word; poster_1.png after them, as the last frame."""
+    frames = [f"frame_{i}.png" for i in range(5)]
+    _touch_frames(tmp_path / "f", frames + ["cover_1.png", "poster_1.png"])
+    with pytest.warns(UserWarning, match=r"2 files \(cover_1.png, poster_1.png\) left out: not named like the "
+                                         r"frames \(frame_<n>\)"):
+        listed = list_frame_files(str(tmp_path / "f"))
+    assert [os.path.basename(p) for p in listed] == frames
+    _touch_frames(tmp_path / "g", [f"a_{i}.png" for i in range(3)] + [f"b_{i}.png" for i in range(3)])
+    with warnings.catch_warnings():  # two namings, neither most: every image, in order
+        warnings.simplefilter("error")
+        assert len(list_frame_files(str(tmp_path / "g"))) == 6
+
+
 def test_a_gap_in_the_frame_numbers_and_a_frame_in_another_format_are_warned_about(tmp_path):
     names = [f"frame_{i}.png" for i in range(8) if i != 5]
     _touch_frames(tmp_path / "f", names)
