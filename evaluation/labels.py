@@ -75,6 +75,8 @@ def _numbers_from_text(path: str, text: str) -> list:
             raise UserError(f"{path}: line {line} holds {len(parts)} values ({shown}){named}; give one frame "
                             "index per line, or a JSON list")
         try:
+            if "_" in parts[0]:  # float() reads "1_9" as 19: a typo is not a frame number
+                raise ValueError(parts[0])
             number = float(parts[0])
         except ValueError:
             raise NotAFrameIndex(f"{parts[0]!r} is not a frame index") from None

@@ -160,6 +160,7 @@ def test_outputs_follow_the_umask(two_scene_folder, tmp_path, isolated_cache):
     ("fraction_first.txt", "1.5\n3\n", "1.5 is not a whole frame index"),
     ("negative.txt", "4\n-2\n", "negative frame index -2"),
     ("huge.txt", "1e30\n", "too large to be a frame index"),
+    ("underscore.txt", "4\n1_9\n", "'1_9' is not a frame index"),
 ])
 def test_labels_are_never_changed_silently(tmp_path, capsys, name, content, message):
     path = tmp_path / name
