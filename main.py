@@ -120,10 +120,11 @@ def train_locked(device: torch.device, opt) -> List[str]:
         run = new_run_id()
     if opt.bs < distributed.world_size():
         raise UserError(f"--bs {opt.bs} is smaller than the {distributed.world_size()} processes sharing each batch")
-    for source in frame_sources(opt.train_folder) + frame_sources(opt.val_folder):
+    train_sources, val_sources = frame_sources(opt.train_folder), frame_sources(opt.val_folder)
+    for source in train_sources + val_sources:
         check_frame_source(source)
-    trained_on = {os.path.realpath(source) for source in frame_sources(opt.train_folder)}
-    for source in frame_sources(opt.val_folder):
+    trained_on = {os.path.realpath(source) for source in train_sources}
+    for source in val_sources:
         if os.path.realpath(source) in trained_on and distributed.is_main():
             warnings.warn(f"{source}: the validation frames are training frames too (--val_folder is among "
                           "--train_folder); their loss, which names the checkpoints, is no measure of frames "

@@ -48,9 +48,9 @@ from evaluation.labels import (check_labels_in_range, check_same_film, follows_c
 from evaluation.metrics import match_with_tolerance, original_accuracy, top_k_events, top_n_accuracy
 from opts import parse_options
 from utils.cli import run_cli
-from utils.errors import UserError, first_few, read_npy
-from utils.result_sets import beside, check_result_set, epoch_of, epochs_with, read_source, result_name, \
-    settle_for_reading
+from utils.errors import UserError, read_npy
+from utils.result_sets import beside, check_result_set, epoch_of, epochs_with, missing_results, read_source, \
+    result_name, settle_for_reading
 from utils.run_folder import check_one_run
 
 
@@ -62,13 +62,7 @@ def result_files(location: str) -> List[str]:
         raise UserError(f"{location}: no such results folder or file")
     epochs = epochs_with(location, "ranking")
     if not epochs:
-        films = sorted(entry.name for entry in os.scandir(location)
-                       if entry.is_dir() and epochs_with(entry.path, "ranking"))
-        if films:  # inference.py on several films writes each one's results into a folder of its name
-            raise UserError(f"{location}: no scene_change_res<i>.npy files here, but the results of "
-                            f"{len(films)} film{'s' if len(films) > 1 else ''} in its folders ({first_few(films)}); score "
-                            f"one film at a time, with --directory {os.path.join(location, films[0])}")
-        raise UserError(f"{location}: no scene_change_res<i>.npy files; run inference.py first")
+        raise missing_results(location, "ranking", one_film="score one film at a time, with --directory")
     return [os.path.join(location, result_name("ranking", epoch)) for epoch in epochs]
 
 
@@ -147,6 +141,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
         check_result_set(os.path.dirname(paths[0]) or ".", epoch)
     rows = []
     said, convention_applies = False, follows_convention(labels_path)
+    first_frames = reads_first_frames(labels_path, convention)
     for path in paths:
         ranked = _load_ranking(path)
         flags = None
@@ -160,7 +155,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
         labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
         if pairs is not None:
             check_labels_in_range(labels, pairs, labels_path, path, spans,
-                                  first_frames=reads_first_frames(labels_path, convention))
+                                  first_frames=first_frames)
             if ranked.size and ranked.max() >= pairs:
                 raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),

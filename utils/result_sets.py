@@ -286,9 +286,10 @@ def check_result_set(folder: str, epoch: int) -> None:
                         "run inference.py again to write a whole set")
 
 
-def missing_results(folder: str, kind: str) -> UserError:
+def missing_results(folder: str, kind: str, one_film: str = "give one film's folder, such as") -> UserError:
     """The UserError for a folder with no file of `kind`: where its folders hold results (inference.py
-    on several films writes each one's into a folder of its name), it names them."""
+    on several films writes each one's into a folder of its name), it names them, and `one_film`
+    says how to give the first of them."""
     pattern = RESULT_FILES[kind].replace("{i}", "<i>")
     try:
         films = sorted(entry.name for entry in os.scandir(folder) if entry.is_dir() and epochs_with(entry.path, kind))
@@ -296,8 +297,8 @@ def missing_results(folder: str, kind: str) -> UserError:
         films = []
     if films:
         return UserError(f"{folder}: no {pattern} files here, but the results of {len(films)} "
-                         f"film{'s' if len(films) > 1 else ''} in its folders ({first_few(films)}); give one "
-                         f"film's folder, such as {os.path.join(folder, films[0])}")
+                         f"film{'s' if len(films) > 1 else ''} in its folders ({first_few(films)}); {one_film} "
+                         f"{os.path.join(folder, films[0])}")
     return UserError(f"{folder}: no {pattern} files; run inference.py first")
 
 
