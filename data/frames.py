@@ -109,7 +109,8 @@ def _named_like_the_frames(folder: str, names: List[str]) -> List[str]:
     if not other:
         return names
     warnings.warn(f"{folder}: {_some(other)} left out: not named like the frames ({prefix}<n>)")
-    return [n for n in names if n not in other]
+    left_out = set(other)
+    return [n for n in names if n not in left_out]
 
 
 def _warn_missing_numbers(folder: str, names: List[str]) -> None:

@@ -35,10 +35,10 @@ class RunResults:
 def load_run_results(folder: str, epoch: Optional[int] = None) -> RunResults:
     """The results of checkpoint `epoch` (default: the newest) in `folder`; a UserError names
     any file that is missing, unreadable or of the wrong length."""
-    if epoch is not None and epoch not in epochs_with(folder, "change_scores"):  # --epoch of no result set
+    held = epochs_with(folder, "change_scores") if epoch is not None else []
+    if epoch is not None and epoch not in held:  # --epoch of no result set
         if not os.path.isdir(folder):
             raise UserError(f"{folder}: no such results folder")
-        held = epochs_with(folder, "change_scores")
         if not held:
             raise missing_results(folder, "change_scores")
         raise UserError(f"{folder}: no results of epoch {epoch} (it holds those of epoch {', '.join(map(str, held))}); "
