@@ -13,15 +13,13 @@ from typing import Optional
 import numpy as np
 
 from selection.config import SelectionConfig
-from selection.pictures import Pictures
+from selection.pictures import Pictures, edge_likeness
 
 
 def _edge_steps(pictures: Pictures, distance: int):
     """The correlation of the edge maps of frames i and i + distance, and whether both have lines."""
-    edges = pictures.edges.astype(np.float32)
-    correlation = (edges[:-distance] * edges[distance:]).sum(axis=1)
-    lined = np.abs(edges).sum(axis=1) > 0
-    return correlation, lined[:-distance] & lined[distance:]
+    first = np.arange(max(len(pictures.edges) - distance, 0))
+    return edge_likeness(pictures, first, first + distance)
 
 
 def drawing_steps(pictures: Optional[Pictures], num_pairs: int, config: SelectionConfig):

@@ -21,16 +21,13 @@ import numpy as np
 
 from selection.candidate import Candidate
 from selection.config import SelectionConfig
-from selection.pictures import Pictures
+from selection.pictures import Pictures, edge_likeness
 
 
 def end_likeness(pictures: Pictures, first: np.ndarray, second: np.ndarray):
     """(lines, colours, lined) per pair of frames: the correlation of their edge maps, the total
     variation distance of their colour histograms (1 without them), and whether both have lines."""
-    edges_a = pictures.edges[first].astype(np.float32)
-    edges_b = pictures.edges[second].astype(np.float32)
-    lines = (edges_a * edges_b).sum(axis=1)
-    lined = (np.abs(edges_a).sum(axis=1) > 0) & (np.abs(edges_b).sum(axis=1) > 0)
+    lines, lined = edge_likeness(pictures, first, second)
     if pictures.colours is None:
         return lines, np.ones(first.size), lined
     colours = 0.5 * np.abs(pictures.colours[first].astype(np.float32)

@@ -132,6 +132,15 @@ def _palette(frames: np.ndarray) -> np.ndarray:
     return counts / max(bins.shape[1], 1)
 
 
+def edge_likeness(pictures: Pictures, first: np.ndarray, second: np.ndarray):
+    """(correlation, lined) per pair of frames first[k], second[k]: the correlation of their edge
+    maps (1: the same lines), and whether both have lines (a flat picture's map is all zeros)."""
+    edges_a = pictures.edges[first].astype(np.float32)
+    edges_b = pictures.edges[second].astype(np.float32)
+    lined = (np.abs(edges_a).sum(axis=1) > 0) & (np.abs(edges_b).sum(axis=1) > 0)
+    return (edges_a * edges_b).sum(axis=1), lined
+
+
 def same_drawing(pictures: Pictures, frames: np.ndarray, reference: int, bar: float) -> bool:
     """True when the median correlation of the edge maps of `frames` with that of frame
     `reference` is at least `bar` (SelectionConfig.same_drawing): the same lines, however bright
