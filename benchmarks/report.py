@@ -224,7 +224,7 @@ def _written(stage: Dict) -> List[str]:
     return [f"## {stage['title']}", "", stage["how"], "", *stage["lines"], ""]
 
 
-SECTIONS = (("accuracy", _accuracy), ("previous_selection", _previous), ("ablation", _written),
+SECTIONS = (("accuracy", _accuracy), ("previous_selection", _previous), ("ablation", _written), ("sensitivity", _written),
             ("learned_decision", _written), ("budget", _written), ("tradeoff", _tradeoff), ("speed", _speed),
             ("time_parts", _written), ("time_to_result", _time_to_result))
 
