@@ -150,7 +150,7 @@ def infer_source(source: str, results_folder: str, checkpoints: list, device: to
         writable_folder(results_folder, "results folder")
         settle(results_folder)  # a swap a killed run left half done is finished first
         foreign = make_room_for_results(results_folder, {c.epoch: (c.path, c.run) for c in checkpoints},
-                                        opt.overwrite)
+                                        opt.overwrite, source)
     precision = resolve_precision(opt.precision, device)
     cache, latents = encode_with_checkpoints(source, checkpoints, device, precision, config.batch_size,
                                              config.cache_dir, config.fps)

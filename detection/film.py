@@ -109,7 +109,8 @@ def detect(film: str, checkpoint: str, config: DetectionConfig, results_folder: 
     if results_folder is not None:
         with folder_lock(results_folder, "results folder", "detection"):
             settle(results_folder)
-            foreign = make_room_for_results(results_folder, {epoch: (checkpoint, loaded[0].run)}, overwrite=False)
+            foreign = make_room_for_results(results_folder, {epoch: (checkpoint, loaded[0].run)}, overwrite=False,
+                                            source=film)
             write_detections(results_folder, [(loaded[0], results)], foreign)
     return results
 

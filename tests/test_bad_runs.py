@@ -3,6 +3,7 @@ non-zero exit, and nothing that could be taken for a result; an interrupted run 
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -113,6 +114,26 @@ def test_results_of_another_run_are_not_mixed_with_these(two_scene_folder, tmp_p
     assert detect(two_scene_folder, "--model_folder", str(mixed)) == 2
     one_error_line(capsys.readouterr().err, str(mixed), "two checkpoints of epoch 0")
     assert len(os.listdir(mixed)) == 2
+
+
+def test_results_of_another_film_are_neither_replaced_nor_mixed_unasked(two_scene_folder, tmp_path, capsys):
+    other = tmp_path / "other_film"
+    shutil.copytree(two_scene_folder, other)
+    assert train(two_scene_folder, tmp_path / "run", "--max_iters", "2") == 0
+    shared = tmp_path / "results"
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "run"), "--results_folder", str(shared),
+                  "--span", "1") == 0
+    before = {name: (shared / name).read_bytes() for name in os.listdir(shared) if (shared / name).is_file()}
+    capsys.readouterr()
+    # the other film's newest set replaced this film's without a word, beside its epoch 0
+    assert detect(other, "--model_folder", str(tmp_path / "run"), "--results_folder", str(shared)) == 2
+    one_error_line(capsys.readouterr().err, f"{shared}: holds the results of another film ({two_scene_folder}: "
+                   "epochs 0, 1)", "--overwrite")
+    assert {name: (shared / name).read_bytes() for name in os.listdir(shared) if (shared / name).is_file()} == before
+    assert detect(two_scene_folder, "--model_folder", str(tmp_path / "run"), "--results_folder", str(shared)) == 0
+    assert detect(other, "--model_folder", str(tmp_path / "run"), "--results_folder", str(shared), "--overwrite") == 0
+    assert not (shared / "result_source_0.json").exists()
+    assert json.loads((shared / "result_source_1.json").read_text())["source"] == str(other)
 
 
 def test_results_whose_record_is_damaged_are_neither_scored_nor_replaced_unasked(two_scene_folder, tmp_path, capsys):

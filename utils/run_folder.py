@@ -139,15 +139,33 @@ def _same_source(record: Dict, epoch: int, checkpoints: Dict[int, Tuple[str, Opt
     return True  # another epoch, and nothing to tell runs apart by
 
 
+def _same_film(record: Dict, source: Optional[str]) -> bool:
+    """Whether results recorded as `record` are of the film `source` (a video or folder of frames;
+    None: not known, taken as the same): the results of another film of the same run would be
+    replaced by this film's, or mixed with them, without a word."""
+    recorded = record.get("source")
+    if source is None or not isinstance(recorded, str):
+        return True
+    return os.path.realpath(recorded) == os.path.realpath(source)
+
+
 def make_room_for_results(folder: str, checkpoints: Dict[int, Tuple[str, Optional[str]]],
-                          overwrite: bool) -> List[int]:
-    """Before inference.py writes the results of `checkpoints` ({epoch: (path, run)}) into
-    `folder`: a UserError when it holds results of another run or checkpoint, which would mix
-    with them (pure_test.py scores every result set of a folder), unless `overwrite`. Returns the
-    epochs of those results, which the new run's swap deletes (utils/staging.py): nothing is
-    deleted here, so that a run that fails leaves them."""
-    foreign = sorted(epoch for epoch, record in recorded_sources(folder).items()
-                     if not _same_source(record, epoch, checkpoints))
+                          overwrite: bool, source: Optional[str] = None) -> List[int]:
+    """Before inference.py writes the results of `checkpoints` ({epoch: (path, run)}) for the
+    film `source` into `folder`: a UserError when it holds results of another run or checkpoint,
+    or of another film, which would mix with them (pure_test.py scores every result set of a
+    folder) or be replaced by them, unless `overwrite`. Returns the epochs of those results, which
+    the new run's swap deletes (utils/staging.py): nothing is deleted here, so that a run that
+    fails leaves them."""
+    records = recorded_sources(folder)
+    other_film = sorted(epoch for epoch, record in records.items() if not _same_film(record, source))
+    if other_film and not overwrite:
+        film = records[other_film[0]]["source"]
+        raise UserError(f"{folder}: holds the results of another film ({film}: epochs "
+                        f"{', '.join(map(str, other_film))}); pass --overwrite to replace them, or another "
+                        "--results_folder")
+    foreign = sorted(epoch for epoch, record in records.items()
+                     if not _same_source(record, epoch, checkpoints) or epoch in other_film)
     damaged = damaged_records(folder)  # of a run that cannot be told: kept as another run's
     if damaged and not overwrite:
         raise UserError(f"{folder}: holds results whose record is damaged ({result_name('result_source', damaged[0])}), of a run "
