@@ -346,6 +346,20 @@ def test_a_cache_folder_that_is_the_folder_of_frames_is_refused(two_scene_folder
     assert not (tmp_path / "run").exists() or checkpoints_of(tmp_path / "run") == []
 
 
+def test_a_checkpoint_cut_short_anywhere_is_said_to_be_damaged(tmp_path):
+    from utils.checkpoints import load_checkpoint
+    from utils.errors import UserError
+    torch.save({"model": {"weight": torch.zeros(100_000)}}, tmp_path / "whole.pkl")
+    data = (tmp_path / "whole.pkl").read_bytes()
+    cut = tmp_path / "model_state_0_train_loss_1.0000.pkl"
+    for length in range(997, 80_000, 997):  # a copy or download stopped midway
+        cut.write_bytes(data[:length])
+        # some lengths were "the checkpoint cannot be read (Invalid argument)", as of a system fault
+        with pytest.raises(UserError, match=r"not a readable checkpoint: not a checkpoint written by this tool, "
+                                            r"or a damaged one"):
+            load_checkpoint(str(cut))
+
+
 @pytest.mark.slow
 def test_files_that_are_no_checkpoint_are_said_to_be_none_without_torchs_advice(two_scene_folder, tmp_path, capsys):
     out = tmp_path / "run"

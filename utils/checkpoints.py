@@ -10,6 +10,7 @@ A checkpoint whose weights are not finite (a diverged run) is never loaded.
 """
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -133,7 +134,11 @@ def load_checkpoint(path: str) -> Dict:
             warnings.simplefilter("ignore")
             payload = torch.load(path, map_location="cpu", weights_only=True)
     except OSError as err:
-        raise UserError(f"{path}: the checkpoint cannot be read ({os_reason(err)})")
+        if err.errno != errno.EINVAL:
+            raise UserError(f"{path}: the checkpoint cannot be read ({os_reason(err)})")
+        # torch's zip reader seeks before the start of some files cut short: the file's fault, not the system's
+        raise UserError(f"{path}: not a readable checkpoint: not a checkpoint written by this tool, or a "
+                        "damaged one (cut short?)")
     except Exception:  # torch raises many types for a file that is not a checkpoint
         # torch's own words advise loading untrusted files with weights_only=False: never repeated
         raise UserError(f"{path}: not a readable checkpoint: not a checkpoint written by this tool, or a "
