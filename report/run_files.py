@@ -75,7 +75,8 @@ def open_film(source: str, expected_frames: int, cache_dir: Optional[str], fps: 
     """
     cache = load_frames(source, cache_dir, IMAGE_SIZE, fps, show_progress=False)
     if len(cache) != expected_frames:
-        raise UserError(f"{source}: {len(cache)} frames at --fps {fps}, but the results hold "
+        sampled = "every frame read, with no --fps" if fps is None else f"at --fps {fps:g}"
+        raise UserError(f"{source}: {len(cache)} frames ({sampled}), but the results hold "
                         f"{expected_frames}; give the --fps inference.py was run with")
     return cache
 

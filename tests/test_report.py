@@ -13,7 +13,7 @@ from PIL import Image
 
 import inference
 import main
-from conftest import TINY, encode_video, two_scene_film
+from conftest import TINY, encode_video, two_scene_film, write_frames
 from evaluation.metrics import match_events, matched_pairs
 from report.__main__ import main as report_main
 from report.figures import MAX_STRIPS, strip_bounds, tsne_subset
@@ -195,6 +195,16 @@ def test_report_opens_in_a_browser(tiny_run, tmp_path):
     # text and pictures fill the page from the top: the score strip, the cards and the map are drawn
     assert drawn[:1200].mean() > 0.05 and drawn[1200:].mean() > 0.02
     assert len(np.unique(pixels.reshape(-1, 3)[::37], axis=0)) > 200  # photographs, not only text
+
+
+def test_a_film_read_otherwise_than_its_results_says_how_it_was_read(tmp_path):
+    from report.run_files import open_film
+    from utils.errors import UserError
+    film = write_frames(tmp_path / "film", two_scene_film(6))
+    # it said "6 frames at --fps None", an option that takes no such value
+    with pytest.raises(UserError, match=r"film: 6 frames \(every frame read, with no --fps\), but the results hold 3; "
+                                        r"give the --fps inference.py was run with$"):
+        open_film(film, 3, str(tmp_path / "cache"), None)
 
 
 @pytest.mark.slow
