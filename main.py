@@ -59,6 +59,15 @@ from utils.result_sets import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE
 from utils.run_folder import check_fresh_run, check_not_a_frame_folder, clear_earlier_run, new_run_id
 
 RESUME_HINT = "run the same command with --resume to continue"
+
+
+def resume_hint(opt) -> str:
+    """How to continue a stopped run: the same command with --resume, which refuses --overwrite
+    beside it (the run --overwrite started is the one to continue)."""
+    return "run the same command with --resume in place of --overwrite to continue" if getattr(opt, "overwrite", False) \
+        else RESUME_HINT
+
+
 PROBE_FRAMES = 16  # without validation frames, the model is tried on this many training frames after each epoch
 
 
@@ -223,7 +232,7 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                                                                   epoch, cut.iteration, history, position=cut.position,
                                                                   sums=cut.sums))
             raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
-                              f"saved in {interrupted_path}; {RESUME_HINT}")
+                              f"saved in {interrupted_path}; {resume_hint(opt)}")
         if isinstance(frames, FramesWhileDecoding):  # the film is whole from here on
             frames = torch.from_numpy(frames.finish()[1]).to(device)
         # the checkpoint's loss: the validation frames', else the epoch's training loss (named so)
@@ -252,7 +261,7 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
             if os.path.exists(interrupted_path):
                 os.remove(interrupted_path)
         if stop() and epoch < config.max_iters - 1:
-            raise Interrupted(f"stopped after epoch {epoch}, saved in {path}; {RESUME_HINT}")
+            raise Interrupted(f"stopped after epoch {epoch}, saved in {path}; {resume_hint(opt)}")
         if config.patience and epochs_without_progress(history, config.min_delta) >= config.patience:
             if main_rank:
                 print(f"stopping early after epoch {epoch}: the training loss fell by less than "

@@ -303,6 +303,27 @@ def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder
     assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
 
 
+def test_ctrl_c_of_an_overwriting_run_says_how_to_go_on_in_words_that_work(two_scene_folder, tmp_path, capsys,
+                                                                          monkeypatch):
+    import models.training
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    step = models.training.train_step
+
+    def ctrl_c(model, optimizer, x, config, iteration, *rest):
+        os.kill(os.getpid(), signal.SIGINT)
+        return step(model, optimizer, x, config, iteration, *rest)
+
+    monkeypatch.setattr(models.training, "train_step", ctrl_c)
+    capsys.readouterr()
+    assert train(two_scene_folder, out, "--max_iters", "1", "--overwrite") == 130
+    monkeypatch.setattr(models.training, "train_step", step)
+    # it said "run the same command with --resume", which --overwrite beside --resume refuses
+    line = [text for text in capsys.readouterr().err.splitlines() if text.startswith("interrupted:")]
+    assert len(line) == 1 and line[0].endswith("run the same command with --resume in place of --overwrite to continue")
+    assert train(two_scene_folder, out, "--max_iters", "1", "--resume") == 0 and len(checkpoints_of(out)) == 1
+
+
 @pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_weights(two_scene_folder, tmp_path):
     command = [sys.executable, "main.py", "--train_folder", two_scene_folder, *TINY, *LONG_EPOCHS]
