@@ -65,7 +65,7 @@ from report import build_report
 from selection.pictures import picture_features
 from utils import distributed
 from utils.atomic import writable_folder
-from utils.checkpoints import checkpoints_to_evaluate
+from utils.checkpoints import check_model_folder, checkpoints_to_evaluate
 from utils.cli import run_cli
 from utils.device import pick_device, resolve_precision
 from utils.errors import UserError
@@ -95,6 +95,8 @@ def infer_on(device: torch.device, opt) -> List[str]:
         except ValueError as error:
             raise UserError(str(error)) from None
     opt.model_folder = opt.model_folder or opt.output_folder
+    if not opt.model:
+        check_model_folder(opt.model_folder)
     results_folder = opt.results_folder or (os.path.dirname(os.path.abspath(opt.model)) if opt.model
                                             else opt.model_folder)
     if main_rank:

@@ -367,6 +367,20 @@ def test_a_cache_folder_that_is_the_folder_of_frames_is_refused(two_scene_folder
     assert not (tmp_path / "run").exists() or checkpoints_of(tmp_path / "run") == []
 
 
+def test_a_model_folder_that_is_not_there_or_a_file_is_named_as_such(two_scene_folder, tmp_path, capsys):
+    missing = tmp_path / "runz"  # a typo, or inference.py before main.py
+    assert detect(two_scene_folder, "--model_folder", str(missing)) == 2
+    # it was created as the results folder and then said to hold "no checkpoints ...; train first"
+    one_error_line(capsys.readouterr().err, f"{missing}: no such model folder; train first with main.py")
+    assert not missing.exists()
+    checkpoint = tmp_path / "model_state_0_train_loss_1.0000.pkl"
+    checkpoint.write_bytes(b"")
+    assert detect(two_scene_folder, "--model_folder", str(checkpoint)) == 2
+    # it said "the results folder is a file, not a folder", of an option the user did not give
+    one_error_line(capsys.readouterr().err, f"{checkpoint}: the model folder is a file, not a folder",
+                   "--model takes one checkpoint file")
+
+
 def test_a_checkpoint_cut_short_anywhere_is_said_to_be_damaged(tmp_path):
     from utils.checkpoints import load_checkpoint
     from utils.errors import UserError

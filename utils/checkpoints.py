@@ -80,6 +80,18 @@ def _run_folders_in(folder: str, most: int = 1000) -> List[str]:
     return runs
 
 
+def check_model_folder(folder: str) -> None:
+    """UserError when the model folder `folder` is not there or is a file: checked before the
+    results folder, which is the model folder unless told otherwise, is created in its place
+    (a typo was then told 'no checkpoints in the model folder; train first', a checkpoint file
+    'the results folder is a file')."""
+    if os.path.isdir(folder):
+        return
+    if os.path.exists(folder):
+        raise UserError(f"{folder}: the model folder is a file, not a folder (--model takes one checkpoint file)")
+    raise UserError(f"{folder}: no such model folder; train first with main.py, whose --output_folder it is")
+
+
 def checkpoints_to_evaluate(model_folder: Optional[str], span: int = 1,
                             model: Optional[str] = None) -> List[Tuple[int, str]]:
     """(epoch, path) of the one checkpoint file `model`, or of every `span`-th checkpoint of
