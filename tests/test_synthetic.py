@@ -318,6 +318,9 @@ def test_cli(tmp_path, capsys):
     # a MemoryError traceback: 149 GiB asked for before the first frame
     (["--width", "100000", "--height", "100000", "--val_frames", "2", "--train_frames", "2"],
      "argument --width: expected a width in pixels from 32 to 4096, got 100000"),
+    # "error: extra_transitions must be among ..., got ['dissolve']", naming no option
+    (["--extra_transitions", "blur,dissolve"], "argument --extra_transitions: expected 'all' or kinds among "
+                                               "flash_cut,blur,morph,slow_wipe,slide separated by commas, got dissolve"),
 ])
 def test_cli_refuses_its_options_in_one_line(tmp_path, capsys, argv, message):
     with pytest.raises(SystemExit) as stop:
@@ -326,6 +329,19 @@ def test_cli_refuses_its_options_in_one_line(tmp_path, capsys, argv, message):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: python -m data.synthetic: ") and message in lines[0], lines
     assert not (tmp_path / "cli").exists()
+
+
+def test_cli_refuses_an_empty_out(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit) as stop:
+        syn.main(["--out", ""])  # an unset shell variable
+    assert stop.value.code == 2
+    # it was read as the current folder: "error: .: exists and holds files that are not a synthetic sample"
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == ["error: python -m data.synthetic: argument --out: an empty path "
+                     "(see python -m data.synthetic --help)"]
+    assert os.listdir(tmp_path) == ["notes.txt"]
 
 
 @pytest.mark.slow

@@ -250,7 +250,8 @@ def test_cli_passes_the_options(tmp_path, capsys):
     assert params["conversations"] is True and params["insets"] is True
     truth = json.loads((out / "truth.json").read_text())
     assert truth["val"]["options"]["pacing"] == "fast"
-    assert syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"]) == 2
+    with pytest.raises(SystemExit, match="2"):
+        syn.main(["--out", str(tmp_path / "bad"), "--extra_transitions", "dissolve"])
 
 
 @pytest.mark.parametrize("direction", ["down", "up", "left", "right"])

@@ -1,5 +1,6 @@
 """Command line: ``python -m data.synthetic --out DIR`` writes the synthetic sample."""
 
+import argparse
 import json
 import sys
 
@@ -8,11 +9,29 @@ from data.synthetic.render import STYLES
 from data.synthetic.writer import SAMPLE_SEED, SAMPLE_TRAIN_FRAMES, SAMPLE_VAL_FRAMES, write_sample
 
 
+def _folder(text: str) -> str:
+    """--out: a path; an empty one (an unset shell variable) would be the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    return text
+
+
+def _kinds(text: str) -> str:
+    """--extra_transitions: 'all', or kinds among EXTRA_TRANSITION_KINDS separated by commas,
+    refused as the other options are (it was "error: extra_transitions must be among ..., got
+    ['x']", naming no option)."""
+    unknown = [kind for kind in text.split(",") if kind and kind not in EXTRA_TRANSITION_KINDS]
+    if text != "all" and unknown:
+        raise argparse.ArgumentTypeError(f"expected 'all' or kinds among {','.join(EXTRA_TRANSITION_KINDS)} "
+                                         f"separated by commas, got {','.join(unknown)}")
+    return text
+
+
 def main(argv=None) -> int:
     from opts import OneLineParser, clip_frames, picture_height, picture_width, seed_number
     ap = OneLineParser(prog="python -m data.synthetic",
                        description="Write the synthetic anime-like sample (frames, labels, truth).")
-    ap.add_argument("--out", required=True, help="output folder")
+    ap.add_argument("--out", required=True, type=_folder, help="output folder")
     ap.add_argument("--train_frames", type=clip_frames, default=SAMPLE_TRAIN_FRAMES)
     ap.add_argument("--val_frames", type=clip_frames, default=SAMPLE_VAL_FRAMES)
     ap.add_argument("--seed", type=seed_number, default=SAMPLE_SEED)
@@ -21,7 +40,7 @@ def main(argv=None) -> int:
     ap.add_argument("--easy", action="store_true", help="hard cuts, character-only cuts and slow pans only")
     ap.add_argument("--pacing", choices=PACINGS, default="normal",
                     help="shot lengths: normal (1.5-6 s), fast (also bursts of 4-6 frame shots), slow (20-60 s)")
-    ap.add_argument("--extra_transitions", default="", metavar="KINDS",
+    ap.add_argument("--extra_transitions", type=_kinds, default="", metavar="KINDS",
                     help=f"comma separated, or 'all': {','.join(EXTRA_TRANSITION_KINDS)}")
     ap.add_argument("--style", choices=STYLES, default="cel", help="cel art, or silhouettes on plain backdrops")
     ap.add_argument("--subtitles", action="store_true", help="burned-in subtitles inside shots (not changes)")
