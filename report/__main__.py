@@ -42,7 +42,13 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--embed", action="store_true",
                         help="write report_embedded.html instead: one file with every picture inside it, for "
                              "a notebook's output or to send on")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # an empty path (an unset shell variable) was taken as not given: --labels '' wrote a report
+    # without its hits and misses, exit 0
+    for name in ("results_folder", "labels", "model_folder", "image_folder"):
+        if getattr(args, name) == "":
+            parser.error(f"{name if name == 'results_folder' else '--' + name}: an empty path")
+    return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

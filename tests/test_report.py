@@ -160,6 +160,17 @@ def test_the_reports_fps_is_a_frame_rate_or_one_line(tmp_path, capsys, rate):
         in lines[0], lines
 
 
+@pytest.mark.parametrize("option", ["--labels", "--image_folder", "--model_folder"])
+def test_an_empty_path_given_to_the_report_is_refused_not_ignored(tmp_path, capsys, option):
+    # --labels '' (an unset shell variable) wrote the report without its hits and misses, exit 0
+    with pytest.raises(SystemExit) as stop:
+        report_main([str(tmp_path), option, ""])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: python -m report: {option}: an empty path (see python -m report --help)"]
+    assert os.listdir(tmp_path) == []
+
+
 @pytest.mark.parametrize("epoch", ["7", "-1"])
 def test_a_report_of_an_epoch_the_folder_has_no_results_of_names_those_it_has(tmp_path, capsys, epoch):
     (tmp_path / "change_scores_0.npy").write_bytes(b"")  # the listing alone decides
