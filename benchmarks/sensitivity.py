@@ -12,12 +12,14 @@ here, and whoever changes a constant sees first what it moves.
 
 Printed and written to <work>/sensitivity/SENSITIVITY.md and RESULTS.md's section "Sensitivity of
 the selection's constants": per field, K-free F1 (F1@2, no count given) of each group at each
-value, and a reading:
+value, and a reading. A value moves a group where it moves the group's mean by more than its
+spread over training seeds, or, run by run (one film, one training seed), lowers three runs or
+more and raises none (or the reverse), the ablation's rule:
     no effect        no run changes at any value tried
-    flat             no value moves a group's mean by more than its spread over training seeds
-    kept pays        some value lowers a group beyond the spread, and none raises one beyond it
-    worth a look     some value raises a group beyond the spread and lowers none beyond it
-    trade            some value raises one group and lowers another, each beyond the spread
+    flat             no value moves a group
+    kept pays        some value lowers a group, and none raises one
+    worth a look     some value raises a group and lowers none
+    trade            some value raises one group and lowers another
 The real clips are development clips: a value read off them alone is not a measurement.
 """
 
@@ -76,53 +78,70 @@ def values_of(name: str, config: SelectionConfig = SelectionConfig()) -> List:
 
 
 def sweep(runs: List[sr.SavedRun], fields: Sequence[str]) -> Dict[str, Dict]:
-    """{field: {"values": [...], "kept": value, "scores": {value: group_means of K-free F1}}};
-    the kept config is scored once and shared by every field."""
-    kept_means = sr.group_means([sr.scored(run, SelectionConfig()) for run in runs], runs)
-    table = {}
+    """{field: {"values": [...], "kept": value, "scores": {value: group_means of K-free F1},
+    "runs": {value: [K-free F1 of each run]}, "groups": [each run's group]}}; the kept config is
+    scored once and shared by every field."""
+    def scored(config: SelectionConfig):
+        rows = [sr.scored(run, config) for run in runs]
+        return sr.group_means(rows, runs), [row["f1"] for row in rows]
+
+    kept = scored(SelectionConfig())
     settings = [(name, value) for name in fields for value in values_of(name)]
     done = {}
     for name, value in tqdm(settings, desc="sensitivity", unit="setting"):
-        if value == getattr(SelectionConfig(), name):
-            done[(name, value)] = kept_means
-            continue
-        config = SelectionConfig().with_values(**{name: value})
-        done[(name, value)] = sr.group_means([sr.scored(run, config) for run in runs], runs)
+        same = value == getattr(SelectionConfig(), name)
+        done[(name, value)] = kept if same else scored(SelectionConfig().with_values(**{name: value}))
+    table = {}
     for name in fields:
         values = values_of(name)
         table[name] = {"values": values, "kept": getattr(SelectionConfig(), name),
-                       "scores": {v: done[(name, v)] for v in values}}
+                       "scores": {v: done[(name, v)][0] for v in values},
+                       "runs": {v: done[(name, v)][1] for v in values}, "groups": [run.group for run in runs]}
     return table
+
+
+def _moves(entry: Dict, value, group: str) -> tuple:
+    """(raised, lowered, changed): whether `value` moves `group` beyond the spread over training seeds, or,
+    run by run (one film, one training seed), raises three runs or more and lowers none (or the
+    reverse): the ablation's rule, which a group mean blurred by the films' own spread hides; and
+    whether it changes any of the group's runs at all."""
+    kept, means = entry["scores"][entry["kept"]][group], entry["scores"][value][group]
+    delta, spread = means["mean"] - kept["mean"], max(means["sd"], kept["sd"])
+    worse = better = 0
+    if "runs" in entry:
+        pairs = [(a, b) for a, b, g in zip(entry["runs"][value], entry["runs"][entry["kept"]], entry["groups"])
+                 if g == group]
+        worse, better = sum(a < b - 1e-9 for a, b in pairs), sum(a > b + 1e-9 for a, b in pairs)
+    raised = (delta > spread or (better >= 3 and not worse)) and not worse > better
+    lowered = (delta < -spread or (worse >= 3 and not better)) and not better > worse
+    return raised, lowered, abs(delta) > 1e-9 or worse or better
 
 
 def reading(entry: Dict, groups: Sequence[str]) -> str:
     """The field's verdict (module doc), naming the value and groups it rests on."""
-    kept = entry["scores"][entry["kept"]]
-    gains, losses, moved = [], [], False
-    for value, means in entry["scores"].items():
+    gains, trades, lowers, moved = [], [], False, False
+    for value in entry["values"]:
         if value == entry["kept"]:
             continue
         up, down = [], []
         for g in groups:
-            delta = means[g]["mean"] - kept[g]["mean"]
-            spread = max(means[g]["sd"], kept[g]["sd"])
-            moved = moved or abs(delta) > 1e-9
-            if delta > spread:
+            raised, lowered, changed = _moves(entry, value, g)
+            moved = moved or bool(changed)
+            if raised:
                 up.append(g)
-            elif delta < -spread:
+            elif lowered:
                 down.append(g)
         if up and not down:
             gains.append(f"{_value(value)} raises {', '.join(up)}")
         elif up:
-            losses.append(f"trade at {_value(value)}: {', '.join(up)} up, {', '.join(down)} down")
+            trades.append(f"trade at {_value(value)}: {', '.join(up)} up, {', '.join(down)} down")
         elif down:
-            losses.append(None)
+            lowers = True
     if gains:
         return "worth a look: " + "; ".join(gains)
-    trades = [t for t in losses if t]
     if trades:
         return "; ".join(trades)
-    if losses:
+    if lowers:
         return "kept pays"
     return "flat" if moved else "no effect"
 
@@ -151,9 +170,11 @@ def render(table: Dict[str, Dict], runs: List[sr.SavedRun]) -> str:
         kept = any_entry["scores"][any_entry["kept"]]
         lines += ["", "Spread over training seeds with every constant kept: "
                   + ", ".join(f"{names.get(g, g)} ± {kept[g]['sd']:.3f}" for g in groups) + "."]
-    lines += ["", "Key: *no effect*, no run changes; *flat*, no value moves a group's mean beyond the spread; "
-              "*kept pays*, some value lowers a group beyond the spread and none raises one; *worth a look*, a value "
-              "raises a group beyond the spread and lowers none; *trade*, one group up and another down."]
+    lines += ["", "Key: a value moves a group where the group's mean moves by more than the spread, or where it "
+              "lowers three runs (one film, one training seed) or more and raises none, or the reverse. *no effect*: "
+              "no run changes; *flat*: no value moves a group; *kept pays*: some value lowers a group and none "
+              "raises one; *worth a look*: a value raises a group and lowers none; *trade*: one group up and "
+              "another down."]
     return "\n".join(lines) + "\n"
 
 

@@ -175,6 +175,12 @@ def test_the_sensitivity_tries_each_constant_around_its_value_and_reads_the_resu
     two = {"values": [1, 2], "kept": 2, "scores": {1: {"a": {"mean": 0.95, "sd": 0.0}, "b": {"mean": 0.80, "sd": 0.0}},
                                                    2: {"a": {"mean": 0.90, "sd": 0.0}, "b": {"mean": 0.90, "sd": 0.0}}}}
     assert reading(two, ["a", "b"]) == "trade at 1: a up, b down"
+    # run by run: three runs lower and none higher is a loss however small the mean's move
+    paired = _entry(2, {1: 0.899, 2: 0.90})
+    paired.update(runs={1: [0.89, 0.89, 0.89, 0.93], 2: [0.90, 0.90, 0.90, 0.93]}, groups=["tuning"] * 4)
+    assert reading(paired, ["tuning"]) == "kept pays"
+    paired["runs"][1][3] = 0.94  # one run higher: the paired view no longer says anything
+    assert reading(paired, ["tuning"]) == "flat"
 
 
 @pytest.mark.slow
