@@ -6,7 +6,9 @@ value was chosen on the measuring films, and those chosen with the shared clips 
 tuning films say so at their field (mixed_neighbour, same_drawing_magnitude, local_hold_floor).
 The grids quoted in `source` were run on the tuning films of the release named there;
 `python -m benchmarks.tuning --set NAME=V1,V2,...` reruns any of them on today's tuning films
-(docs/selection.md keeps the full history of each choice).
+(docs/selection.md keeps the full history of each choice), and `python -m benchmarks.sensitivity`
+moves every numeric field to half and twice its value on today's runs (RESULTS.md, "Sensitivity of
+the selection's constants").
 
 Each stage of the selection (STAGES) can be switched off with `off=("camera_move", ...)`, which
 is what `python -m benchmarks.ablation` does one stage at a time.
@@ -183,7 +185,9 @@ class SelectionConfig:
     # --- fade through black (selection/fade_through_black.py) ---
     detail_share: float = _f(0.25, "a picture is blank when it holds under this share of the detail of the "
                                    "pictures on either side",
-                             "tuning films 101-106: a reach of 2 s scored 0.900 against 0.899 but joined false alarms")
+                             "grid 0.2/0.25/0.3/0.35/0.4/0.5 on " + TUNING_7 + " and the 4 shared clips (seeds 0-2): "
+                             "tuning 0.9724/0.9720/0.9695/0.9660/0.9557/0.9442, the clips 0.964 at every value; "
+                             "0.2 and 0.25 tie within the spread (0.003), 0.25 is kept")
     valley_noise: float = _f(0.05, "the detail falls into a dip and rises from it with wiggles of at most this "
                                    "share of its largest value",
                              "grid none/0/0.02/0.05/0.1 on " + TUNING_117 + ": 0.980/0.982/0.983/0.983/0.983")
