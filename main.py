@@ -94,7 +94,7 @@ def train_on(device: torch.device, opt) -> List[str]:
 class EarlierRun:
     """The earlier run's files that --overwrite replaces, deleted once, just before the new
     run writes its first file: every check and the frame cache come first, and a run that
-    fails before its first checkpoint leaves the earlier one whole."""
+    fails, or is stopped, before its first checkpoint leaves the earlier one whole."""
 
     def __init__(self, folder: str, pending: bool):
         self.folder, self.pending = folder, pending
@@ -227,6 +227,11 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                                            sums=progress.sums if going_on else None, stop_requested=stop)
         except EpochInterrupted as cut:
             check_not_diverged(model, cut.sums.get("loss", 0.0), config, epoch)
+            if earlier.pending:  # stopped before this run wrote anything: the run it was to replace stays
+                raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, before "
+                                  f"this run's first checkpoint; the earlier run in {config.output_folder} is kept "
+                                  "as it was, and nothing of this one is saved: run the same command again to "
+                                  "replace it") from None
             earlier.clear()
             save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, saved_options(opt), run,
                                                                   epoch, cut.iteration, history, position=cut.position,

@@ -303,11 +303,12 @@ def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder
     assert_same_weights(newest_weights(tmp_path / "whole"), newest_weights(out))
 
 
-def test_ctrl_c_of_an_overwriting_run_says_how_to_go_on_in_words_that_work(two_scene_folder, tmp_path, capsys,
-                                                                          monkeypatch):
+def test_ctrl_c_of_an_overwriting_run_before_its_first_checkpoint_keeps_the_earlier_run(two_scene_folder, tmp_path,
+                                                                                       capsys, monkeypatch):
     import models.training
     out = tmp_path / "run"
     assert train(two_scene_folder, out, "--max_iters", "1") == 0
+    earlier = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
     step = models.training.train_step
 
     def ctrl_c(model, optimizer, x, config, iteration, *rest):
@@ -318,10 +319,35 @@ def test_ctrl_c_of_an_overwriting_run_says_how_to_go_on_in_words_that_work(two_s
     capsys.readouterr()
     assert train(two_scene_folder, out, "--max_iters", "1", "--overwrite") == 130
     monkeypatch.setattr(models.training, "train_step", step)
+    # it deleted the earlier run to save the stopped epoch's state: a stopped run destroyed a finished one
+    line = [text for text in capsys.readouterr().err.splitlines() if text.startswith("interrupted:")]
+    assert len(line) == 1 and "the earlier run in" in line[0] and line[0].endswith("again to replace it")
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == earlier
+    assert not (out / INTERRUPTED_NAME).exists()
+    assert train(two_scene_folder, out, "--max_iters", "1", "--overwrite") == 0 and len(checkpoints_of(out)) == 1
+
+
+@pytest.mark.slow
+def test_ctrl_c_of_an_overwriting_run_after_its_first_checkpoint_says_how_to_go_on_in_words_that_work(
+        two_scene_folder, tmp_path, capsys, monkeypatch):
+    import models.training
+    out = tmp_path / "run"
+    assert train(two_scene_folder, out, *LONG_EPOCHS) == 0
+    step = models.training.train_step
+
+    def ctrl_c_in_epoch_1(model, optimizer, x, config, iteration, *rest):
+        if iteration == 40:  # epoch 1 runs steps 30..59
+            os.kill(os.getpid(), signal.SIGINT)
+        return step(model, optimizer, x, config, iteration, *rest)
+
+    monkeypatch.setattr(models.training, "train_step", ctrl_c_in_epoch_1)
+    capsys.readouterr()
+    assert train(two_scene_folder, out, *LONG_EPOCHS, "--overwrite") == 130
+    monkeypatch.setattr(models.training, "train_step", step)
     # it said "run the same command with --resume", which --overwrite beside --resume refuses
     line = [text for text in capsys.readouterr().err.splitlines() if text.startswith("interrupted:")]
     assert len(line) == 1 and line[0].endswith("run the same command with --resume in place of --overwrite to continue")
-    assert train(two_scene_folder, out, "--max_iters", "1", "--resume") == 0 and len(checkpoints_of(out)) == 1
+    assert train(two_scene_folder, out, *LONG_EPOCHS, "--resume") == 0 and len(checkpoints_of(out)) == 2
 
 
 @pytest.mark.slow
