@@ -32,13 +32,14 @@ import os
 import sys
 import time
 import warnings
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from data.cache import check_frame_source, frame_sources, load_frames, read_all_frames, sampling_note
+from data.cache import FrameCache, check_frame_source, frame_sources, load_frames, read_all_frames, sampling_note
+from data.film_print import film_difference, film_print, sources_difference
 from data.sample import bundled_sample
 from data.while_decoding import FramesWhileDecoding
 from models.config import IMAGE_SIZE, ModelConfig, TrainConfig
@@ -51,7 +52,7 @@ from utils.atomic import save_text, writable_folder
 from utils.checkpoints import INTERRUPTED_NAME, checkpoint_name, save_checkpoint
 from utils.cli import StopRequest, run_cli
 from utils.device import pick_device, resolve_precision
-from utils.errors import Interrupted, UserError
+from utils.errors import Interrupted, UserError, first_few
 from utils.plots import plot_loss_history, save_reconstruction_grid
 from utils.folder_lock import folder_lock
 from utils.paths import check_output_path
@@ -147,8 +148,12 @@ def train_locked(device: torch.device, opt) -> List[str]:
             opt.train_folder = sample["train"]
             opt.val_folder = opt.val_folder or sample["val"]
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
-        frames = training_frames(opt, device, decoding_ahead=resumed is None and not distributed.active())
+        frames, train_caches = training_frames(opt, device, decoding_ahead=resumed is None and not distributed.active())
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None
+    films = film_prints(train_caches + ([val_cache] if val_cache is not None else []))
+    if resumed is not None:
+        check_same_films(resumed[1], resumed[0], films, frame_sources(opt.train_folder) + frame_sources(opt.val_folder),
+                         opt.output_folder)
 
     config = TrainConfig.from_options(opt)  # the run's options, once --resume has taken them back
     model = build_model(ModelConfig.from_options(opt)).to(device, memory_format=torch.channels_last)
@@ -169,26 +174,53 @@ def train_locked(device: torch.device, opt) -> List[str]:
     if distributed.active():  # Ctrl-C ends every process; --resume goes on from the last epoch saved
         trainer = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
         return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, config, run, progress, precision,
-                            stop=lambda: False, trainer=trainer, earlier=earlier)
+                            stop=lambda: False, trainer=trainer, earlier=earlier, films=films)
     with StopRequest().installed() as stop:
         return train_epochs(model, optimizer, scheduler, frames, val_frames, opt, config, run, progress, precision,
-                            stop, earlier=earlier)
+                            stop, earlier=earlier, films=films)
 
 
 def training_frames(opt, device: torch.device, decoding_ahead: bool):
-    """The training frames: in memory on `device` (a series: the frames of every episode, one
-    after another), or, for one film trained in epochs of draws whose cache is being built, a
-    FramesWhileDecoding, so that training starts on the frames decoded so far."""
+    """The training frames and the cache of each film: in memory on `device` (a series: the frames
+    of every episode, one after another), or, for one film trained in epochs of draws whose cache
+    is being built, a FramesWhileDecoding, so that training starts on the frames decoded so far
+    (its cache then None until it is whole)."""
     sources = frame_sources(opt.train_folder)
     if decoding_ahead and len(sources) == 1 and opt.epoch_frames:
         growing = FramesWhileDecoding(sources[0], opt.cache_dir, IMAGE_SIZE, opt.fps)
         if growing.wait_for(2) < 2:
             cache, _ = growing.finish()  # the decoder's own error, if it failed
             check_two_frames(opt, [cache])
-        return growing
+        return growing, [None]
     caches = [load_frames(source, opt.cache_dir, IMAGE_SIZE, opt.fps) for source in sources]
     check_two_frames(opt, caches)
-    return torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in caches])).to(device)
+    return torch.from_numpy(np.concatenate([read_all_frames(cache) for cache in caches])).to(device), caches
+
+
+def film_prints(caches: List[Optional[FrameCache]]) -> List[Optional[Dict]]:
+    """The print of each film trained on (data/film_print.py), which every checkpoint keeps so
+    that --resume can tell another film at the run's path; None for a film still being decoded,
+    printed once it is whole."""
+    return [film_print(cache) if cache is not None else None for cache in caches]
+
+
+def check_same_films(state: Dict, path: str, films: List[Optional[Dict]], sources: List[str], folder: str) -> None:
+    """A UserError, before any training, when the films now at the paths the checkpoint `state`
+    (read from `path`) was trained on are other films (`films`: their prints now, one for each of
+    `sources`): going on would mix two films in one model, whose scenes could be trusted for
+    neither. A checkpoint written before films were printed resumes as it did, unchecked."""
+    then = state.get("films")
+    if then is None:
+        return
+    moved = sources_difference(then, films)
+    if moved:
+        raise UserError(f"{first_few(sources)}: not the films the run in {folder} was trained on ({moved}); give "
+                        "--resume those films, or start afresh with --overwrite")
+    for source, was, now in zip(sources, then, films):
+        difference = film_difference(was, now) if was is not None and now is not None else ""
+        if difference:
+            raise UserError(f"{source}: not the film the run in {folder} was trained on ({difference}); give "
+                            "--resume that film, or start afresh with --overwrite")
 
 
 def check_two_frames(opt, caches) -> None:
@@ -201,13 +233,15 @@ def check_two_frames(opt, caches) -> None:
 
 def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch.Tensor], opt, config: TrainConfig,
                  run: str, progress: TrainingProgress, precision: str, stop: Callable[[], bool],
-                 trainer: Optional[torch.nn.Module] = None, earlier: Optional[EarlierRun] = None) -> List[str]:
+                 trainer: Optional[torch.nn.Module] = None, earlier: Optional[EarlierRun] = None,
+                 films: Optional[List[Optional[Dict]]] = None) -> List[str]:
     """The epochs from `progress` on, a checkpoint after each (written by rank 0); returns the
     checkpoints written. `opt`: the options a checkpoint keeps, `config` the training they give.
     `trainer` is `model` wrapped for DistributedDataParallel, under torchrun;
     `earlier`: the run --overwrite replaces, deleted before the first file is written. `frames`:
     a tensor, or a FramesWhileDecoding, whose first epoch's draws wait for the decoder where they
-    need to (FirstEpochDraws), and which becomes the film's tensor once that epoch is done."""
+    need to (FirstEpochDraws), and which becomes the film's tensor once that epoch is done.
+    `films`: the prints of the films trained on (film_prints), which every checkpoint keeps."""
     earlier = earlier or EarlierRun(config.output_folder, False)
     device = next(model.parameters()).device
     main_rank = distributed.is_main()
@@ -233,13 +267,16 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                                   "as it was, and nothing of this one is saved: run the same command again to "
                                   "replace it") from None
             earlier.clear()
+            if isinstance(frames, FramesWhileDecoding):  # a film still decoding is left unprinted
+                films = film_prints([frames.cache]) + (films or [])[1:]
             save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, saved_options(opt), run,
                                                                   epoch, cut.iteration, history, position=cut.position,
-                                                                  sums=cut.sums))
+                                                                  sums=cut.sums, films=films))
             raise Interrupted(f"epoch {epoch} stopped after {cut.position} of its {len(order)} frames, its state "
                               f"saved in {interrupted_path}; {resume_hint(opt)}")
         if isinstance(frames, FramesWhileDecoding):  # the film is whole from here on
-            frames = torch.from_numpy(frames.finish()[1]).to(device)
+            whole, decoded = frames.finish()
+            frames, films = torch.from_numpy(decoded).to(device), film_prints([whole]) + (films or [])[1:]
         # the checkpoint's loss: the validation frames', else the epoch's training loss (named so)
         val_loss = validation_loss(model, val_frames, config, device, config.seed, precision) \
             if val_frames is not None else None
@@ -260,7 +297,7 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                   f"{validated} lr {history[-1]['lr']:.2g}", file=sys.stderr)
             earlier.clear()
             save_checkpoint(path, checkpoint_contents(model, optimizer, scheduler, saved_options(opt), run, epoch,
-                                                      iteration, history, loss=loss))
+                                                      iteration, history, loss=loss, films=films))
             save_text(os.path.join(config.output_folder, "loss_history.json"), json.dumps(history, indent=1))
             written.append(path)
             if os.path.exists(interrupted_path):

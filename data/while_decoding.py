@@ -80,6 +80,13 @@ class FramesWhileDecoding:
             self._raise_error()
             return self._count if self._done else None
 
+    @property
+    def cache(self) -> Optional[FrameCache]:
+        """The finished FrameCache once decoding has ended well, else None; never waits (an
+        epoch stopped by Ctrl-C asks it, and a film still decoding is not to be waited for)."""
+        with self._changed:
+            return self._cache if self._done else None
+
     def take_frames(self, indices: torch.Tensor) -> torch.Tensor:
         """The frames at `indices` (all decoded already: wait_for first), uint8 (B, 3, S, S)."""
         picks = indices.numpy()

@@ -16,7 +16,7 @@ import torch
 import inference
 import main
 import pure_test
-from conftest import ROOT, TINY, checkpoints_of, detect, one_error_line, train
+from conftest import ROOT, TINY, checkpoints_of, detect, one_error_line, train, write_frames
 from utils.checkpoints import INTERRUPTED_NAME
 from utils.run_folder import run_files
 
@@ -171,6 +171,47 @@ def test_resume_keeps_the_runs_options_and_says_which_learning_rate(two_scene_fo
     assert train(two_scene_folder, out, "--resume", "--max_iters", "3", "--tau", "200") == 2
     one_error_line(capsys.readouterr().err, checkpoints_of(out)[-1], "--resume with --tau 200.0", "trained with --tau 50.0")
     assert len(checkpoints_of(out)) == 2
+
+
+def another_film(folder):
+    """Replace the 40 frames of `folder` (two_scene_folder) by another film's: as many, of the same
+    size and names, of other scenes (a green and a yellow one, the square going down)."""
+    frames = []
+    for i in range(40):
+        frame = np.zeros((24, 32, 3), dtype=np.uint8)
+        frame[:] = (40, 180, 60) if i < 20 else (220, 210, 50)
+        frame[i % 18:i % 18 + 6, 12:18] = 0
+        frames.append(frame)
+    write_frames(folder, frames)
+
+
+@pytest.mark.slow
+def test_resume_refuses_another_film_at_the_runs_path(two_scene_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    film = tmp_path / "film"
+    shutil.copytree(two_scene_folder, film)
+    assert train(film, out, "--max_iters", "1") == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    another_film(film)
+    capsys.readouterr()
+    # went on training the run's model on the other film, mixing two films in one model
+    assert train(film, out, "--max_iters", "2", "--resume") == 2
+    err = capsys.readouterr().err
+    one_error_line(err, str(film), "not the film the run in", "40 frames of 64x64 both times", "--overwrite")
+    assert "resuming" not in err and "epoch 1" not in err
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    # the film it was trained on, back at its path (its cache built again): resumed
+    shutil.rmtree(film)
+    shutil.copytree(two_scene_folder, film)
+    assert train(film, out, "--max_iters", "2", "--resume") == 0 and len(checkpoints_of(out)) == 2
+    # a checkpoint written before films were printed resumes as it did
+    newest = out / checkpoints_of(out)[-1]
+    state = torch.load(newest, weights_only=False)
+    assert state["films"][0]["frames"] == 40
+    del state["films"]
+    torch.save(state, newest)
+    another_film(film)
+    assert train(film, out, "--max_iters", "3", "--resume") == 0 and len(checkpoints_of(out)) == 3
 
 
 @pytest.mark.slow

@@ -105,13 +105,39 @@ def _progress_problem(payload: Dict) -> str:
     return ""
 
 
+def _films_problem(payload: Dict) -> str:
+    """'' when the checkpoint's `films` (data/film_print.py), which --resume compares with the films
+    now at their paths, is absent or a list of prints (None for a film not printed), else what is wrong."""
+    from data.film_print import SHOWN, THUMBNAIL
+    films = payload.get("films")
+    if films is None:
+        return ""
+    if not isinstance(films, list) or len(films) > 100000:
+        return "films is not a list of film prints"
+    for print_ in films:
+        if print_ is not None and not _is_film_print(print_, SHOWN, THUMBNAIL):
+            return f"films holds {_shown(print_)}, not a film print"
+    return ""
+
+
+def _is_film_print(print_, shown: int, side: int) -> bool:
+    """Whether `print_` is a film print as data/film_print.film_print makes one: its path, frame count and
+    size, and as many thumbnails as a film of that count is shown by."""
+    if not (isinstance(print_, dict) and isinstance(print_.get("source"), str)
+            and _whole(print_.get("frames"), 1, 10 ** 9) and _whole(print_.get("size"), 1, 4096)):
+        return False
+    thumbnails = print_.get("thumbnails")
+    return isinstance(thumbnails, torch.Tensor) and thumbnails.dtype == torch.uint8 and \
+        tuple(thumbnails.shape) == (min(shown, print_["frames"]), 3, side, side)
+
+
 def check_fields(payload: Dict, path: str) -> None:
     """UserError naming `path` and the first field of the checkpoint `payload` that is wrong."""
     state = payload.get("model")
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, torch.Tensor)
                                               for k, v in state.items()):
         raise UserError(f"{path}: not a checkpoint of this model (its model state is not a set of weights)")
-    problem = _progress_problem(payload) or _rng_problem(payload)
+    problem = _progress_problem(payload) or _rng_problem(payload) or _films_problem(payload)
     if not problem and payload.get("model_config") is not None:
         problem = _config_problem(payload["model_config"]) or _fits_weights(payload["model_config"], state)
     if problem:

@@ -4,8 +4,9 @@ A checkpoint is `model_state_<epoch>_val_loss_<loss>.pkl` (the original naming) 
 validation frames, `model_state_<epoch>_train_loss_<loss>.pkl` when the loss in its name is the
 training loss (no --val_folder); every reader takes both names. It holds a
 dict: `model` (state dict), `model_config` (the architecture), `optimizer`, `scheduler`,
-`epoch`, `loss`, `options`, `run` (the id of the training run) and `rng` / `cuda_rng` (so
-`--resume` continues exactly). A bare state dict, as the original code saved, is loaded too.
+`epoch`, `loss`, `options`, `run` (the id of the training run), `rng` / `cuda_rng` (so
+`--resume` continues exactly) and `films` (a print of each film trained on, data/film_print.py,
+so that `--resume` refuses another film at the same path). A bare state dict, as the original code saved, is loaded too.
 A checkpoint whose weights are not finite (a diverged run) is never loaded.
 """
 
