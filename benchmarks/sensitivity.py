@@ -117,8 +117,10 @@ def _moves(entry: Dict, value, group: str) -> tuple:
     return raised, lowered, abs(delta) > 1e-9 or worse or better
 
 
-def reading(entry: Dict, groups: Sequence[str]) -> str:
-    """The field's verdict (module doc), naming the value and groups it rests on."""
+def reading(entry: Dict, groups: Sequence[str], names: Dict[str, str] = None) -> str:
+    """The field's verdict (module doc), naming the value and groups it rests on (as `names` calls
+    them, where it names them)."""
+    names = names or {}
     gains, trades, lowers, moved = [], [], False, False
     for value in entry["values"]:
         if value == entry["kept"]:
@@ -128,9 +130,9 @@ def reading(entry: Dict, groups: Sequence[str]) -> str:
             raised, lowered, changed = _moves(entry, value, g)
             moved = moved or bool(changed)
             if raised:
-                up.append(g)
+                up.append(names.get(g, g))
             elif lowered:
-                down.append(g)
+                down.append(names.get(g, g))
         if up and not down:
             gains.append(f"{_value(value)} raises {', '.join(up)}")
         elif up:
@@ -164,7 +166,7 @@ def render(table: Dict[str, Dict], runs: List[sr.SavedRun]) -> str:
         for g in groups:
             cells.append(" / ".join(("**" if v == entry["kept"] else "") + f"{entry['scores'][v][g]['mean']:.3f}"
                                     + ("**" if v == entry["kept"] else "") for v in entry["values"]))
-        lines.append(f"| {name} | {values} | " + " | ".join(cells) + f" | {reading(entry, groups)} |")
+        lines.append(f"| {name} | {values} | " + " | ".join(cells) + f" | {reading(entry, groups, names)} |")
     any_entry = next(iter(table.values()), None)
     if any_entry:
         kept = any_entry["scores"][any_entry["kept"]]
