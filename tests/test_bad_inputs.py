@@ -402,6 +402,20 @@ def test_a_read_failing_inside_a_write_is_not_reported_as_the_write(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_file_that_fails_inside_a_staged_folder_is_named_where_the_folder_goes(tmp_path):
+    from utils.atomic import write_folder_with, write_with
+
+    def a_picture_on_a_full_disk(folder):
+        write_with(os.path.join(folder, "loss.png"), lambda temporary: (_ for _ in ()).throw(
+            OSError(28, "No space left on device")))
+
+    # it named .pictures.partial-<pid>-.../loss.png, a folder the user never sees
+    with pytest.raises(UserError) as failed:
+        write_folder_with(str(tmp_path / "pictures"), a_picture_on_a_full_disk)
+    assert str(failed.value) == f"{tmp_path / 'pictures' / 'loss.png'}: cannot be written (No space left on device)"
+    assert os.listdir(tmp_path) == []
+
+
 def test_odd_names_in_a_folder_of_frames_are_read_in_film_order(tmp_path):
     from data.frames import list_frame_files
     for name in ["frame_10.png", "frame_2.png", "frame_3\u00b2.png"]:  # 3² is no number

@@ -30,9 +30,14 @@ WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 def _write_failures_named(path: str, temporary: str) -> Iterator[None]:
     """Turns an OSError of writing `temporary` (or into it) into a UserError naming `path`; one of
     reading some other file along the way (a frame the report copies, a video the benchmark
-    decodes) goes on as it is."""
+    decodes) goes on as it is. A file written into a temporary folder names its own place in it:
+    the message names that file where the folder will be, not the staging folder a user never sees."""
     try:
         yield
+    except UserError as err:
+        if temporary not in str(err):
+            raise
+        raise UserError(str(err).replace(temporary, path)) from err
     except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
         name = err.filename if isinstance(err.filename, str) else None
         if err.errno not in WRITE_ERRNOS and not (
