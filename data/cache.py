@@ -113,13 +113,23 @@ def _check_each_once(sources: List[str]) -> None:
 
 def source_names(sources: List[str]) -> List[str]:
     """A folder name for each source's results: its file or folder name without the extension,
-    made unique with a number where two are alike."""
-    names, seen = [], {}
+    made unique with a number where two are alike. The number never makes the name of another
+    film given (ep/x, ep2/x and x_2 are x, x_3 and x_2: two films' results in one folder would
+    have the later replace or refuse the earlier), nor one that differs in case alone (one
+    folder on the file systems of macOS and Windows)."""
+    bases = []
     for source in sources:
         base = os.path.splitext(os.path.basename(os.path.normpath(source)))[0] or "frames"
-        base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
-        seen[base] = seen.get(base, 0) + 1
-        names.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+        bases.append(re.sub(r"[^A-Za-z0-9._-]+", "_", base))
+    own = {base.casefold() for base in bases}
+    names, taken = [], set()
+    for base in bases:
+        name, number = base, 1
+        while name.casefold() in taken or (number > 1 and name.casefold() in own):
+            number += 1
+            name = f"{base}_{number}"
+        taken.add(name.casefold())
+        names.append(name)
     return names
 
 

@@ -43,6 +43,13 @@ def test_sources_expand_globs_in_order_and_names_are_unique(tmp_path):
         frame_sources(str(tmp_path / "nothing*"))
 
 
+def test_a_numbered_name_never_gives_two_films_one_results_folder():
+    # s2/x numbered x_2 went into the folder of the film x_2: its results were replaced, exit 0
+    assert source_names(["s1/x", "s2/x", "s1/x_2"]) == ["x", "x_3", "x_2"]
+    assert source_names(["x_2.mkv", "a/x.mkv", "b/x.mkv"]) == ["x_2", "x", "x_3"]
+    assert source_names(["Ep1.mkv", "ep1.mp4"]) == ["Ep1", "ep1_2"]  # one folder on macOS and Windows
+
+
 def test_a_film_given_twice_is_refused_however_it_is_written(tmp_path, monkeypatch):
     (tmp_path / "season" / "ep01").mkdir(parents=True)
     (tmp_path / "season" / "ep02").mkdir()
