@@ -197,6 +197,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("folder", help="a folder where inference.py wrote its results")
     parser.add_argument("limit", nargs="?", type=scene_count, default=0, help="show the first N scenes (default: all)")
     args = parser.parse_args(argv)
+    if args.folder == "":  # an unset shell variable: named as the other scripts name theirs, not as ': ...'
+        parser.error("folder: an empty path")
     return run_cli(lambda: print_levels(args.folder, args.limit))
 
 

@@ -245,11 +245,13 @@ def test_both_levels_print_from_a_results_folder(tmp_path, capsys):
     (["{results}", "x"], "error: python -m scenes: argument limit: expected"),
     (["{results}", "3", "4"], "error: python -m scenes: unrecognized arguments: 4"),
     (["{missing}"], "missing: no such results folder"),
+    ([""], "error: python -m scenes: folder: an empty path (see python -m scenes --help)"),
 ])
 def test_the_scene_printer_refuses_its_arguments_in_one_line(tmp_path, capsys, argv, message):
     from scenes.lists import main as print_main
     # a negative count printed every scene, argparse's complaints were a usage line and a second line,
-    # and a missing folder had "no settings_<i>.json"
+    # and a missing folder had "no settings_<i>.json"; an empty folder (an unset variable) was
+    # "error: : no such results folder", naming nothing
     paths = {"results": str(tmp_path), "missing": str(tmp_path / "missing")}
     try:
         code = print_main([arg.format(**paths) for arg in argv])
