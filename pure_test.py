@@ -49,14 +49,15 @@ from evaluation.metrics import match_with_tolerance, original_accuracy, top_k_ev
 from opts import parse_options
 from utils.cli import run_cli
 from utils.errors import UserError, read_npy
-from utils.result_sets import beside, check_result_set, epoch_of, epochs_with, missing_results, read_source, \
-    result_name, settle_for_reading
+from utils.result_sets import RESULT_FILES, beside, check_result_set, epoch_of, epochs_with, missing_results, \
+    read_source, result_name, settle_for_reading
 from utils.run_folder import check_one_run
 
 
 def result_files(location: str) -> List[str]:
     """The result file `location`, or those in the folder `location` in epoch order."""
     if os.path.isfile(location):
+        check_not_another_result(location)
         return [location]
     if not os.path.isdir(location):
         raise UserError(f"{location}: no such results folder or file")
@@ -64,6 +65,18 @@ def result_files(location: str) -> List[str]:
     if not epochs:
         raise missing_results(location, "ranking", one_film="score one film at a time, with --directory")
     return [os.path.join(location, result_name("ranking", epoch)) for epoch in epochs]
+
+
+def check_not_another_result(path: str) -> None:
+    """UserError when the file `path` is named as a result file of another kind than a ranking:
+    frame_index_<i>.npy and change_events_<i>.npy hold whole numbers too, and were scored as a
+    ranking, exit 0. A ranking under a name of the user's is read as one."""
+    name = os.path.basename(path)
+    for kind in RESULT_FILES:
+        epoch = epoch_of(name, kind)
+        if kind != "ranking" and epoch is not None:
+            raise UserError(f"{path}: the {kind} file of a result set, not a ranking; give its "
+                            f"{result_name('ranking', epoch)}, or its folder, to --directory")
 
 
 def _load_array(path: str, kinds: str, what: str) -> np.ndarray:

@@ -56,6 +56,27 @@ def test_no_labels_for_results_of_another_film_is_told_before_the_sample_is_writ
     assert not cache.exists() or not any(cache.iterdir())
 
 
+@pytest.mark.parametrize("name,kind", [("frame_index_2.npy", "frame_index"), ("change_events_2.npy", "change_events"),
+                                       ("scenes_2.csv", "scenes_csv")])
+def test_a_result_file_of_another_kind_given_as_the_ranking_is_refused(tmp_path, capsys, name, kind):
+    """--directory frame_index_2.npy (whole numbers 0..N-1, as a ranking holds) was scored as a
+    ranking, exit 0, and scenes_2.csv without --labels wrote the bundled sample first."""
+    import pure_test
+    write_results(tmp_path, 2, list(range(20)), np.zeros(20, dtype=bool), events=[4, 9])
+    np.save(tmp_path / "frame_index_2.npy", np.arange(21))
+    (tmp_path / "scenes_2.csv").write_text("Timecode List:\n")
+    (tmp_path / "labels.txt").write_text("4\n")
+    cache = tmp_path / "cache"
+    for labels in (["--labels", str(tmp_path / "labels.txt")], ["--cache_dir", str(cache)]):
+        assert pure_test.main(["--directory", str(tmp_path / name), *labels]) == 2
+        assert capsys.readouterr().err.strip().splitlines() == [
+            f"error: {tmp_path / name}: the {kind} file of a result set, not a ranking; give its "
+            "scene_change_res2.npy, or its folder, to --directory"]
+    assert not cache.exists()
+    assert pure_test.main(["--directory", str(tmp_path / "scene_change_res2.npy"),
+                           "--labels", str(tmp_path / "labels.txt")]) == 0
+
+
 def test_results_of_two_films_in_one_folder_are_not_averaged(tmp_path):
     """One run's checkpoints run on two films leave their results side by side: scoring them
     together would average two films against one film's labels."""
