@@ -167,8 +167,7 @@ def score_results(labels_path: str, location: str, convention: str = "pair", tol
             check_same_film(labels_path, record["source_frames"], f"{path} (from {record.get('source', 'its film')})")
         labels, spans = labels_in_result_frames(source_labels, source_spans, path, labels_path)
         if pairs is not None:
-            check_labels_in_range(labels, pairs, labels_path, path, spans,
-                                  first_frames=first_frames)
+            spans = check_labels_in_range(labels, pairs, labels_path, path, spans, first_frames=first_frames)
             if ranked.size and ranked.max() >= pairs:
                 raise UserError(f"{path}: ranks pair {int(ranked.max())}, but its scores have only {pairs} pairs")
         row = {"file": os.path.basename(path), "accuracy": original_accuracy(ranked, labels),

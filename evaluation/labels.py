@@ -251,10 +251,13 @@ def load_labels(path: str, convention: str = "pair", level: str = "shot") -> np.
 
 
 def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, against: str,
-                          spans: Optional[np.ndarray] = None, first_frames: bool = False) -> None:
-    """UserError when a label, or the end of a gradual transition's span in `spans`, points past
-    the last frame pair of the scored frames. `first_frames`: the file gives each change as the
-    first frame of the new shot, so the message names that frame, as the file has it."""
+                          spans: Optional[np.ndarray] = None, first_frames: bool = False) -> Optional[np.ndarray]:
+    """UserError when a label points past the last frame pair of the scored frames, or a gradual
+    transition's span in `spans` ends past their last frame. `first_frames`: the file gives each
+    change as the first frame of the new shot, so the message names that frame, as the file has it.
+
+    Returns the spans, a transition still under way at the last frame (its "end", the last frame
+    showing the old shot, is the film's last: a clip cut out of a dissolve) ending at the last pair."""
     if labels.size and labels[-1] >= num_pairs and first_frames:
         raise UserError(f"{labels_path}: label {int(labels[-1]) + 1} (the first frame of a shot) is out of range: "
                         f"{against} has only {num_pairs + 1} frames (0..{num_pairs}); wrong labels file or "
@@ -263,11 +266,15 @@ def check_labels_in_range(labels: np.ndarray, num_pairs: int, labels_path: str, 
         raise UserError(f"{labels_path}: label {int(labels[-1])} is out of range: {against} has only "
                         f"{num_pairs} frame pairs (0..{num_pairs - 1}); wrong labels file or "
                         "--label_convention?")
-    if spans is not None and spans.size and spans[:, 1].max() >= num_pairs:
+    if spans is not None and spans.size and spans[:, 1].max() > num_pairs:  # pair_after(last frame) == num_pairs
         row = int(np.argmax(spans[:, 1]))
         raise UserError(f"{labels_path}: the transition of label {int(labels[row])} ends at frame "
-                        f"{int(spans[row, 1])}, out of range: {against} has only {num_pairs} frame pairs "
-                        f"(0..{num_pairs - 1})")
+                        f"{int(spans[row, 1])}, out of range: {against} has only {num_pairs + 1} frames "
+                        f"(0..{num_pairs})")
+    if spans is not None and spans.size:
+        spans = spans.copy()
+        spans[:, 1] = np.minimum(spans[:, 1], num_pairs - 1)
+    return spans
 
 
 def _transition_spans(transitions: list, non_changes: list = ()) -> tuple:
@@ -361,7 +368,7 @@ def labels_on_sampled_pairs(labels: np.ndarray, spans: np.ndarray, source_index:
     if outside.size:
         raise UserError(f"{labels_path}: label {int(outside[0])} is out of range: {against} covers source "
                         f"frames {int(index[0])}..{int(index[-1])}; wrong labels file or --label_convention?")
-    beyond = spans[spans[:, 1] >= index[-1], 1]
+    beyond = spans[spans[:, 1] > index[-1], 1]  # pair_after(the last kept frame): under way at the end
     if beyond.size:
         raise UserError(f"{labels_path}: a transition ends at frame {int(beyond[0])}, out of range: {against} "
                         f"covers source frames {int(index[0])}..{int(index[-1])}")
@@ -427,8 +434,8 @@ def labels_of_frames(path: str, convention: str, source_index: np.ndarray, again
     index = np.asarray(source_index, dtype=np.int64)
     if not np.array_equal(index, np.arange(index.size)):  # --fps kept some frames only
         labels, spans = labels_on_sampled_pairs(labels, spans, index, path, against)
-    check_labels_in_range(labels, index.size - 1, path, against, spans,
-                          first_frames=reads_first_frames(path, convention))
+    spans = check_labels_in_range(labels, index.size - 1, path, against, spans,
+                                  first_frames=reads_first_frames(path, convention))
     return labels, spans
 
 

@@ -83,4 +83,22 @@ def test_a_transition_ending_past_the_scored_frames_is_refused(tmp_path, capsys)
     np.save(tmp_path / "scene_change_res0.npy", np.arange(19))
     np.save(tmp_path / "scene_change_flags_0.npy", np.zeros(19, dtype=bool))
     assert pure_test.main(["--labels", str(path), "--directory", str(tmp_path)]) == 2
-    one_error_line(capsys.readouterr().err, str(path), "ends at frame 1000, out of range", "19 frame pairs")
+    one_error_line(capsys.readouterr().err, str(path), "ends at frame 1000, out of range", "has only 20 frames (0..19)")
+    path.write_text(json.dumps({"boundaries": [{"frame": 18, "start": 17, "end": 19}]}))  # under way at the end
+    assert pure_test.main(["--labels", str(path), "--directory", str(tmp_path)]) == 0
+
+
+def test_a_transition_still_under_way_at_the_last_frame_is_read(tmp_path):
+    # "end" (the last frame showing the old shot) at the film's last frame, a clip cut out of a
+    # dissolve, was refused: 'ends at frame 19, out of range: ... has only 19 frame pairs', of a
+    # film of 20 frames (0..19)
+    from evaluation.labels import labels_of_frames
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"boundaries": [{"frame": 18, "start": 17, "end": 19}]}))
+    labels, spans = labels_of_frames(str(path), "pair", np.arange(20), "film.mp4")
+    assert labels.tolist() == [17] and spans.tolist() == [[16, 18]]
+    labels, spans = labels_of_frames(str(path), "pair", np.r_[0:19:3, 19], "film.mp4")  # --fps kept some frames
+    assert labels.tolist() == [5] and spans.tolist() == [[5, 6]]
+    path.write_text(json.dumps({"boundaries": [{"frame": 18, "start": 17, "end": 20}]}))  # past the last frame
+    with pytest.raises(UserError, match="ends at frame 20, out of range: film.mp4 has only 20 frames"):
+        labels_of_frames(str(path), "pair", np.arange(20), "film.mp4")
