@@ -11,7 +11,6 @@ as a whole, then the page is written), so the page opens from disk with no serve
 import os
 import shutil
 import sys
-import tempfile
 from typing import Collection, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -27,7 +26,7 @@ from report.outcomes import (Change, Outcomes, decision_line, detected_changes, 
 from report.run_files import RunResults, load_run_results, loss_history, open_film, training_options
 from scenes.lists import timecode
 from selection.candidate import read_candidates_csv
-from utils.atomic import save_text, write_folder_with
+from utils.atomic import save_text, scratch_folder, write_folder_with
 from utils.errors import UserError, read_path
 from utils.plots import has_validation, plot_loss_history
 from utils.result_sets import REPORT_EMBEDDED, REPORT_FILES, REPORT_PAGE, result_path
@@ -83,8 +82,8 @@ def build_report(results_folder: str, labels: Optional[str] = None, label_conven
         body.extend(_training_section(model_folder, results.epoch, folder, training_options))
 
     title = f"Scene changes in {_film_name(cache.source)}"
-    if embed:
-        with tempfile.TemporaryDirectory(prefix=".report_files-", dir=results_folder) as folder:
+    if embed:  # a scratch folder a kill leaves is deleted by the next run, as the writers' temporaries are
+        with scratch_folder(os.path.join(results_folder, REPORT_EMBEDDED)) as folder:
             write_pictures(folder)
             html = page.embed_pictures(page.page(title, body), folder, REPORT_FILES)
         path = save_text(os.path.join(results_folder, REPORT_EMBEDDED), html)

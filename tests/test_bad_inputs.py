@@ -416,6 +416,21 @@ def test_a_file_that_fails_inside_a_staged_folder_is_named_where_the_folder_goes
     assert os.listdir(tmp_path) == []
 
 
+def test_the_embedded_reports_scratch_pictures_are_named_as_the_page_and_a_killed_runs_are_deleted(tmp_path):
+    from utils.atomic import LEFTOVER_PATTERN, scratch_folder, write_with
+    page = str(tmp_path / "report_embedded.html")
+    # python -m report --embed drew its pictures in .report_files-<random>/, which no run deleted
+    # after a kill, and a picture on a full disk was named inside that folder, never seen
+    (tmp_path / ".report_embedded.html.tmp-999999999-x").mkdir()  # a killed run's
+    with pytest.raises(UserError) as failed:
+        with scratch_folder(page) as folder:
+            assert LEFTOVER_PATTERN.match(os.path.basename(folder))
+            write_with(os.path.join(folder, "loss.png"), lambda temporary: (_ for _ in ()).throw(
+                OSError(28, "No space left on device")))
+    assert str(failed.value) == f"{page}: cannot be written (No space left on device)"
+    assert os.listdir(tmp_path) == []
+
+
 def test_odd_names_in_a_folder_of_frames_are_read_in_film_order(tmp_path):
     from data.frames import list_frame_files
     for name in ["frame_10.png", "frame_2.png", "frame_3\u00b2.png"]:  # 3² is no number

@@ -197,6 +197,26 @@ def save_text(path: str, text: str) -> str:
     return write_with(path, write)
 
 
+@contextlib.contextmanager
+def scratch_folder(path: str) -> Iterator[str]:
+    """A temporary folder beside `path`, for files that end up inside it (the pictures
+    `python -m report --embed` puts into its page), deleted when the block ends. Named as the
+    atomic writer names its temporaries, so that one left by a run killed outright is deleted by
+    the next, and a file that cannot be written in it is named as `path`, not as the folder."""
+    parent = os.path.dirname(os.path.abspath(path))
+    with _creation_failures_named(path):
+        remove_leftovers(parent)
+        temporary = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-{os.getpid()}-", dir=parent)
+    try:
+        yield temporary
+    except UserError as err:
+        if temporary not in str(err):
+            raise
+        raise UserError(re.sub(re.escape(temporary) + r"[^:]*", lambda _: path, str(err))) from err
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
 def write_folder_with(path: str, writer: Callable[[str], None],
                       already_done: Optional[Callable[[], bool]] = None) -> str:
     """Call `writer(temporary_folder)`, then put that folder in place of `path`; returns `path`.
