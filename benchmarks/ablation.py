@@ -16,19 +16,13 @@ looking at them, so their numbers are not held-out measurements.
 """
 
 import argparse
-import os
 import sys
-import time
 from typing import Dict, List
 
 from tqdm import tqdm
 
-from benchmarks import datasets as ds
-from benchmarks import ours
 from benchmarks import selection_runs as sr
-from benchmarks.tuning import tune
 from selection import STAGES, SelectionConfig
-from utils.atomic import save_text
 
 
 HOW = ("`python -m benchmarks.ablation`: the repro-VAE trained once with the default settings on each tuning "
@@ -45,14 +39,7 @@ HOW = ("`python -m benchmarks.ablation`: the repro-VAE trained once with the def
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ablation", description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="training seeds of the tuning films")
-    parser.add_argument("--real_seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of the clips")
-    parser.add_argument("--work", default=os.path.join(ours.ROOT, "benchmarks", "work"),
-                        help="scratch folder holding <work>/tuning and <work>/real")
-    parser.add_argument("--shared", default=sr.shared_folder(), help="folder of labelled clips")
-    parser.add_argument("--no_training", action="store_true", help="score only the runs already trained")
-    parser.add_argument("--out", default=os.path.join(ours.ROOT, "benchmarks"),
-                        help="results.json and RESULTS.md get the table (section 'ablation')")
+    sr.add_run_options(parser, "ablation")
     return parser.parse_args(argv)
 
 
@@ -122,22 +109,8 @@ def render(table: Dict[str, Dict], runs: List[sr.SavedRun]) -> str:
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    if not args.no_training:
-        tune(list(ds.MEASURING), args.seeds, args.work, extra="slide")
-        sr.train_real(args.work, args.shared, args.real_seeds)
-    tuning = sr.tuning_runs(args.work, args.seeds)
-    runs = (tuning + sr.held_runs(tuning, 3) + sr.interlaced_runs(tuning)
-            + sr.real_runs(args.work, args.shared, args.real_seeds))
-    if not runs:
-        print(f"no trained runs under {args.work}", file=sys.stderr)
-        return 1
-    started = time.perf_counter()
-    text = render(ablate(runs), runs)
-    print(text)
-    save_text(os.path.join(args.work, "ablation", "ABLATION.md"), text)
-    sr.record_section(args.out, "ablation", "Ablation of the selection", HOW, text, time.perf_counter() - started)
-    return 0
+    return sr.publish(parse_args(argv), "ablation", "Ablation of the selection", HOW,
+                      lambda runs: render(ablate(runs), runs))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ SelectionConfig can be applied to it in-process in seconds, without training or 
 import dataclasses
 import os
 import re
+import sys
+import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -25,6 +27,7 @@ from data.cache import load_frames, sampled_frame_rate
 from selection import Changes, SelectionConfig, detect_changes
 from selection.score import pair_kl_scores
 from selection.pictures import Pictures, picture_features
+from utils.atomic import save_text
 
 
 @dataclass
@@ -193,6 +196,47 @@ def train_real(work: str, shared: str, seeds: Sequence[int]) -> None:
                                   "repro-VAE", seed, reuse=True)
 
 
+def add_run_options(parser, section: str) -> None:
+    """The options of a benchmark that reads ablation_runs: which runs, where, and the section of
+    RESULTS.md its table goes to."""
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="training seeds of the tuning films")
+    parser.add_argument("--real_seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of the clips")
+    parser.add_argument("--work", default=os.path.join(ours.ROOT, "benchmarks", "work"),
+                        help="scratch folder holding <work>/tuning and <work>/real")
+    parser.add_argument("--shared", default=shared_folder(), help="folder of labelled clips")
+    parser.add_argument("--no_training", action="store_true", help="score only the runs already trained")
+    parser.add_argument("--out", default=os.path.join(ours.ROOT, "benchmarks"),
+                        help=f"results.json and RESULTS.md get the table (section '{section}')")
+
+
+def ablation_runs(work: str, shared: str, seeds: Sequence[int], real_seeds: Sequence[int],
+                  training: bool = True) -> List[SavedRun]:
+    """The runs the ablation and the sensitivity read: the tuning films (trained by
+    benchmarks.tuning with slides, unless `training` is off), the same held on threes and
+    interlaced at every cut, and the shared clips."""
+    if training:
+        from benchmarks.tuning import tune
+        tune(list(ds.MEASURING), seeds, work, extra="slide")
+        train_real(work, shared, real_seeds)
+    tuning = tuning_runs(work, seeds)
+    return tuning + held_runs(tuning, 3) + interlaced_runs(tuning) + real_runs(work, shared, real_seeds)
+
+
+def publish(args, key: str, title: str, how: str, table: Callable[[List[SavedRun]], str]) -> int:
+    """A benchmark's main once its options are read (add_run_options): the runs, `table(runs)`
+    printed, kept in <work>/<key>/<KEY>.md and put into RESULTS.md as section `key`."""
+    runs = ablation_runs(args.work, args.shared, args.seeds, args.real_seeds, training=not args.no_training)
+    if not runs:
+        print(f"no trained runs under {args.work}", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    text = table(runs)
+    print(text)
+    save_text(os.path.join(args.work, key, f"{key.upper()}.md"), text)
+    record_section(args.out, key, title, how, text, time.perf_counter() - started)
+    return 0
+
+
 def detect(run: SavedRun, config: SelectionConfig) -> Changes:
     """The selection `config` on a run, as inference.py applies it (no transition outlasts the film)."""
     seconds = min(config.transition_seconds, len(run.mu) / run.frame_rate)
@@ -239,9 +283,7 @@ def record_section(out: str, key: str, title: str, how: str, text: str, seconds:
     """Puts a section into <out>/results.json under `key` and writes <out>/RESULTS.md again from
     all of it (benchmarks/report.py), so the section stays when the other stages run again."""
     import json
-    import time
     from benchmarks.report import render
-    from utils.atomic import save_text
     path = os.path.join(out, "results.json")
     results = {}
     if os.path.exists(path):

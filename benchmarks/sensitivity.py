@@ -25,19 +25,13 @@ The real clips are development clips: a value read off them alone is not a measu
 
 import argparse
 import dataclasses
-import os
 import sys
-import time
 from typing import Dict, List, Sequence
 
 from tqdm import tqdm
 
-from benchmarks import datasets as ds
-from benchmarks import ours
 from benchmarks import selection_runs as sr
-from benchmarks.tuning import tune
 from selection import SelectionConfig
-from utils.atomic import save_text
 
 # The user's own options, and a sample size that only sets how steady a median is.
 LEFT_OUT = ("threshold", "transition_seconds", "min_scene_seconds", "typical_pairs")
@@ -184,35 +178,14 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sensitivity", description=__doc__.split("\n")[0])
     parser.add_argument("--fields", nargs="+", default=numeric_fields(), choices=numeric_fields(), metavar="FIELD",
                         help="constants to move (default: every numeric one)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="training seeds of the tuning films")
-    parser.add_argument("--real_seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds of the clips")
-    parser.add_argument("--work", default=os.path.join(ours.ROOT, "benchmarks", "work"),
-                        help="scratch folder holding <work>/tuning and <work>/real")
-    parser.add_argument("--shared", default=sr.shared_folder(), help="folder of labelled clips")
-    parser.add_argument("--no_training", action="store_true", help="score only the runs already trained")
-    parser.add_argument("--out", default=os.path.join(ours.ROOT, "benchmarks"),
-                        help="results.json and RESULTS.md get the table (section 'sensitivity')")
+    sr.add_run_options(parser, "sensitivity")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if not args.no_training:
-        tune(list(ds.MEASURING), args.seeds, args.work, extra="slide")
-        sr.train_real(args.work, args.shared, args.real_seeds)
-    tuning = sr.tuning_runs(args.work, args.seeds)
-    runs = (tuning + sr.held_runs(tuning, 3) + sr.interlaced_runs(tuning)
-            + sr.real_runs(args.work, args.shared, args.real_seeds))
-    if not runs:
-        print(f"no trained runs under {args.work}", file=sys.stderr)
-        return 1
-    started = time.perf_counter()
-    text = render(sweep(runs, args.fields), runs)
-    print(text)
-    save_text(os.path.join(args.work, "sensitivity", "SENSITIVITY.md"), text)
-    sr.record_section(args.out, "sensitivity", "Sensitivity of the selection's constants", HOW, text,
-                      time.perf_counter() - started)
-    return 0
+    return sr.publish(args, "sensitivity", "Sensitivity of the selection's constants", HOW,
+                      lambda runs: render(sweep(runs, args.fields), runs))
 
 
 if __name__ == "__main__":
