@@ -317,19 +317,27 @@ def assert_same_weights(a, b):
 LONG_EPOCHS = ["--max_iters", "2", "--epoch_frames", "480", "--seed", "5"]
 
 
+def ctrl_c_at_step(monkeypatch, at: int):
+    """Makes training's step `at` (counted over the run) come with a Ctrl-C; returns the real step,
+    to put back."""
+    import models.training
+    step = models.training.train_step
+
+    def ctrl_c(model, optimizer, x, config, iteration, *rest):
+        if iteration == at:
+            os.kill(os.getpid(), signal.SIGINT)
+        return step(model, optimizer, x, config, iteration, *rest)
+
+    monkeypatch.setattr(models.training, "train_step", ctrl_c)
+    return step
+
+
 @pytest.mark.slow
 def test_ctrl_c_saves_the_epoch_and_resume_continues_it_exactly(two_scene_folder, tmp_path, capsys, monkeypatch):
     import models.training
     assert train(two_scene_folder, tmp_path / "whole", *LONG_EPOCHS) == 0
     out = tmp_path / "split"
-    step = models.training.train_step
-
-    def ctrl_c_in_epoch_1(model, optimizer, x, config, iteration, *rest):
-        if iteration == 40:  # epoch 1 runs steps 30..59
-            os.kill(os.getpid(), signal.SIGINT)
-        return step(model, optimizer, x, config, iteration, *rest)
-
-    monkeypatch.setattr(models.training, "train_step", ctrl_c_in_epoch_1)
+    step = ctrl_c_at_step(monkeypatch, 40)  # epoch 1 runs steps 30..59
     capsys.readouterr()
     code = train(two_scene_folder, out, *LONG_EPOCHS)
     monkeypatch.setattr(models.training, "train_step", step)
@@ -374,14 +382,7 @@ def test_ctrl_c_of_an_overwriting_run_after_its_first_checkpoint_says_how_to_go_
     import models.training
     out = tmp_path / "run"
     assert train(two_scene_folder, out, *LONG_EPOCHS) == 0
-    step = models.training.train_step
-
-    def ctrl_c_in_epoch_1(model, optimizer, x, config, iteration, *rest):
-        if iteration == 40:  # epoch 1 runs steps 30..59
-            os.kill(os.getpid(), signal.SIGINT)
-        return step(model, optimizer, x, config, iteration, *rest)
-
-    monkeypatch.setattr(models.training, "train_step", ctrl_c_in_epoch_1)
+    step = ctrl_c_at_step(monkeypatch, 40)  # in epoch 1, after the new run's first checkpoint
     capsys.readouterr()
     assert train(two_scene_folder, out, *LONG_EPOCHS, "--overwrite") == 130
     monkeypatch.setattr(models.training, "train_step", step)
