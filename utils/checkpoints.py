@@ -29,6 +29,8 @@ CHECKPOINT_PATTERN = re.compile(r"^model_state_(\d+)_(?:val|train)_loss_(.+)\.pk
 LOSS_KINDS = {"validation": "val_loss", "training": "train_loss"}
 # The state of an epoch stopped part-way by Ctrl-C, which `--resume` continues; not a result.
 INTERRUPTED_NAME = "interrupted_state.pkl"
+# What a file torch cannot load as a checkpoint is said to be.
+UNREADABLE = "not a readable checkpoint: not a checkpoint written by this tool, or a damaged one"
 
 
 def checkpoint_name(epoch: int, loss: float, kind: str = "validation") -> str:
@@ -150,12 +152,10 @@ def load_checkpoint(path: str) -> Dict:
         if err.errno != errno.EINVAL:
             raise UserError(f"{path}: the checkpoint cannot be read ({os_reason(err)})")
         # torch's zip reader seeks before the start of some files cut short: the file's fault, not the system's
-        raise UserError(f"{path}: not a readable checkpoint: not a checkpoint written by this tool, or a "
-                        "damaged one (cut short?)")
+        raise UserError(f"{path}: {UNREADABLE} (cut short?)")
     except Exception:  # torch raises many types for a file that is not a checkpoint
         # torch's own words advise loading untrusted files with weights_only=False: never repeated
-        raise UserError(f"{path}: not a readable checkpoint: not a checkpoint written by this tool, or a "
-                        "damaged one")
+        raise UserError(f"{path}: {UNREADABLE}")
     if not isinstance(payload, dict):
         raise UserError(f"{path}: not a checkpoint (holds a {type(payload).__name__}, not a dict)")
     if "model" not in payload:
