@@ -35,15 +35,24 @@ def _write_failures_named(path: str, temporary: str) -> Iterator[None]:
     try:
         yield
     except UserError as err:
-        if temporary not in str(err):
+        named = _named_at(err, temporary, path)
+        if named is err:
             raise
-        raise UserError(str(err).replace(temporary, path)) from err
+        raise named from err
     except OSError as err:  # a full disk, a folder gone or made read-only meanwhile
         name = err.filename if isinstance(err.filename, str) else None
         if err.errno not in WRITE_ERRNOS and not (
                 name is not None and os.path.abspath(name).startswith(os.path.abspath(temporary))):
             raise
         raise UserError(f"{path}: cannot be written ({os_reason(err)})") from err
+
+
+def _named_at(err: UserError, temporary: str, path: str, inside: bool = True) -> UserError:
+    """`err` with the temporary `temporary` it names named `path`: a file inside it at its place
+    inside `path` (`inside`), or `path` alone; `err` itself where it does not name `temporary`."""
+    if temporary not in str(err):
+        return err
+    return UserError(re.sub(re.escape(temporary) + ("" if inside else r"[^:]*"), lambda _: path, str(err)))
 
 
 @contextlib.contextmanager
@@ -210,9 +219,10 @@ def scratch_folder(path: str) -> Iterator[str]:
     try:
         yield temporary
     except UserError as err:
-        if temporary not in str(err):
+        named = _named_at(err, temporary, path, inside=False)
+        if named is err:
             raise
-        raise UserError(re.sub(re.escape(temporary) + r"[^:]*", lambda _: path, str(err))) from err
+        raise named from err
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
 
