@@ -150,10 +150,10 @@ def train_locked(device: torch.device, opt) -> List[str]:
         val_cache = load_frames(opt.val_folder, opt.cache_dir, IMAGE_SIZE, opt.fps) if opt.val_folder else None
         frames, train_caches = training_frames(opt, device, decoding_ahead=resumed is None and not distributed.active())
     val_frames = torch.from_numpy(read_all_frames(val_cache)) if val_cache is not None else None
-    films = film_prints(train_caches + ([val_cache] if val_cache is not None else []))
-    if resumed is not None:
-        check_same_films(resumed[1], resumed[0], films, frame_sources(opt.train_folder) + frame_sources(opt.val_folder),
-                         opt.output_folder)
+    caches = train_caches + ([val_cache] if val_cache is not None else [])
+    films = film_prints(caches)
+    if resumed is not None:  # a resumed run's films are read whole, never while decoding
+        check_same_films(resumed[1], resumed[0], films, [cache.source for cache in caches], opt.output_folder)
 
     config = TrainConfig.from_options(opt)  # the run's options, once --resume has taken them back
     model = build_model(ModelConfig.from_options(opt)).to(device, memory_format=torch.channels_last)
@@ -202,6 +202,12 @@ def film_prints(caches: List[Optional[FrameCache]]) -> List[Optional[Dict]]:
     that --resume can tell another film at the run's path; None for a film still being decoded,
     printed once it is whole."""
     return [film_print(cache) if cache is not None else None for cache in caches]
+
+
+def first_film_printed(films: Optional[List[Optional[Dict]]], cache: Optional[FrameCache]) -> List[Optional[Dict]]:
+    """`films` with the first (the film trained on while it was decoding) printed from `cache`,
+    its cache once whole (None while it is not)."""
+    return film_prints([cache]) + (films or [])[1:]
 
 
 def check_same_films(state: Dict, path: str, films: List[Optional[Dict]], sources: List[str], folder: str) -> None:
@@ -268,7 +274,7 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                                   "replace it") from None
             earlier.clear()
             if isinstance(frames, FramesWhileDecoding):  # a film still decoding is left unprinted
-                films = film_prints([frames.cache]) + (films or [])[1:]
+                films = first_film_printed(films, frames.cache)
             save_checkpoint(interrupted_path, checkpoint_contents(model, optimizer, scheduler, saved_options(opt), run,
                                                                   epoch, cut.iteration, history, position=cut.position,
                                                                   sums=cut.sums, films=films))
@@ -276,7 +282,7 @@ def train_epochs(model, optimizer, scheduler, frames, val_frames: Optional[torch
                               f"saved in {interrupted_path}; {resume_hint(opt)}")
         if isinstance(frames, FramesWhileDecoding):  # the film is whole from here on
             whole, decoded = frames.finish()
-            frames, films = torch.from_numpy(decoded).to(device), film_prints([whole]) + (films or [])[1:]
+            frames, films = torch.from_numpy(decoded).to(device), first_film_printed(films, whole)
         # the checkpoint's loss: the validation frames', else the epoch's training loss (named so)
         val_loss = validation_loss(model, val_frames, config, device, config.seed, precision) \
             if val_frames is not None else None
