@@ -79,18 +79,17 @@ def sweep(runs: List[sr.SavedRun], fields: Sequence[str]) -> Dict[str, Dict]:
         rows = [sr.scored(run, config) for run in runs]
         return sr.group_means(rows, runs), [row["f1"] for row in rows]
 
-    kept = scored(SelectionConfig())
-    settings = [(name, value) for name in fields for value in values_of(name)]
+    kept, default = scored(SelectionConfig()), SelectionConfig()
+    values = {name: values_of(name) for name in fields}
     done = {}
-    for name, value in tqdm(settings, desc="sensitivity", unit="setting"):
-        same = value == getattr(SelectionConfig(), name)
-        done[(name, value)] = kept if same else scored(SelectionConfig().with_values(**{name: value}))
+    for name, value in tqdm([(n, v) for n in fields for v in values[n]], desc="sensitivity", unit="setting"):
+        same = value == getattr(default, name)
+        done[(name, value)] = kept if same else scored(default.with_values(**{name: value}))
     table = {}
     for name in fields:
-        values = values_of(name)
-        table[name] = {"values": values, "kept": getattr(SelectionConfig(), name),
-                       "scores": {v: done[(name, v)][0] for v in values},
-                       "runs": {v: done[(name, v)][1] for v in values}, "groups": [run.group for run in runs]}
+        table[name] = {"values": values[name], "kept": getattr(default, name),
+                       "scores": {v: done[(name, v)][0] for v in values[name]},
+                       "runs": {v: done[(name, v)][1] for v in values[name]}, "groups": [run.group for run in runs]}
     return table
 
 
