@@ -1,7 +1,7 @@
 """The change selection: latents (and the frames' pictures) in, scene changes out, each decision recorded.
 
     score.py      the score: KL across a span against the motion on either side and the film's variety
-    drawing.py, hold.py, local_hold.py, split_cut.py, layout_view.py,
+    drawing.py, hold.py, local_hold.py, split_cut.py, layout_view.py, large_step.py,
     one_picture.py, layout_spread.py, flash_return.py, camera_move.py, fade_through_black.py, one_pick.py
                   one module per rule, each saying which failure it exists for
     config.py     SelectionConfig: every constant and tunable, with its reason and provenance

@@ -92,7 +92,7 @@ def ordered(candidates: List[Candidate]) -> List[Candidate]:
 # The stages that set a candidate's confidence (the others shape the curves, or drop): one column each.
 CAPPING_STAGES = ("score", "local_hold", "layout_confirm", "layout_spread", "camera_move", "fade_through_black",
                   "learned")
-NUMBER_COLUMNS = ("across", "bar", "local_hold", "layout_across", "spread", "camera_share",
+NUMBER_COLUMNS = ("across", "bar", "layout_step", "local_hold", "layout_across", "spread", "camera_share",
                   "camera_residual", "returns_at", "end_lines", "end_colours")
 
 

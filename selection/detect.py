@@ -18,7 +18,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from selection import (fade_through_black, flash_return, layout_spread, layout_view, learned,
+from selection import (fade_through_black, flash_return, large_step, layout_spread, layout_view, learned,
                        local_hold, one_pick, one_picture)
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
@@ -149,8 +149,11 @@ def _candidates(film: Film, config: SelectionConfig):
     """Every candidate the score finds, the per-pair score, and the span curve of each scale."""
     film_floor = config.magnitude * film.typical
     cut_curve, split_curve = _cut_curves(film, config, film.hold)
+    peaks = local_peaks(film.near, 1)
+    if _large_steps(film, config):
+        peaks = np.union1d(peaks, large_step.peaks(film, config))
     candidates = [Candidate(int(j), 0, int(j), int(j) + 1, "cut", float(cut_curve[j]), float(cut_curve[j]))
-                  for j in local_peaks(film.near, 1)]
+                  for j in peaks]
     score = cut_curve
     if split_curve is not None:
         score = np.maximum(score, split_curve)
@@ -182,10 +185,16 @@ def _cut_curves(film: Film, config: SelectionConfig, hold):
         cut_curve = np.maximum(cut_curve, layout_cut)
         if split_curve is not None:
             split_curve = np.maximum(split_curve, layout_split)
+    if _large_steps(film, config):
+        cut_curve = np.maximum(cut_curve, large_step.curve(film, config, hold))
     if split_curve is not None and film.pictures is not None and film.pictures.thumbnails is not None \
             and film.num_pairs > 1:
         split_curve[~np.append(one_mixed_frame(film.pictures.thumbnails, config), False)] = -np.inf
     return cut_curve, split_curve
+
+
+def _large_steps(film: Film, config: SelectionConfig) -> bool:
+    return film.layout is not None and config.on("large_step") and config.large_step > 0
 
 
 def _split_curve(film: Film, config: SelectionConfig, film_floor: float, hold) -> np.ndarray:
@@ -234,6 +243,8 @@ def _explain_scores(candidates: List[Candidate], film: Film, config: SelectionCo
         c.numbers.update(across=float(value), bar=float(bar))
         c.reasons["score"] = (f"the latents move {value:.3g} across it against a bar of {bar:.3g} (the larger of "
                               f"{config.contrast:g} x the motion on either side and the film's floor)")
+    if _large_steps(film, config):
+        large_step.explain(candidates, film, config)
 
 
 def _judged(candidates: List[Candidate], film: Film, config: SelectionConfig) -> List[Candidate]:
