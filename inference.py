@@ -57,6 +57,7 @@ import torch
 from data.cache import check_frame_source, frame_sources, source_names, warn_assumed_rate
 from data.sample import bundled_sample
 from detection import DetectionConfig, detect_latents, write_detections
+from detection.export import check_export
 from detection.film import check_enough_frames
 from evaluation.labels import labels_of_frames, load_label_spans
 from models.encoding import encode_with_checkpoints, load_checkpoints
@@ -117,7 +118,7 @@ def infer_locked(device: torch.device, opt, results_folder: str) -> List[str]:
             opt.image_folder = bundled_sample(opt.cache_dir)["val"]
     sources = frame_sources(opt.image_folder)
     for source in sources:
-        check_frame_source(source, scores_changes=True)
+        check_export(opt.export, source, check_frame_source(source, scores_changes=True), opt.fps)
     # a series: each episode's results in a folder of its own name, from the one model
     folders = [results_folder] if len(sources) == 1 else [os.path.join(results_folder, name)
                                                           for name in source_names(sources)]

@@ -5,12 +5,23 @@ data/clips.py's. This module, above both, writes one checkpoint's files into its
 """
 
 import os
-from typing import Dict, List
+from typing import Dict, List, Optional
 
+from data import video
+from data.cache import FOLDER_FPS
 from data.clips import cut_clips
 from utils.atomic import save_text, write_folder_with
-from utils.export import edl_text, otio_text
+from utils.export import edl_rate, edl_text, otio_text
 from utils.result_sets import result_name
+
+
+def check_export(formats, source: str, kind: str, fps: Optional[float]) -> None:
+    """A UserError now, before the film is decoded and encoded, where one of `formats` cannot be
+    written for `source` (a "folder" or "video" `kind`, read with --fps `fps`): an EDL of a film
+    too fast for CMX 3600 timecodes. The rate is the one export_scene_lists is given, the cache's:
+    a video's own (--fps samples it but its frame numbers stay the source's), a folder's --fps."""
+    if "edl" in formats:
+        edl_rate(video.probe_video(source).fps if kind == "video" else (fps or FOLDER_FPS), source)
 
 
 def export_scene_lists(formats, shots: List[Dict], settings: List[Dict], path, epoch: int, source: str,

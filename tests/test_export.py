@@ -3,6 +3,8 @@ libraries editors use (opentimelineio, PyAV)."""
 
 import json
 import os
+import re
+from fractions import Fraction
 
 import av
 import numpy as np
@@ -12,10 +14,11 @@ import pytest
 import inference
 import main
 import pure_test
-from conftest import CODEC, TINY, shared_data_path, write_frames
-from detection.export import export_scene_lists
+from conftest import CODEC, TINY, detect, encode_video, one_error_line, shared_data_path, train_briefly, write_frames
+from detection.export import check_export, export_scene_lists
 from scenes.lists import scene_list
-from utils.export import frames_timecode, read_edl_events
+from utils.errors import UserError
+from utils.export import MAX_EDL_RATE, edl_text, frames_timecode, read_edl_events
 from utils.run_folder import remove_results
 
 def film_with_sound(path, frames=60, rate=24, boundaries=(20, 45), size=(48, 32)):
@@ -158,6 +161,67 @@ def test_cartoon_space_exports_one_event_clip_and_file_per_shot(tmp_path):
     counts = [clip_frames(str(out / "clips_3" / name)) for name in names]
     assert counts == [s["length_frames"] for s in shots] and sum(counts) == frames == 1561
     assert clip_audio_seconds(str(out / "clips_3" / names[1])) == pytest.approx(counts[1] / rate, abs=0.05)
+
+
+def timecode_frames(timecode, rate):
+    """The frame number of a two-digit HH:MM:SS:FF timecode at `rate` (asserting its form)."""
+    assert re.fullmatch(r"\d\d:\d\d:\d\d:\d\d", timecode), timecode
+    hours, minutes, seconds, frames = map(int, timecode.split(":"))
+    assert frames < rate, timecode
+    return ((hours * 60 + minutes) * 60 + seconds) * rate + frames
+
+
+@pytest.mark.parametrize("fps, rate", [(Fraction(24000, 1001), 24), (Fraction(30000, 1001), 30),
+                                       (Fraction(60000, 1001), 60), (25, 25), (100, 100), (99.6, 100)])
+def test_edl_timecodes_at_ntsc_and_fast_rates_give_each_frame_its_own(fps, rate):
+    # NTSC rates count at the whole rate above them, non-drop frame, as editors count them; up to
+    # 100 frames a second the frame field keeps its two digits (00 to 99)
+    boundaries, frames = [37, 99, 250], 3700
+    text = edl_text(shots_of(boundaries, frames, float(fps)), float(fps), "film.mp4", "film")
+    events = [line.split() for line in text.splitlines() if line[:1].isdigit()]
+    starts = [0, *boundaries]
+    assert [timecode_frames(e[4], rate) for e in events] == starts
+    assert [timecode_frames(e[5], rate) for e in events] == [*boundaries, frames]
+    assert [timecode_frames(e[7], rate) for e in events] == [*boundaries, frames]  # laid end to end from 0
+    assert all(len(line) == len(text.splitlines()[3]) for line in text.splitlines() if line[:1].isdigit())
+
+
+@pytest.mark.parametrize("fps", [120.0, 119.88, 100.6, 240.0, 1000.0])
+def test_an_edl_of_a_film_too_fast_for_its_timecodes_is_refused_naming_film_and_rate(fps):
+    with pytest.raises(UserError) as refused:
+        edl_text(shots_of([10], 20, fps), fps, "season/ep01.mp4", "ep01")
+    message = str(refused.value)
+    assert message.startswith("season/ep01.mp4: --export edl ") and f"{fps:g} frames per second" in message
+    assert f"at most {MAX_EDL_RATE} frames a second" in message and "--export otio" in message
+    assert "\n" not in message
+
+
+def test_check_export_reads_the_rate_the_edl_would_count_at(tmp_path):
+    fast = str(encode_video(tmp_path / "fast.mp4", np.zeros((4, 32, 32, 3), dtype=np.uint8), rate=120))
+    with pytest.raises(UserError, match=r"^.*fast\.mp4: --export edl .* 120 frames per second"):
+        check_export(["otio", "edl"], fast, "video", None)
+    with pytest.raises(UserError, match="120 frames per second"):  # --fps samples it: frames stay the source's
+        check_export(["edl"], fast, "video", 24.0)
+    check_export(["otio", "clips"], fast, "video", None)  # any rate
+    folder = write_frames(tmp_path / "frames", np.zeros((2, 16, 16, 3), dtype=np.uint8))
+    check_export(["edl"], folder, "folder", None)  # 24 assumed
+    check_export(["edl"], folder, "folder", 100.0)
+    with pytest.raises(UserError, match="frames: --export edl .* 120 frames per second"):
+        check_export(["edl"], folder, "folder", 120.0)
+
+
+@pytest.mark.slow
+def test_inference_refuses_an_edl_of_a_120_fps_film_before_any_work(two_scene_folder, tmp_path, capsys):
+    assert train_briefly(two_scene_folder, tmp_path / "run") == 0
+    fast = write_frames(tmp_path / "fast", np.zeros((4, 24, 32, 3), dtype=np.uint8))
+    capsys.readouterr()
+    assert detect(two_scene_folder, fast, "--fps", "120", "--export", "otio", "edl", "--model_folder",
+                  str(tmp_path / "run"), "--results_folder", str(tmp_path / "results"), *TINY) == 2
+    one_error_line(capsys.readouterr().err, f"error: {two_scene_folder}: --export edl cannot be written for a film "
+                   "of 120 frames per second")
+    assert not (tmp_path / "results").exists()
+    # refused before the films were read: no cache was built for the second
+    assert not any(name.startswith("fast-") for name in os.listdir(tmp_path / "cache"))
 
 
 @pytest.mark.slow

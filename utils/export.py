@@ -4,8 +4,10 @@
 
 * `scenes_<i>.edl`: a CMX 3600 edit decision list of the shots, one event per shot, the source's
   frames laid end to end on the record side, timecodes at the film's rate (non-drop frame,
-  counted at the rate rounded to whole frames: 30 for 29.97); `settings_<i>.edl` the same for
-  the scenes (changes of setting).
+  counted at the rate rounded to whole frames: 30 for 29.97, 24 for 23.976, so that every frame
+  has a timecode of its own, as editors count NTSC rates in non-drop frame); `settings_<i>.edl`
+  the same for the scenes (changes of setting). A film of over MAX_EDL_RATE frames a second (a
+  120 fps one) has no EDL: `--export edl` is refused before any work, naming the film and its rate.
 * `scenes_<i>.otio`: an OpenTimelineIO timeline (the `opentimelineio` library writes it) with one
   clip per shot on one video track, each referring to the source film with its exact frame
   range at the film's rate; `settings_<i>.otio` one clip per scene.
@@ -19,12 +21,31 @@ the decoder's numbering), also when --fps sampled it.
 import os
 from typing import Dict, List
 
+from utils.errors import UserError
+
 EXPORT_FORMATS = ("edl", "otio", "clips")
+
+# A CMX 3600 timecode's frame field has two digits (00 to 99), so a timecode counts at most 100
+# frames a second. A faster film is refused rather than written at a lower rate: that rate would
+# give two of its frames one timecode, and a cut between them could not be placed; the OTIO
+# timeline keeps any rate.
+MAX_EDL_RATE = 100
 
 
 def timecode_rate(fps: float) -> int:
     """The whole-frame rate timecodes count at: 24 for 23.976, 30 for 29.97, at least 1."""
     return max(1, int(round(fps)))
+
+
+def edl_rate(fps: float, film: str) -> int:
+    """timecode_rate(fps) of `film`, or a UserError naming the film and its rate where the
+    timecodes of a CMX 3600 EDL cannot count that fast (over MAX_EDL_RATE frames a second)."""
+    rate = timecode_rate(fps)
+    if rate > MAX_EDL_RATE:
+        raise UserError(f"{film}: --export edl cannot be written for a film of {fps:g} frames per second: "
+                        f"CMX 3600 timecodes count at most {MAX_EDL_RATE} frames a second (two digits); "
+                        "use --export otio, which keeps any rate")
+    return rate
 
 
 def frames_timecode(frame: int, rate: int) -> str:
@@ -42,8 +63,9 @@ def _spans(rows: List[Dict]) -> List[tuple]:
 
 def edl_text(rows: List[Dict], fps: float, source: str, title: str) -> str:
     """CMX 3600 EDL of the rows of a scene list: one video cut event per row, source in/out at the
-    row's frames, record in/out laid end to end from 00:00:00:00."""
-    rate = timecode_rate(fps)
+    row's frames, record in/out laid end to end from 00:00:00:00; a UserError (edl_rate) for a
+    film too fast for its timecodes."""
+    rate = edl_rate(fps, source)
     name = os.path.basename(source.rstrip(os.sep)) or source
     lines = [f"TITLE: {title}", "FCM: NON-DROP FRAME", ""]
     record = 0
