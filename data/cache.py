@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import stat
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from data import video
 from data.frames import IMAGE_EXTENSIONS, list_frame_files, picture_count, read_frame
 from utils.atomic import remove_leftovers, writable_folder, write_folder_with
 from utils.errors import UserError, os_reason, read_path
+from utils.paths import NAME_BYTES, portable_name
 from utils.run_folder import check_not_a_run_folder
 
 CACHE_VERSION = 1
@@ -112,7 +112,8 @@ def _check_each_once(sources: List[str]) -> None:
 
 
 def source_names(sources: List[str]) -> List[str]:
-    """A folder name for each source's results: its file or folder name without the extension,
+    """A folder name for each source's results: its file or folder name without the extension, as
+    utils.paths.portable_name writes it (第1話 and café kept, what a file system refuses made _),
     made unique with a number where two are alike. The number never makes the name of another
     film given (ep/x, ep2/x and x_2 are x, x_3 and x_2: two films' results in one folder would
     have the later replace or refuse the earlier), nor one that differs in case alone (one
@@ -120,14 +121,15 @@ def source_names(sources: List[str]) -> List[str]:
     bases = []
     for source in sources:
         base = os.path.splitext(os.path.basename(os.path.normpath(source)))[0] or "frames"
-        bases.append(re.sub(r"[^A-Za-z0-9._-]+", "_", base))
+        bases.append(portable_name(base))
     own = {base.casefold() for base in bases}
     names, taken = [], set()
     for base in bases:
         name, number = base, 1
         while name.casefold() in taken or (number > 1 and name.casefold() in own):
             number += 1
-            name = f"{base}_{number}"
+            suffix = f"_{number}"  # within the name's length, the base cut for it
+            name = portable_name(base, NAME_BYTES - len(suffix)) + suffix
         taken.add(name.casefold())
         names.append(name)
     return names
@@ -200,7 +202,7 @@ def _cache_folder(cache_dir: str, source: str, size: int, fps: Optional[float]) 
         raise UserError(f"{cache_dir}: the cache folder is the folder of frames {source}, which this tool does not "
                         "write into; give another --cache_dir (or REPRO_VAE_CACHE)")
     key = f"{os.path.abspath(source)}|{size}|{fps}|{CACHE_VERSION}"
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(os.path.abspath(source)))[:40] or "frames"
+    name = portable_name(os.path.basename(os.path.abspath(source)))[:40] or "frames"
     # a path of bytes that are not UTF-8 (bad\xffname/) is kept as the bytes it names
     return os.path.join(cache_dir, f"{name}-{hashlib.sha1(os.fsencode(key)).hexdigest()[:12]}")
 

@@ -1,7 +1,11 @@
 """One model for a whole series: several films (or a glob) to train on and to detect in."""
 
 import os
+import re
+import shutil
+import string
 import subprocess
+import unicodedata
 import sys
 from pathlib import Path
 
@@ -9,8 +13,9 @@ import numpy as np
 import pytest
 
 from conftest import write_frames
-from data.cache import frame_sources, source_names
+from data.cache import _cache_folder, frame_sources, source_names
 from utils.errors import UserError
+from utils.paths import NAME_BYTES, portable_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,6 +53,50 @@ def test_a_numbered_name_never_gives_two_films_one_results_folder():
     assert source_names(["s1/x", "s2/x", "s1/x_2"]) == ["x", "x_3", "x_2"]
     assert source_names(["x_2.mkv", "a/x.mkv", "b/x.mkv"]) == ["x_2", "x", "x_3"]
     assert source_names(["Ep1.mkv", "ep1.mp4"]) == ["Ep1", "ep1_2"]  # one folder on macOS and Windows
+
+
+def test_episode_names_keep_their_letters_in_any_script():
+    # 第1話 and 第2話 were _1_ and _2_, 第一話 and 第二話 both _ (numbered _ and _2)
+    names = ["第1話", "第2話", "第一話", "第二話", "café", "Ёлка", "रामायण", "Ｓｅａｓｏｎ１"]
+    assert source_names([f"season/{name}.mkv" for name in names]) == names
+    assert source_names(["a/第一話 前編.mkv", "b/第一話 後編.mkv"]) == ["第一話_前編", "第一話_後編"]
+    # decomposed (as macOS gives it) is the same name composed: one folder on APFS
+    assert source_names(["a/café.mp4", f"b/{unicodedata.normalize('NFD', 'café')}.mp4"]) == ["café", "café_2"]
+
+
+def test_a_name_keeps_nothing_a_file_system_refuses():
+    assert portable_name('第1話: 前編? <A/B> "x" | y * z\\w') == "第1話_前編_A_B_x_y_z_w"
+    assert portable_name("a\x00b\x1fc\x7fd\u202eevil\u200b") == "a_b_c_d_evil_"  # control, direction, invisible
+    assert portable_name("bad\udcffname") == "bad_name"  # a file name's bytes that are not UTF-8
+    assert portable_name("ep1 ★【OP】！") == "ep1_OP_"  # symbols and punctuation, as in ASCII
+
+
+def test_ascii_names_are_those_of_earlier_results():
+    # earlier results folders were named with this substitution; they must still be found
+    for name in [string.printable, "ep 2", "a _b", "Show - S01E02 (1080p) [x]", "x.y-z_w", "..."]:
+        assert portable_name(name) == re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+def test_a_long_title_fits_a_file_name_and_stays_apart(tmp_path):
+    title = "話" * 100  # 300 bytes of UTF-8
+    names = source_names([f"a/{title}.mkv", f"b/{title}.mkv", f"c/{title}X.mkv"])
+    assert len(set(names)) == 3 and all(len(n.encode()) <= NAME_BYTES for n in names)
+    assert names[1].endswith("_2") and names[0].startswith("話" * 70)
+    for name in names:
+        (tmp_path / name).mkdir()  # the file system takes each
+    # the frame cache's folder is named after the film too, readably
+    assert os.path.basename(_cache_folder(str(tmp_path), "season/第1話.mkv", 64, None)).startswith("第1話.mkv-")
+
+
+@pytest.mark.slow
+def test_episodes_named_in_japanese_get_a_results_folder_each(two_scene_folder, tmp_path):
+    from conftest import TINY, detect, train_briefly
+    assert train_briefly(two_scene_folder, tmp_path / "run", "--epoch_frames", "40") == 0
+    episodes = [str(shutil.copytree(two_scene_folder, tmp_path / "season" / name)) for name in ("第一話", "第二話")]
+    assert detect(*episodes, "--model_folder", str(tmp_path / "run"), "--results_folder",
+                  str(tmp_path / "results"), *TINY) == 0
+    assert sorted(os.listdir(tmp_path / "results")) == ["第一話", "第二話"]
+    assert all((tmp_path / "results" / name / "scenes_0.csv").exists() for name in ("第一話", "第二話"))
 
 
 def test_a_film_given_twice_is_refused_however_it_is_written(tmp_path, monkeypatch):
