@@ -72,6 +72,11 @@ class VideoGapWarning(UserWarning):
     """The video's timestamps skip a stretch with no frame (damaged data the demuxer skipped)."""
 
 
+class VideoDamagedWarning(VideoGapWarning):
+    """Packets of the video could not be decoded and were skipped; the frames after them are
+    numbered as read (a gap of its own kind: frames are missing from the numbering)."""
+
+
 class VideoStreamWarning(UserWarning):
     """The file holds several films' video streams; one was chosen."""
 
@@ -246,10 +251,13 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
     """Yield every decoded frame of `stream`, handling broken files.
 
     No frame at all -> UserError. A break after some frames -> stop there (after draining the
-    frames the decoder already holds) and warn once with the count. A stream that ends cleanly
-    but short of what its header declares (fewer packets than the sample count of an
-    mp4/mov, or well before the declared duration) is also reported with one warning, which
-    `tally` keeps, as it keeps the warning of the first stretch of over _GAP_WARN_S with no frame.
+    frames the decoder already holds) and warn once with the count. A packet the decoder refuses,
+    with frames decoded after it, is damaged data: skipped as FFmpeg skips it, with one warning
+    (one bad packet used to end the film there); refused packets up to the end are a break. A
+    stream that ends cleanly but short of what its header declares (fewer packets than the sample
+    count of an mp4/mov, or well before the declared duration) is also reported with one warning,
+    which `tally` keeps, as it keeps the warning of the first stretch of over _GAP_WARN_S with no
+    frame (a lost head of the stream included) and that of the damaged packets.
     """
     p = str(path)
     count = 0
@@ -258,16 +266,47 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
     last_end = None  # end time (s) of the last frame
     error = None
     gap_said = False
+    stream_start = None  # the time (s) of the stream's first packet, as the container gives it
+    if stream.start_time is not None and stream.time_base is not None:
+        stream_start = float(stream.start_time * stream.time_base)
+    # Packets the decoder refused (damaged data), skipped as a player skips them: `pending` since
+    # the last frame decoded, `damaged` those a frame followed, `damage_at` the file's time (s) of
+    # the first of these.
+    pending, pending_at, damaged, damage_at, damage_error = 0, None, 0, None, None
     try:
         for packet in container.demux(stream):
             if packet.size:
                 packets += 1
-            for frame in packet.decode():
+            try:
+                decoded = packet.decode()
+            except _AV_ERRORS as e:
+                # Damaged data inside a file that goes on: FFmpeg (and every player) skips the
+                # packet and decodes on from the next; ending the film here would drop the rest.
+                pending, damage_error = pending + 1, e
+                if pending_at is None and packet.pts is not None and packet.time_base is not None:
+                    pending_at = float(packet.pts * packet.time_base)
+                continue
+            if pending and decoded and packet.size:  # (not the decoder's flush at the end)
+                damaged, pending = damaged + pending, 0
+                damage_at = pending_at if damage_at is None else damage_at
+                pending_at = None
+            for frame in decoded:
                 count += 1
                 if frame.pts is not None and frame.time_base is not None:
                     start = float(frame.pts * frame.time_base)
                     if first_start is None:
                         first_start = start
+                        if stream_start is not None and start - stream_start > _GAP_WARN_S:
+                            # the head of the stream could not be decoded: every frame number
+                            # is shifted, which a check at the end alone would call a cut tail
+                            gap_said = True
+                            gap = (f"{p}: no frame from {stream_start:.2f} s, where the stream starts, "
+                                   f"to {start:.2f} s (undecodable data skipped: damaged, or a recording "
+                                   f"begun between key frames); the frames are numbered and timed "
+                                   f"from the first one decoded")
+                            if tally is not None:
+                                tally.gap = gap
+                            warnings.warn(gap, VideoGapWarning, stacklevel=3)
                     elif not gap_said and start - last_end > _GAP_WARN_S:
                         gap_said = True
                         gap = (f"{p}: no frame from {last_end:.2f} s to {start:.2f} s (damaged data "
@@ -280,6 +319,16 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                 yield frame
     except _AV_ERRORS as e:
         error = e
+    if pending and error is None:
+        error = damage_error  # no frame after the damage: the file breaks off there
+    if damaged:
+        where = f", the first at {damage_at:.2f} s" if damage_at is not None else ""
+        message = (f"{p}: {damaged} damaged packet{'s' if damaged > 1 else ''} of the video could not be "
+                   f"decoded{where} ({_av_reason(damage_error)}); skipped as a player skips them, the "
+                   f"frames after are numbered as read, their times are the file's")
+        if tally is not None:
+            tally.damaged = message
+        warnings.warn(message, VideoDamagedWarning, stacklevel=3)
     if error is not None:
         # Stop reading, but drain the frames decoded before the break.
         try:
@@ -302,7 +351,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
     if listed is not None and packets < listed:
         problem = f"only {packets} of the {listed} packets its header lists were read"
     elif first_start is not None and last_end is not None:
-        elapsed = last_end - first_start
+        elapsed = last_end - (first_start if stream_start is None else min(first_start, stream_start))
         declared, tolerance = _stream_duration(stream), _TRUNCATION_TOLERANCE_S
         if declared is None and container.duration:
             # the container's duration may include a longer audio track: be lenient
@@ -330,7 +379,10 @@ def _warn_truncated(message: str, tally: DecodeTally | None) -> None:
 def probe_video(path) -> VideoInfo:
     """Read a video's size, rate, duration and rotation (decodes only the first frame)."""
     container, stream = _open(path)
-    with container:
+    with container, warnings.catch_warnings():
+        # a head of the stream that could not be decoded is said by the pass that reads the film,
+        # once, not by every look at its first frame
+        warnings.simplefilter("ignore", VideoGapWarning)
         rotation = 0
         for frame in _decoded_frames(path, container, stream):
             rotation = normalize_rotation(frame.rotation)
@@ -357,6 +409,7 @@ class DecodeTally:
     end_time: float = 0.0
     truncated: str | None = None  # the warning of a video that broke off, if it did
     gap: str | None = None  # the warning of a stretch with no frame, if there was one
+    damaged: str | None = None  # the warning of packets that could not be decoded, if there were some
 
 
 def iter_video_frames(

@@ -1,6 +1,7 @@
 """Tests for data/video.py: videos are generated here with PyAV, plus the real clips in
 ../shared/data when that folder exists."""
 
+import json
 import warnings
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from conftest import encode_video, shared_data_path
 from data.video import (
     VIDEO_EXTENSIONS,
     VideoInfo,
+    VideoDamagedWarning,
     VideoGapWarning,
     VideoStreamWarning,
     VideoTruncatedWarning,
@@ -384,3 +386,87 @@ def test_a_stretch_with_no_frame_is_said(tmp_path):
     assert [i for _, i, _ in out] == list(range(24)) and abs(out[12][2] - 3.0) < 0.01
     gaps = [str(w.message) for w in said if issubclass(w.category, VideoGapWarning)]
     assert len(gaps) == 1 and "no frame from 0.4" in gaps[0] and "to 3.00 s" in gaps[0]
+
+
+def _noise_film(path, count, gop):
+    """`count` frames of 32x32 noise in H.264 with a key frame every `gop` frames."""
+    rng = np.random.default_rng(3)
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=FPS, options={"g": str(gop), "crf": "20"})
+        s.width = s.height = 32
+        s.pix_fmt = "yuv420p"
+        for _ in range(count):
+            frame = av.VideoFrame.from_ndarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8), format="rgb24")
+            for pk in s.encode(frame):
+                c.mux(pk)
+        for pk in s.encode():
+            c.mux(pk)
+    return Path(path)
+
+
+@pytest.mark.skipif("libx264" not in av.codecs_available, reason="needs the libx264 encoder")
+def test_damaged_packets_in_the_middle_are_skipped_not_the_rest_of_the_film(tmp_path):
+    """Three packets whose data the decoder refuses ended the film there (18 frames of 96, 'the file
+    looks truncated'); FFmpeg and players skip them and decode on from the next key frame."""
+    whole = _noise_film(tmp_path / "whole.mp4", 96, gop=12)
+    with av.open(str(whole)) as c:
+        spots = [packet.pos for packet in c.demux(video=0) if packet.size]
+    data = bytearray(whole.read_bytes())
+    for pos in spots[20:23]:
+        data[pos:pos + 4] = b"\xff\xff\xff\xff"  # a NAL length past the packet's end
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    said = []
+    for _ in range(2):  # the first run decodes, the second reads the cache
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cache = load_frames(str(damaged), cache_dir=str(tmp_path / "cache"), size=8, show_progress=False)
+        said.append([(w.category, str(w.message)) for w in caught])
+    assert 80 < len(cache) < 96 and cache.source_index.tolist() == list(range(len(cache)))
+    assert len(said[0]) == 1 and said[1] == said[0]
+    category, message = said[0][0]
+    assert category is VideoDamagedWarning and issubclass(category, VideoGapWarning)
+    assert "damaged.mp4: 3 damaged packets of the video could not be decoded, the first at 0.92 s" in message
+    meta_path = Path(cache.folder) / "meta.json"  # as cached before packets were skipped: rebuilt
+    meta = json.loads(meta_path.read_text())
+    meta.pop("damaged")
+    meta["truncated"] = "damaged.mp4: video stream broke off after 18 frames"
+    meta_path.write_text(json.dumps(meta))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_frames(str(damaged), cache_dir=str(tmp_path / "cache"), size=8, show_progress=False)
+    assert [(w.category, str(w.message)) for w in caught] == said[0]
+    assert json.loads(meta_path.read_text())["damaged"] == message
+    cut = tmp_path / "cut.mp4"  # damage up to the end is still a film that breaks off there
+    data = bytearray(whole.read_bytes())
+    for pos in spots[60:]:
+        data[pos:pos + 4] = b"\xff\xff\xff\xff"
+    cut.write_bytes(bytes(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        count = video_frame_count(cut)
+    assert count < 70 and [w.category for w in caught] == [VideoTruncatedWarning]
+    assert "broke off" in str(caught[0].message)
+
+
+@pytest.mark.skipif("libx264" not in av.codecs_available, reason="needs the libx264 encoder")
+def test_a_recording_begun_between_key_frames_is_said_as_a_lost_head_not_a_cut_tail(tmp_path):
+    """A transport stream whose first packets need a key frame before them: the decoder starts at
+    the next key frame, 1.5 s into the stream. That was said as 'ended at 2.0 s of the 3.6 s its
+    header declares; the file looks truncated', of a file whose end is all there."""
+    whole = _noise_film(tmp_path / "whole.ts", 96, gop=48)
+    recording = tmp_path / "recording.ts"
+    with av.open(str(whole)) as c, av.open(str(recording), "w") as out:
+        stream = c.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for k, packet in enumerate(p for p in c.demux(stream) if p.size):
+            if k >= 10:
+                packet.stream = copy
+                out.mux(packet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        info = probe_video(recording)  # says nothing: the pass that reads the film says it once
+        out = list(iter_video_frames(recording, size=8))
+    assert info.width == 32 and 45 <= len(out) <= 50 and out[0][2] == 0.0
+    assert [w.category for w in caught] == [VideoGapWarning]
+    assert "recording.ts: no frame from 0.50 s, where the stream starts, to 2.04 s" in str(caught[0].message)
