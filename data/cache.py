@@ -234,7 +234,7 @@ def _meta_is_valid(meta: dict, size: int) -> bool:
             and _number(frames, whole=True) and frames >= 1
             and ("source_end_time" not in meta or (_number(meta["source_end_time"]) and meta["source_end_time"] >= 0))
             and (meta.get("fps") is None or (_number(meta["fps"]) and meta["fps"] > 0))
-            and all(meta.get(k) in (None, False) or isinstance(meta.get(k), str) for k in ("truncated", "gap", "damaged")))
+            and all(meta.get(k) in (None, False) or isinstance(meta.get(k), str) for k in ("truncated", "gap", "damaged", "jump")))
 
 
 def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:
@@ -327,7 +327,7 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
                       "signature": signature, "count": len(indices), "size": size, "fps": fps,
                       "source_fps": source_fps, "source_frames": tally.frames,
                       "source_end_time": tally.end_time, "truncated": tally.truncated, "gap": tally.gap,
-                      "damaged": tally.damaged})
+                      "damaged": tally.damaged, "jump": tally.jump})
         with open(os.path.join(staging, "meta.json"), "w") as handle:
             json.dump(built, handle, indent=1)
 
@@ -374,6 +374,8 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
                 warnings.warn(meta["gap"], video.VideoGapWarning, stacklevel=2)
             if meta.get("damaged"):
                 warnings.warn(meta["damaged"], video.VideoDamagedWarning, stacklevel=2)
+            if meta.get("jump"):
+                warnings.warn(meta["jump"], video.VideoJumpWarning, stacklevel=2)
     if cache is None:
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
         cache = _open(folder, meta, source)

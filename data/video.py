@@ -77,6 +77,10 @@ class VideoDamagedWarning(VideoGapWarning):
     numbered as read (a gap of its own kind: frames are missing from the numbering)."""
 
 
+class VideoJumpWarning(VideoGapWarning):
+    """The video's timestamps go back (files joined end to end); the frames after are timed on."""
+
+
 class VideoStreamWarning(UserWarning):
     """The file holds several films' video streams; one was chosen."""
 
@@ -248,7 +252,13 @@ def _info(path, container, stream, rotation: int) -> VideoInfo:
 
 
 def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -> Iterator:
-    """Yield every decoded frame of `stream`, handling broken files.
+    """Yield `(frame, seconds)` for every decoded frame of `stream`, handling broken files.
+
+    `seconds`: the frame's time from the first frame's, on a clock that always goes forward
+    (None for a frame without a timestamp). Where the file's timestamps go back by over
+    _GAP_WARN_S or stand still (files joined end to end), the frame and those after it are timed
+    on from the one before, with one warning: the scene list's times went back with them, and
+    its lengths were negative.
 
     No frame at all -> UserError. A break after some frames -> stop there (after draining the
     frames the decoder already holds) and warn once with the count. A packet the decoder refuses,
@@ -266,6 +276,10 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
     last_end = None  # end time (s) of the last frame
     error = None
     gap_said = False
+    last_start = None  # start time (s) of the last frame
+    last_step = None  # seconds between the last two frames
+    shift = 0.0  # seconds added to the file's times, after they went back (VideoJumpWarning)
+    jump_said = False
     stream_start = None  # the time (s) of the stream's first packet, as the container gives it
     if stream.start_time is not None and stream.time_base is not None:
         stream_start = float(stream.start_time * stream.time_base)
@@ -292,8 +306,9 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                 pending_at = None
             for frame in decoded:
                 count += 1
+                seconds = None
                 if frame.pts is not None and frame.time_base is not None:
-                    start = float(frame.pts * frame.time_base)
+                    start = float(frame.pts * frame.time_base) + shift
                     if first_start is None:
                         first_start = start
                         if stream_start is not None and start - stream_start > _GAP_WARN_S:
@@ -307,6 +322,24 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                             if tally is not None:
                                 tally.gap = gap
                             warnings.warn(gap, VideoGapWarning, stacklevel=3)
+                    elif start < last_start - _GAP_WARN_S or start == last_start:
+                        # The clock went back or stood still (files joined end to end, a transport
+                        # stream's discontinuity): time this frame and those after on from the one
+                        # before, or the scene list's times would go back and its lengths be negative.
+                        # (A few frames out of order after damaged data are a decoder's slip, not a
+                        # new clock: shifting every later frame for them would mistime the rest.)
+                        step = (last_end - last_start) or last_step or 1.0 / DEFAULT_FPS
+                        if not jump_said:
+                            jump_said = True
+                            jump = (f"{p}: frame {count - 1} is timed at {start - shift:.2f} s, not after the "
+                                    f"frame before it ({last_start - shift:.2f} s): files joined end to end, "
+                                    f"or damaged timestamps; it and the frames after are timed on from the "
+                                    f"frame before")
+                            if tally is not None:
+                                tally.jump = jump
+                            warnings.warn(jump, VideoJumpWarning, stacklevel=3)
+                        shift += last_start + step - start
+                        start = last_start + step
                     elif not gap_said and start - last_end > _GAP_WARN_S:
                         gap_said = True
                         gap = (f"{p}: no frame from {last_end:.2f} s to {start:.2f} s (damaged data "
@@ -315,8 +348,12 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                         if tally is not None:
                             tally.gap = gap
                         warnings.warn(gap, VideoGapWarning, stacklevel=3)
-                    last_end = float((frame.pts + (frame.duration or 0)) * frame.time_base)
-                yield frame
+                    if last_start is not None:
+                        last_step = start - last_start
+                    last_start = start
+                    last_end = start + float((frame.duration or 0) * frame.time_base)
+                    seconds = start - first_start
+                yield frame, seconds
     except _AV_ERRORS as e:
         error = e
     if pending and error is None:
@@ -334,7 +371,10 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
         try:
             for frame in stream.codec_context.decode(None):
                 count += 1
-                yield frame
+                seconds = None
+                if frame.pts is not None and frame.time_base is not None and first_start is not None:
+                    seconds = float(frame.pts * frame.time_base) + shift - first_start
+                yield frame, seconds
         except _AV_ERRORS:
             pass
         if count == 0:
@@ -384,7 +424,7 @@ def probe_video(path) -> VideoInfo:
         # once, not by every look at its first frame
         warnings.simplefilter("ignore", VideoGapWarning)
         rotation = 0
-        for frame in _decoded_frames(path, container, stream):
+        for frame, _ in _decoded_frames(path, container, stream):
             rotation = normalize_rotation(frame.rotation)
             break
         return _info(path, container, stream, rotation)
@@ -410,6 +450,7 @@ class DecodeTally:
     truncated: str | None = None  # the warning of a video that broke off, if it did
     gap: str | None = None  # the warning of a stretch with no frame, if there was one
     damaged: str | None = None  # the warning of packets that could not be decoded, if there were some
+    jump: str | None = None  # the warning of timestamps that went back, if they did
 
 
 def iter_video_frames(
@@ -442,7 +483,6 @@ def iter_video_frames(
         info = _info(path, container, stream, rotation=0)
         native_fps = info.fps
         reformatter = VideoReformatter()  # one scaler context reused for every frame
-        origin = None  # pts of the first frame
         next_k = 0  # index of the next sampling instant k / fps
 
         bar = None
@@ -452,15 +492,11 @@ def iter_video_frames(
             bar = tqdm(total=info.frame_count_estimate, unit="frame",
                        desc=os.path.basename(str(path)), dynamic_ncols=True)
         try:
-            for index, frame in enumerate(_decoded_frames(path, container, stream, tally)):
+            for index, (frame, t) in enumerate(_decoded_frames(path, container, stream, tally)):
                 if bar is not None:
                     bar.update(1)
-                pts, tb = frame.pts, frame.time_base
-                if pts is not None and tb is not None:
-                    if origin is None:
-                        origin = pts
-                    t = float((pts - origin) * tb)
-                else:
+                tb = frame.time_base
+                if t is None:
                     t = index / native_fps
                 if tally is not None:
                     duration = float(frame.duration * tb) if frame.duration and tb is not None else 0.0
@@ -500,7 +536,7 @@ def grab_frames(path, indices) -> dict:
     with container:
         stream.thread_type = "AUTO"
         rotation = None
-        for index, frame in enumerate(_decoded_frames(path, container, stream)):
+        for index, (frame, _) in enumerate(_decoded_frames(path, container, stream)):
             if rotation is None:
                 rotation = normalize_rotation(frame.rotation)
             if index in wanted:
@@ -524,7 +560,7 @@ def decoded_video(path) -> Iterator[tuple[int, "av.VideoFrame", float, object]]:
         if not rate or not _as_float(rate) or float(rate) >= 1000:
             from fractions import Fraction
             rate = Fraction(info.fps).limit_denominator(1001)
-        for index, frame in enumerate(_decoded_frames(path, container, stream)):
+        for index, (frame, _) in enumerate(_decoded_frames(path, container, stream)):
             if frame.pts is not None and frame.time_base is not None:
                 seconds = float(frame.pts * frame.time_base)
             else:

@@ -15,6 +15,7 @@ from data.video import (
     VideoInfo,
     VideoDamagedWarning,
     VideoGapWarning,
+    VideoJumpWarning,
     VideoStreamWarning,
     VideoTruncatedWarning,
     is_video_file,
@@ -407,7 +408,8 @@ def _noise_film(path, count, gop):
 @pytest.mark.skipif("libx264" not in av.codecs_available, reason="needs the libx264 encoder")
 def test_damaged_packets_in_the_middle_are_skipped_not_the_rest_of_the_film(tmp_path):
     """Three packets whose data the decoder refuses ended the film there (18 frames of 96, 'the file
-    looks truncated'); FFmpeg and players skip them and decode on from the next key frame."""
+    looks truncated'); FFmpeg and players skip them and decode on from the next key frame. The
+    decoder gives two frames after them out of order: a slip, not a new clock (no VideoJumpWarning)."""
     whole = _noise_film(tmp_path / "whole.mp4", 96, gop=12)
     with av.open(str(whole)) as c:
         spots = [packet.pos for packet in c.demux(video=0) if packet.size]
@@ -470,3 +472,31 @@ def test_a_recording_begun_between_key_frames_is_said_as_a_lost_head_not_a_cut_t
     assert info.width == 32 and 45 <= len(out) <= 50 and out[0][2] == 0.0
     assert [w.category for w in caught] == [VideoGapWarning]
     assert "recording.ts: no frame from 0.50 s, where the stream starts, to 2.04 s" in str(caught[0].message)
+
+
+def test_films_joined_end_to_end_are_timed_on_not_back(tmp_path):
+    """Two transport streams joined byte for byte (`cat a.ts b.ts`, as recordings and downloaded
+    segments are joined): the second's clock starts again at 0. Its frames were timed back from
+    5 s to 0 s, the scene list gave a scene of -2.5 seconds, and the file was said to be truncated
+    ('ended at 1.7 s of the 5.0 s its header declares')."""
+    first = encode_video(tmp_path / "a.ts", solid_frames(120)).read_bytes()
+    second = encode_video(tmp_path / "b.ts", solid_frames(24)).read_bytes()
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(first + second)
+    said = []
+    for _ in range(2):  # the first run decodes, the second reads the cache
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cache = load_frames(str(joined), cache_dir=str(tmp_path / "cache"), size=8, show_progress=False)
+        said.append([(w.category, str(w.message)) for w in caught])
+    assert len(cache) == 144 and np.allclose(np.diff(cache.timestamps), 1 / FPS)
+    assert abs(cache.end_time - 144 / FPS) < 1e-6
+    assert len(said[0]) == 1 and said[1] == said[0]
+    assert said[0][0][0] is VideoJumpWarning
+    assert "joined.ts: frame 120 is timed at 0.08 s, not after the frame before it (5.04 s)" in said[0][0][1]
+    still = encode_video(tmp_path / "still.mkv", solid_frames(12), pts_ms=[0] * 12)  # one time for all
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        times = [t for _, _, t in iter_video_frames(still, size=8)]
+    assert np.all(np.diff(times) > 0) and [w.category for w in caught] == [VideoJumpWarning]
+
