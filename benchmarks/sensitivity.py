@@ -18,8 +18,9 @@ more and raises none (or the reverse), the ablation's rule:
     no effect        no run changes at any value tried
     flat             no value moves a group
     kept pays        some value lowers a group, and none raises one
-    worth a look     some value raises a group and lowers none
-    trade            some value raises one group and lowers another
+    worth a look     some value raises a group and lowers none, not even one run of another
+    trade            some value raises one group and lowers another (or lowers more of its runs
+                     than it raises, however few: "clips (1 run)")
 The real clips are development clips: a value read off them alone is not a measurement.
 """
 
@@ -94,10 +95,11 @@ def sweep(runs: List[sr.SavedRun], fields: Sequence[str]) -> Dict[str, Dict]:
 
 
 def _moves(entry: Dict, value, group: str) -> tuple:
-    """(raised, lowered, changed): whether `value` moves `group` beyond the spread over training seeds, or,
-    run by run (one film, one training seed), raises three runs or more and lowers none (or the
-    reverse): the ablation's rule, which a group mean blurred by the films' own spread hides; and
-    whether it changes any of the group's runs at all."""
+    """(raised, lowered, changed, dented): whether `value` moves `group` beyond the spread over
+    training seeds, or, run by run (one film, one training seed), raises three runs or more and
+    lowers none (or the reverse): the ablation's rule, which a group mean blurred by the films' own
+    spread hides; whether it changes any of the group's runs at all; and how many runs it lowers
+    where it lowers more than it raises (0 otherwise)."""
     kept, means = entry["scores"][entry["kept"]][group], entry["scores"][value][group]
     delta, spread = means["mean"] - kept["mean"], max(means["sd"], kept["sd"])
     worse = better = 0
@@ -107,7 +109,7 @@ def _moves(entry: Dict, value, group: str) -> tuple:
         worse, better = sum(a < b - 1e-9 for a, b in pairs), sum(a > b + 1e-9 for a, b in pairs)
     raised = (delta > spread or (better >= 3 and not worse)) and not worse > better
     lowered = (delta < -spread or (worse >= 3 and not better)) and not better > worse
-    return raised, lowered, abs(delta) > 1e-9 or worse or better
+    return raised, lowered, abs(delta) > 1e-9 or worse or better, worse if worse > better else 0
 
 
 def reading(entry: Dict, groups: Sequence[str], names: Dict[str, str] = None) -> str:
@@ -118,14 +120,18 @@ def reading(entry: Dict, groups: Sequence[str], names: Dict[str, str] = None) ->
     for value in entry["values"]:
         if value == entry["kept"]:
             continue
-        up, down = [], []
+        up, down, dented = [], [], []
         for g in groups:
-            raised, lowered, changed = _moves(entry, value, g)
+            raised, lowered, changed, lowered_runs = _moves(entry, value, g)
             moved = moved or bool(changed)
             if raised:
                 up.append(names.get(g, g))
             elif lowered:
                 down.append(names.get(g, g))
+            elif lowered_runs:
+                dented.append(f"{names.get(g, g)} ({lowered_runs} run{'s' if lowered_runs > 1 else ''})")
+        if up and dented and not down:  # a gain elsewhere is no free gain where runs are lost
+            down = dented
         if up and not down:
             gains.append(f"{_value(value)} raises {', '.join(up)}")
         elif up:
@@ -168,8 +174,9 @@ def render(table: Dict[str, Dict], runs: List[sr.SavedRun]) -> str:
     lines += ["", "Key: a value moves a group where the group's mean moves by more than the spread, or where it "
               "lowers three runs (one film, one training seed) or more and raises none, or the reverse. *no effect*: "
               "no run changes; *flat*: no value moves a group; *kept pays*: some value lowers a group and none "
-              "raises one; *worth a look*: a value raises a group and lowers none; *trade*: one group up and "
-              "another down."]
+              "raises one; *worth a look*: a value raises a group and lowers none, not one run of another; *trade*: "
+              "one group up and another down, or more of another group's runs lowered than raised (counted in "
+              "brackets)."]
     return "\n".join(lines) + "\n"
 
 

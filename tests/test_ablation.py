@@ -181,6 +181,14 @@ def test_the_sensitivity_tries_each_constant_around_its_value_and_reads_the_resu
     assert reading(paired, ["tuning"]) == "kept pays"
     paired["runs"][1][3] = 0.94  # one run higher: the paired view no longer says anything
     assert reading(paired, ["tuning"]) == "flat"
+    # a gain on one group is a trade where it costs another group a run, even inside that group's spread
+    gain = {"values": [1, 2], "kept": 2, "groups": ["a", "b", "b"],
+            "scores": {1: {"a": {"mean": 0.95, "sd": 0.0}, "b": {"mean": 0.89, "sd": 0.05}},
+                       2: {"a": {"mean": 0.90, "sd": 0.0}, "b": {"mean": 0.90, "sd": 0.05}}},
+            "runs": {1: [0.95, 0.88, 0.90], 2: [0.90, 0.90, 0.90]}}
+    assert reading(gain, ["a", "b"]) == "trade at 1: a up, b (1 run) down"
+    gain["runs"][1][2] = 0.92  # one run lower, one higher: no loss to speak of
+    assert reading(gain, ["a", "b"]) == "worth a look: 1 raises a"
 
 
 @pytest.mark.slow
