@@ -319,9 +319,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                                    f"to {start:.2f} s (undecodable data skipped: damaged, or a recording "
                                    f"begun between key frames); the frames are numbered and timed "
                                    f"from the first one decoded")
-                            if tally is not None:
-                                tally.gap = gap
-                            warnings.warn(gap, VideoGapWarning, stacklevel=3)
+                            _tell(tally, "gap", gap, VideoGapWarning)
                     elif start < last_start - _GAP_WARN_S or start == last_start:
                         # The clock went back or stood still (files joined end to end, a transport
                         # stream's discontinuity): time this frame and those after on from the one
@@ -335,9 +333,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                                     f"frame before it ({last_start - shift:.2f} s): files joined end to end, "
                                     f"or damaged timestamps; it and the frames after are timed on from the "
                                     f"frame before")
-                            if tally is not None:
-                                tally.jump = jump
-                            warnings.warn(jump, VideoJumpWarning, stacklevel=3)
+                            _tell(tally, "jump", jump, VideoJumpWarning)
                         shift += last_start + step - start
                         start = last_start + step
                     elif not gap_said and start - last_end > _GAP_WARN_S:
@@ -345,9 +341,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
                         gap = (f"{p}: no frame from {last_end:.2f} s to {start:.2f} s (damaged data "
                                f"skipped, or a variable frame rate); the frames after it are "
                                f"numbered as read, their times are the file's")
-                        if tally is not None:
-                            tally.gap = gap
-                        warnings.warn(gap, VideoGapWarning, stacklevel=3)
+                        _tell(tally, "gap", gap, VideoGapWarning)
                     if last_start is not None:
                         last_step = start - last_start
                     last_start = start
@@ -363,9 +357,7 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
         message = (f"{p}: {damaged} damaged packet{'s' if damaged > 1 else ''} of the video could not be "
                    f"decoded{where} ({_av_reason(damage_error)}); skipped as a player skips them, the "
                    f"frames after are numbered as read, their times are the file's")
-        if tally is not None:
-            tally.damaged = message
-        warnings.warn(message, VideoDamagedWarning, stacklevel=3)
+        _tell(tally, "damaged", message, VideoDamagedWarning)
     if error is not None:
         # Stop reading, but drain the frames decoded before the break.
         try:
@@ -404,12 +396,17 @@ def _decoded_frames(path, container, stream, tally: DecodeTally | None = None) -
             f"the file looks truncated, using the {count} frames read", tally)
 
 
-def _warn_truncated(message: str, tally: DecodeTally | None) -> None:
-    """Warn that a video broke off, and keep the words in `tally` (the frame cache repeats them
-    whenever it is used)."""
+def _tell(tally: DecodeTally | None, field: str, message: str, category, stacklevel: int = 4) -> None:
+    """Warn of what the decoding met (a gap, a jump of the clock, damaged packets, a break), and
+    keep the words in `tally`'s `field` (the frame cache repeats them whenever it is used)."""
     if tally is not None:
-        tally.truncated = message
-    warnings.warn(message, VideoTruncatedWarning, stacklevel=4)
+        setattr(tally, field, message)
+    warnings.warn(message, category, stacklevel=stacklevel)
+
+
+def _warn_truncated(message: str, tally: DecodeTally | None) -> None:
+    """Warn that a video broke off (kept in `tally.truncated`)."""
+    _tell(tally, "truncated", message, VideoTruncatedWarning, stacklevel=5)
 
 
 # ---------------------------------------------------------------------------------------------
