@@ -85,10 +85,11 @@ def latents(checkpoint: str, video: str, cache_dir: str):
         with np.load(kept) as saved:
             return saved["mu"], saved["log_var"]
     from data.cache import load_frames
+    from models.config import ModelConfig
     from models.encoding import model_from_checkpoint, encode_frames
     from opts import parse_options
     from utils.device import pick_device
-    model = model_from_checkpoint(checkpoint, parse_options([]))
+    model = model_from_checkpoint(checkpoint, ModelConfig.from_options(parse_options([])))
     mu, log_var = encode_frames(model, load_frames(video, cache_dir, 64, show_progress=False), 256,
                                 pick_device("cpu"))
     with open(kept + ".tmp", "wb") as f:

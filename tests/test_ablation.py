@@ -206,3 +206,28 @@ def test_the_sensitivity_scores_each_value_as_the_selection_with_it(runs):
     assert row.split("|")[0].strip() == "2 / **4** / 8"
     kept = table["contrast"]["scores"][4.0]["tuning"]["mean"]
     assert f"**{kept:.3f}**" in row.split("|")[1]
+
+
+def test_the_budget_encodes_each_checkpoint_once_and_keeps_its_latents_beside_it(tmp_path):
+    """benchmarks.budget reads every saved checkpoint of a run: its latents are the checkpoint's
+    model's encoding of the film, written beside it, and read back on the next call."""
+    import torch
+    from benchmarks.budget import checkpoints, latents
+    from data.cache import load_frames
+    from models.encoding import encode_frames
+    from models.repro_vae import ReproVAE
+    video = ds.write_video(str(tmp_path / "film.mp4"), _shots(), 128, 96, 24, total=60)
+    torch.manual_seed(0)
+    model = ReproVAE(latent_dim=3, hidden_dims=[8, 16])
+    path = tmp_path / "model_state_0_train_loss_1.0000.pkl"
+    torch.save({"model": model.state_dict(), "model_config": {"latent_dim": 3, "hidden_dims": [8, 16]}}, path)
+    assert checkpoints(str(tmp_path)) == {0: str(path)}
+    mu, log_var = latents(str(path), video, str(tmp_path / "cache"))
+    expected = encode_frames(model, load_frames(video, str(tmp_path / "cache"), 64, show_progress=False), 16,
+                             torch.device("cpu"))
+    assert mu.shape == (60, 3) and np.allclose(mu, expected[0], atol=1e-6) and np.allclose(log_var, expected[1],
+                                                                                         atol=1e-6)
+    kept = tmp_path / "model_state_0_train_loss_1.0000.latents.npz"
+    written = kept.stat().st_mtime_ns
+    again = latents(str(path), video, str(tmp_path / "cache"))
+    assert kept.stat().st_mtime_ns == written and np.array_equal(again[0], mu)
