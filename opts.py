@@ -338,7 +338,7 @@ def _options() -> list:
                      "must reach this many times both 4 x the motion inside the shots on either side and "
                      "0.03 x the film's typical distance between unrelated moments; 2 reports fewer "
                      "changes, 0.5 more"),
-        _option({INFER}, DETECTION, "--transition_seconds", type=_within(float, 0, 1e12), default=2.0,
+        _option({INFER}, DETECTION, "--transition_seconds", type=_within(float, 0, 1e12), default=3.0,
                 help="longest gradual transition (dissolve, wipe, morph, push) to look for; 0: cuts only"),
         _option({INFER}, DETECTION, "--min_scene_len", type=_SECONDS, default=0.0,
                 help="shortest scene in seconds: changes closer than this are one (0: every change the "
