@@ -11,10 +11,10 @@ subtitle band (the layout, selection/layout_view.py) does not.
 
 So a step of the layout that reaches `large_step` of the layout's typical distance between
 unrelated moments (nine steps in ten of the real clips stay under a tenth of that, those of the
-generated films under a fiftieth) is a cut when it exceeds `large_step_contrast` (3) times the motion on either side, unless
-the two pictures show the same lines (`same_drawing`: a drawing moving fast, as in a fight inside
-one shot). And the layout's own peaks between two drawings become cut candidates, as the latents
-may not peak on that pair.
+generated films under a fiftieth) is a cut when it exceeds `large_step_contrast` (3) times the
+motion on either side, unless the two pictures show the same lines (`same_drawing`: a drawing
+moving fast, as in a fight inside one shot). And the layout's own peaks between two drawings
+become cut candidates, as the latents may not peak on that pair.
 """
 
 import numpy as np
