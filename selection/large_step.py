@@ -3,8 +3,8 @@
 Exists for cuts between busy shots on the real clips. The rule asks a cut to move `contrast` (4)
 times more than the shots on either side; a cut out of a shot in fast motion misses that bar
 although its picture jumps as far as any cut. On the clip rick: a woman tossing her hair cut to
-a wide shot (pair 1012), a close-up cut to a dancer under an arch (4321), the dancer cut to a
-wider angle as he spins (4337). On dragonball_edit a whip blur through white ends in a jump to
+a wide shot (pair 1012), a dancer cut to a wider angle as he spins (4337), and four more in one
+training seed. On dragonball_edit a whip blur through white ends in a jump to
 the next close-up (170); on ds_edit a cut lands on a dimmed shot that then brightens (110). The
 latents, trained on the whole film, see some of these jumps as small; the picture above the
 subtitle band (the layout, selection/layout_view.py) does not.
