@@ -234,7 +234,7 @@ def _meta_is_valid(meta: dict, size: int) -> bool:
             and _number(frames, whole=True) and frames >= 1
             and ("source_end_time" not in meta or (_number(meta["source_end_time"]) and meta["source_end_time"] >= 0))
             and (meta.get("fps") is None or (_number(meta["fps"]) and meta["fps"] > 0))
-            and all(meta.get(k) in (None, False) or isinstance(meta.get(k), str) for k in ("truncated", "gap", "damaged", "jump")))
+            and all(meta.get(k) in (None, False) or isinstance(meta.get(k), str) for k, _ in video.TALLY_WARNINGS))
 
 
 def _open(folder: str, meta: dict, source: str) -> Optional[FrameCache]:
@@ -326,8 +326,8 @@ def _build(source: str, kind: str, files: List[str], folder: str, signature: str
         built.update({"version": CACHE_VERSION, "source": os.path.abspath(source), "kind": kind,
                       "signature": signature, "count": len(indices), "size": size, "fps": fps,
                       "source_fps": source_fps, "source_frames": tally.frames,
-                      "source_end_time": tally.end_time, "truncated": tally.truncated, "gap": tally.gap,
-                      "damaged": tally.damaged, "jump": tally.jump})
+                      "source_end_time": tally.end_time,
+                      **{k: getattr(tally, k) for k, _ in video.TALLY_WARNINGS}})
         with open(os.path.join(staging, "meta.json"), "w") as handle:
             json.dump(built, handle, indent=1)
 
@@ -368,14 +368,9 @@ def load_frames(source: str, cache_dir: Optional[str] = None, size: int = 64,
             warnings.warn(f"{folder}: the frame cache is damaged; building it again", CacheRebuiltWarning,
                           stacklevel=2)
         else:  # said when the cache was built; the frames are still those read
-            if meta.get("truncated"):
-                warnings.warn(meta["truncated"], video.VideoTruncatedWarning, stacklevel=2)
-            if meta.get("gap"):
-                warnings.warn(meta["gap"], video.VideoGapWarning, stacklevel=2)
-            if meta.get("damaged"):
-                warnings.warn(meta["damaged"], video.VideoDamagedWarning, stacklevel=2)
-            if meta.get("jump"):
-                warnings.warn(meta["jump"], video.VideoJumpWarning, stacklevel=2)
+            for key, category in video.TALLY_WARNINGS:
+                if meta.get(key):
+                    warnings.warn(meta[key], category, stacklevel=2)
     if cache is None:
         meta = _build(source, kind, files, folder, signature, size, fps, show_progress, on_batch, batch_size)
         cache = _open(folder, meta, source)

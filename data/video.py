@@ -450,6 +450,12 @@ class DecodeTally:
     jump: str | None = None  # the warning of timestamps that went back, if they did
 
 
+# The DecodeTally fields that hold a warning, each with its category, in the order they are said
+# again: the frame cache keeps them under these names and repeats them whenever it is used.
+TALLY_WARNINGS = (("truncated", VideoTruncatedWarning), ("gap", VideoGapWarning),
+                  ("damaged", VideoDamagedWarning), ("jump", VideoJumpWarning))
+
+
 def iter_video_frames(
     path, size: int = 64, fps: float | None = None, show_progress: bool = False,
     tally: DecodeTally | None = None,
