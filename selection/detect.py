@@ -23,7 +23,7 @@ from selection import (fade_through_black, flash_return, large_step, layout_spre
 from selection.camera_move import CameraTest
 from selection.candidate import Candidate, ordered
 from selection.config import SelectionConfig
-from selection.drawing import drawing_steps, other_drawing
+from selection.drawing import drawing_steps, one_drawing, other_drawing
 from selection.hold import drawing_hold
 from selection.pictures import Pictures
 from selection.score import (as_tensors, cut_confidence, frame_kl, local_peaks, ordinary_motion, pair_kl_scores, place,
@@ -80,6 +80,7 @@ class Film:
     held_share: np.ndarray = None
     split_drawn: np.ndarray = None
     split_share: np.ndarray = None
+    one_drawing: Optional[np.ndarray] = None
     near2: np.ndarray = None
     layout: Optional[np.ndarray] = None
     steps: Optional[np.ndarray] = None
@@ -127,6 +128,9 @@ def _film(mu, log_var, frame_rate: float, pictures: Optional[Pictures], config: 
     redrawn, film.cut_share = drawing_steps(pictures, film.num_pairs, config)
     film.split_drawn = np.zeros(film.num_pairs, dtype=bool)
     film.split_share = np.full(film.num_pairs, config.held_magnitude)
+    film.one_drawing = np.zeros(film.num_pairs, dtype=bool)
+    if pictures is not None and config.on("drawing"):
+        film.one_drawing = one_drawing(pictures, config)
     if pictures is not None and film.num_pairs > 1 and config.on("drawing"):
         film.split_drawn = np.append(other_drawing(pictures, 2, config), False)
         film.split_share[~film.split_drawn] = np.inf
@@ -151,7 +155,7 @@ def _candidates(film: Film, config: SelectionConfig):
     cut_curve, split_curve = _cut_curves(film, config, film.hold)
     peaks = local_peaks(film.near, 1)
     if _large_steps(film, config):
-        peaks = np.union1d(peaks, large_step.peaks(film, config))
+        peaks = np.union1d(peaks, large_step.peaks(film))
     candidates = [Candidate(int(j), 0, int(j), int(j) + 1, "cut", float(cut_curve[j]), float(cut_curve[j]))
                   for j in peaks]
     score = cut_curve

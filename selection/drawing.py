@@ -37,6 +37,13 @@ def drawing_steps(pictures: Optional[Pictures], num_pairs: int, config: Selectio
     return redrawn, shares
 
 
+def one_drawing(pictures: Pictures, config: SelectionConfig = SelectionConfig()) -> np.ndarray:
+    """(N-1,) bool: frames i and i + 1 show the same lines (edge maps correlating at least
+    `same_drawing`, both with lines): a drawing moving, however fast, not a cut."""
+    correlation, lined = _edge_steps(pictures, 1)
+    return (correlation >= config.same_drawing) & lined
+
+
 def other_drawing(pictures: Pictures, distance: int = 1, config: SelectionConfig = SelectionConfig()) -> np.ndarray:
     """(N-distance,) bool: frames i and i + distance are two different drawings (their edge maps
     correlate below `same_drawing`, and both have lines)."""

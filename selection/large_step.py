@@ -20,7 +20,6 @@ become cut candidates, as the latents may not peak on that pair.
 import numpy as np
 
 from selection.config import SelectionConfig
-from selection.pictures import edge_likeness
 from selection.score import cut_confidence, local_peaks, ordinary_motion
 
 
@@ -32,26 +31,15 @@ def curve(film, config: SelectionConfig, hold) -> np.ndarray:
     floor = max(config.large_step * lt, config.magnitude * lt, config.motion * ordinary_motion(film.steps))
     result = cut_confidence(film.steps, floor, config, config.large_step_contrast, hold=hold,
                             large=film.held_share * lt)
-    result[one_drawing(film, config)] = -np.inf
+    result[film.one_drawing] = -np.inf  # frames of one drawing (selection/drawing.py)
     return result
 
 
-def peaks(film, config: SelectionConfig) -> np.ndarray:
+def peaks(film) -> np.ndarray:
     """The pairs where the layout's step is a local peak between two pictures that are not one
     drawing: cut candidates of their own, where the latents may not peak."""
     found = local_peaks(film.steps, 1)
-    return found[~one_drawing(film, config)[found]]
-
-
-def one_drawing(film, config: SelectionConfig) -> np.ndarray:
-    """(num_pairs,) bool: frames i and i + 1 show the same lines (edge maps correlating at least
-    `same_drawing`): a drawing moving, however fast (a fight inside one shot), not a cut. All
-    false without pictures or with the drawing stage off."""
-    if film.pictures is None or not config.on("drawing"):
-        return np.zeros(film.num_pairs, dtype=bool)
-    first = np.arange(film.num_pairs)
-    correlation, lined = edge_likeness(film.pictures, first, first + 1)
-    return lined & (correlation >= config.same_drawing)
+    return found[~film.one_drawing[found]]
 
 
 def explain(candidates: list, film, config: SelectionConfig) -> None:
